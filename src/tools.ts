@@ -1,0 +1,104 @@
+/**
+ * Installs kind and kubectl through the tool cache, verified by sha256 before they are cached.
+ * Versions we know are pinned to sums committed here; any other version is checked against the
+ * checksum its publisher serves next to the binary, and a notice says the sum was not pinned.
+ */
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Logger, ToolCache } from './ports.js'
+
+export type Tool = 'kind' | 'kubectl'
+
+export interface Platform {
+  os: 'linux' | 'darwin'
+  arch: 'amd64' | 'arm64'
+}
+
+/** sha256 of release binaries we pin, keyed `tool/version/os-arch`. */
+export const PINNED_SHA256: Readonly<Record<string, string>> = {}
+
+export function platformOf(nodePlatform: string, nodeArch: string): Platform {
+  const os = nodePlatform === 'linux' || nodePlatform === 'darwin' ? nodePlatform : undefined
+  const arch = nodeArch === 'x64' ? 'amd64' : nodeArch === 'arm64' ? 'arm64' : undefined
+  if (!os || !arch) {
+    throw new Error(
+      `kind and kubectl are not available for ${nodePlatform}/${nodeArch}; use a Linux or macOS runner`
+    )
+  }
+  return { os, arch }
+}
+
+export function downloadUrl(tool: Tool, version: string, p: Platform): string {
+  return tool === 'kind'
+    ? `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${p.os}-${p.arch}`
+    : `https://dl.k8s.io/release/${version}/bin/${p.os}/${p.arch}/kubectl`
+}
+
+/** Where the publisher serves the checksum: kind as `<sum>  <file>`, kubectl as the bare sum. */
+export function checksumUrl(tool: Tool, version: string, p: Platform): string {
+  return downloadUrl(tool, version, p) + (tool === 'kind' ? '.sha256sum' : '.sha256')
+}
+
+/** The first 64-hex word of a checksum file, whatever its layout. */
+export function parseChecksumFile(text: string): string | undefined {
+  return text.match(/\b[a-f0-9]{64}\b/i)?.[0].toLowerCase()
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/**
+ * Returns the directory holding `tool`, installing it on a cache miss, and puts it on PATH.
+ * Fails with a message naming the version input on a missing release or a checksum mismatch.
+ */
+export async function installTool(
+  tool: Tool,
+  version: string,
+  platform: Platform,
+  cache: ToolCache,
+  log: Logger,
+  pinned: Readonly<Record<string, string>> = PINNED_SHA256
+): Promise<string> {
+  const cached = cache.find(tool, version)
+  if (cached) {
+    log.info(`${tool} ${version} found in the tool cache`)
+    cache.addPath(cached)
+    return path.join(cached, tool)
+  }
+  const url = downloadUrl(tool, version, platform)
+  const key = `${tool}/${version}/${platform.os}-${platform.arch}`
+  let expected: string | undefined = pinned[key]
+  let binary: string
+  try {
+    binary = await cache.download(url)
+    if (!expected) {
+      const sumFile = await cache.download(checksumUrl(tool, version, platform))
+      expected = parseChecksumFile(fs.readFileSync(sumFile, 'utf8'))
+      if (!expected) throw new Error(`no sha256 in ${checksumUrl(tool, version, platform)}`)
+      log.info(`${tool} ${version} is not pinned here; verifying against the published checksum`)
+    }
+  } catch (e) {
+    const status = (e as { httpStatusCode?: number }).httpStatusCode
+    if (status === 404) {
+      throw new Error(
+        `${tool} ${version} for ${platform.os}/${platform.arch} was not found at ${url}: check the '${tool}-version' input`
+      )
+    }
+    throw new Error(`Downloading ${tool} ${version} from ${url} failed: ${(e as Error).message}`)
+  }
+  const actual = await sha256File(binary)
+  if (actual !== expected) {
+    throw new Error(
+      `${tool} ${version} from ${url} has sha256 ${actual}, expected ${expected}: refusing to run it`
+    )
+  }
+  fs.chmodSync(binary, 0o755)
+  const dir = await cache.cacheFile(binary, tool, tool, version)
+  cache.addPath(dir)
+  log.info(`${tool} ${version} installed (sha256 ${actual.slice(0, 12)}…)`)
+  return path.join(dir, tool)
+}
