@@ -6,7 +6,7 @@ export default {
   transform: {
     '^.+\\.ts$': [
       'ts-jest',
-      { useESM: true, isolatedModules: true, diagnostics: { ignoreCodes: [151002] } }
+      { useESM: true, diagnostics: { ignoreCodes: [151002] } }
     ]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],

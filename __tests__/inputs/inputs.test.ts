@@ -1,0 +1,165 @@
+import { describe, expect, it, beforeAll } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { getInputs, InputError, parseDuration, type Environment } from '../../src/inputs.js'
+
+let ws: string
+let env: Environment
+
+beforeAll(() => {
+  ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-inputs-'))
+  fs.writeFileSync(path.join(ws, 'Dockerfile.test'), 'FROM scratch\n')
+  fs.writeFileSync(path.join(ws, 'kubeconfig'), 'apiVersion: v1\nkind: Config\n')
+  fs.writeFileSync(path.join(ws, 'job.yaml'), 'kind: Job\n')
+  env = { workspace: ws, runnerTemp: path.join(ws, 'tmp'), inActions: true }
+})
+
+function read(values: Record<string, string>) {
+  return getInputs((name) => values[name] ?? '', env)
+}
+
+function errorOf(values: Record<string, string>): InputError {
+  try {
+    read(values)
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError)
+    return e as InputError
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('getInputs', () => {
+  it('gives the documented defaults', () => {
+    const i = read({})
+    expect(i.cluster).toBe('kind')
+    expect(i.clusterName).toBe('in-cluster-test')
+    expect(i.namespace).toBe('in-cluster-test')
+    expect(i.dockerfile).toBe(path.join(ws, 'Dockerfile.test'))
+    expect(i.context).toBe(ws)
+    expect(i.imageRepository).toBe('in-cluster-test/tests')
+    expect(i.prebuiltImage).toBeUndefined()
+    expect(i.imageLoad).toEqual({ mode: 'kind' })
+    expect(i.testArgs).toEqual(['-test.v'])
+    expect(i.timeoutSeconds).toBe(900)
+    expect(i.deployTimeoutSeconds).toBe(300)
+    expect(i.failOnTestFailure).toBe(true)
+    expect(i.keepCluster).toBe(false)
+    expect(i.commentOnPr).toBe(false)
+    expect(i.minCoverage).toBeUndefined()
+    expect(i.outputDir).toBe(path.join(ws, 'tmp', 'in-cluster-test'))
+  })
+
+  it('names the input of an unknown enum value', () => {
+    const e = errorOf({ cluster: 'bogus' })
+    expect(e.input).toBe('cluster')
+    expect(e.message).toBe("Input 'cluster': 'bogus' is not one of: kind, existing")
+  })
+
+  it('requires a kubeconfig that exists for an existing cluster', () => {
+    expect(errorOf({ cluster: 'existing' }).input).toBe('kubeconfig')
+    expect(errorOf({ cluster: 'existing', kubeconfig: 'nope' }).message).toMatch(
+      /nope is not a file/
+    )
+    expect(read({ cluster: 'existing', kubeconfig: 'kubeconfig' }).kubeconfig).toBe(
+      path.join(ws, 'kubeconfig')
+    )
+  })
+
+  it('rejects a missing Dockerfile unless the image is prebuilt', () => {
+    expect(errorOf({ dockerfile: 'Missing.Dockerfile' }).input).toBe('dockerfile')
+    const i = read({ dockerfile: 'Missing.Dockerfile', image: 'ghcr.io/acme/tests:1.2.3' })
+    expect(i.prebuiltImage).toBe('ghcr.io/acme/tests:1.2.3')
+    expect(i.imageRepository).toBe('ghcr.io/acme/tests')
+  })
+
+  it('parses durations and rejects nonsense', () => {
+    expect(parseDuration('90')).toBe(90)
+    expect(parseDuration('1h30m')).toBe(5400)
+    expect(parseDuration('2m30s')).toBe(150)
+    expect(parseDuration('10 minutes')).toBeUndefined()
+    expect(errorOf({ timeout: 'soon' }).message).toMatch(/'soon' is not a duration/)
+    expect(errorOf({ timeout: '0s' }).input).toBe('timeout')
+  })
+
+  it('keeps hostile env values as opaque strings', () => {
+    const hostile = 'x\n  command: [sh, -c, "rm -rf /"]'
+    const i = read({ env: JSON.stringify({ A: hostile, B: '$(id)', C: 42, D: true }) })
+    expect(i.env).toEqual({ A: hostile, B: '$(id)', C: '42', D: 'true' })
+  })
+
+  it('accepts NAME=value lines, keeping = and : inside values', () => {
+    const i = read({ env: 'URL=postgres://u:p@h:5432/db?x=1\nEMPTY=' })
+    expect(i.env).toEqual({ URL: 'postgres://u:p@h:5432/db?x=1', EMPTY: '' })
+  })
+
+  it('rejects invalid YAML, lists, nested values and bad names', () => {
+    expect(errorOf({ env: 'A: [unclosed' }).message).toMatch(/^Input 'env': is not valid YAML/)
+    expect(errorOf({ env: '- a\n- b' }).message).toMatch(/must be a YAML map/)
+    expect(errorOf({ env: 'A:\n  nested: 1' }).message).toMatch(/value of A must be a string/)
+    expect(errorOf({ 'secret-env': '"BAD NAME": x' }).message).toMatch(
+      /'BAD NAME' is not a valid variable name/
+    )
+  })
+
+  it('refuses a variable given both plainly and as a secret', () => {
+    expect(errorOf({ env: 'TOKEN: a', 'secret-env': 'TOKEN: b' }).input).toBe('secret-env')
+  })
+
+  it('parses test-args as words or a YAML list', () => {
+    expect(read({ 'test-args': '-test.v -test.run TestA' }).testArgs).toEqual([
+      '-test.v',
+      '-test.run',
+      'TestA'
+    ])
+    expect(read({ 'test-args': "[-test.v, -test.run, 'TestA|TestB$']" }).testArgs).toEqual([
+      '-test.v',
+      '-test.run',
+      'TestA|TestB$'
+    ])
+    expect(errorOf({ 'test-args': '[a, {b: c}]' }).message).toMatch(/list of strings/)
+  })
+
+  it('validates images: no latest, valid repository, tags and digests', () => {
+    expect(errorOf({ image: 'Upper/Case' }).input).toBe('image')
+    expect(errorOf({ image: 'acme/tests:latest' }).message).toMatch(/:latest' is refused/)
+    expect(read({ image: 'localhost:5000/acme/tests' }).prebuiltImage).toBeUndefined()
+    expect(read({ image: 'localhost:5000/acme/tests' }).imageRepository).toBe(
+      'localhost:5000/acme/tests'
+    )
+    const digest = 'acme/tests@sha256:' + 'a'.repeat(64)
+    expect(read({ image: digest }).prebuiltImage).toBe(digest)
+    expect(errorOf({ image: 'acme/tests@sha256:short' }).message).toMatch(/digest/)
+  })
+
+  it('requires {image} in a custom image-load command', () => {
+    expect(errorOf({ 'image-load': 'ctr images import' }).input).toBe('image-load')
+    expect(
+      read({ 'image-load': 'docker save {image} | ctr -n k8s.io images import -' }).imageLoad
+    ).toEqual({
+      mode: 'command',
+      command: 'docker save {image} | ctr -n k8s.io images import -'
+    })
+  })
+
+  it('checks Kubernetes quantities, names, booleans and percentages', () => {
+    expect(read({ 'memory-limit': '512Mi', 'cpu-limit': '500m' })).toMatchObject({
+      memoryLimit: '512Mi',
+      cpuLimit: '500m'
+    })
+    expect(errorOf({ 'memory-limit': '512 MB' }).input).toBe('memory-limit')
+    expect(errorOf({ namespace: 'Bad_NS' }).input).toBe('namespace')
+    expect(errorOf({ 'keep-cluster': 'yes' }).message).toMatch(/not a boolean/)
+    expect(read({ 'min-coverage': '75.5%' }).minCoverage).toBe(75.5)
+    expect(errorOf({ 'min-coverage': '120' }).input).toBe('min-coverage')
+    expect(
+      read({ 'env-from-secrets': 'db-credentials\n# comment\napi-keys' }).envFromSecrets
+    ).toEqual(['db-credentials', 'api-keys'])
+  })
+
+  it('checks that manifests and templates exist', () => {
+    expect(errorOf({ manifests: 'deploy/' }).input).toBe('manifests')
+    expect(errorOf({ 'job-template': 'nope.yaml' }).input).toBe('job-template')
+    expect(read({ 'job-template': 'job.yaml' }).jobTemplate).toBe(path.join(ws, 'job.yaml'))
+  })
+})

@@ -1,0 +1,138 @@
+import { describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {
+  checksumUrl,
+  downloadUrl,
+  installTool,
+  parseChecksumFile,
+  platformOf,
+  type Platform
+} from '../../src/tools.js'
+import type { ToolCache } from '../../src/ports.js'
+import { FakeLogger } from '../../__fixtures__/fake-logger.js'
+
+const linux: Platform = { os: 'linux', arch: 'amd64' }
+
+/** A tool cache backed by real files in a temp dir; "downloads" come from a url→content map. */
+function fakeCache(served: Record<string, string | 404>) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-tc-'))
+  const cached = new Map<string, string>()
+  const paths: string[] = []
+  const downloads: string[] = []
+  let n = 0
+  const cache: ToolCache = {
+    find: (tool, version) => cached.get(`${tool}@${version}`) ?? '',
+    download: async (url) => {
+      downloads.push(url)
+      const body = served[url]
+      if (body === undefined || body === 404) {
+        throw Object.assign(new Error('Unexpected HTTP response: 404'), { httpStatusCode: 404 })
+      }
+      const file = path.join(root, `dl-${n++}`)
+      fs.writeFileSync(file, body)
+      return file
+    },
+    extractTar: async () => root,
+    cacheFile: async (source, targetName, tool, version) => {
+      const dir = path.join(root, 'cache', tool, version)
+      fs.mkdirSync(dir, { recursive: true })
+      fs.copyFileSync(source, path.join(dir, targetName))
+      cached.set(`${tool}@${version}`, dir)
+      return dir
+    },
+    cacheDir: async (source) => source,
+    addPath: (dir) => void paths.push(dir)
+  }
+  return { cache, paths, downloads }
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex')
+
+describe('tool URLs', () => {
+  it('points at the release assets and their checksum files', () => {
+    expect(downloadUrl('kind', 'v0.29.0', linux)).toBe(
+      'https://github.com/kubernetes-sigs/kind/releases/download/v0.29.0/kind-linux-amd64'
+    )
+    expect(checksumUrl('kind', 'v0.29.0', linux)).toMatch(/kind-linux-amd64\.sha256sum$/)
+    expect(downloadUrl('kubectl', 'v1.33.1', { os: 'darwin', arch: 'arm64' })).toBe(
+      'https://dl.k8s.io/release/v1.33.1/bin/darwin/arm64/kubectl'
+    )
+    expect(checksumUrl('kubectl', 'v1.33.1', linux)).toMatch(/kubectl\.sha256$/)
+  })
+
+  it('maps Node platforms and refuses Windows', () => {
+    expect(platformOf('linux', 'x64')).toEqual(linux)
+    expect(platformOf('darwin', 'arm64')).toEqual({ os: 'darwin', arch: 'arm64' })
+    expect(() => platformOf('win32', 'x64')).toThrow(/not available for win32\/x64/)
+  })
+
+  it('reads both checksum file layouts', () => {
+    const h = 'A'.repeat(64)
+    expect(parseChecksumFile(`${h}  kind-linux-amd64\n`)).toBe(h.toLowerCase())
+    expect(parseChecksumFile(h)).toBe(h.toLowerCase())
+    expect(parseChecksumFile('<html>not found</html>')).toBeUndefined()
+  })
+})
+
+describe('installTool', () => {
+  const url = downloadUrl('kind', 'v0.29.0', linux)
+
+  it('installs a pinned binary, caches it and puts it on PATH', async () => {
+    const { cache, paths, downloads } = fakeCache({ [url]: 'kind-binary' })
+    const log = new FakeLogger()
+    const bin = await installTool('kind', 'v0.29.0', linux, cache, log, {
+      'kind/v0.29.0/linux-amd64': sha('kind-binary')
+    })
+    expect(fs.readFileSync(bin, 'utf8')).toBe('kind-binary')
+    expect(fs.statSync(bin).mode & 0o111).not.toBe(0)
+    expect(paths).toEqual([path.dirname(bin)])
+    expect(downloads).toEqual([url])
+
+    // A second install is a cache hit: nothing is downloaded again.
+    const again = await installTool('kind', 'v0.29.0', linux, cache, log, {})
+    expect(again).toBe(bin)
+    expect(downloads).toEqual([url])
+  })
+
+  it('refuses a binary whose sum does not match the pinned one', async () => {
+    const { cache, paths } = fakeCache({ [url]: 'tampered' })
+    await expect(
+      installTool('kind', 'v0.29.0', linux, cache, new FakeLogger(), {
+        'kind/v0.29.0/linux-amd64': sha('kind-binary')
+      })
+    ).rejects.toThrow(
+      `has sha256 ${sha('tampered')}, expected ${sha('kind-binary')}: refusing to run it`
+    )
+    expect(paths).toEqual([])
+  })
+
+  it('verifies an unpinned version against the published checksum', async () => {
+    const { cache } = fakeCache({
+      [url]: 'kind-binary',
+      [checksumUrl('kind', 'v0.29.0', linux)]: `${sha('kind-binary')}  kind-linux-amd64\n`
+    })
+    const log = new FakeLogger()
+    await installTool('kind', 'v0.29.0', linux, cache, log, {})
+    expect(log.text()).toMatch(/not pinned here; verifying against the published checksum/)
+
+    const bad = fakeCache({
+      [url]: 'kind-binary',
+      [checksumUrl('kind', 'v0.29.0', linux)]: `${sha('other')}  kind-linux-amd64\n`
+    })
+    await expect(installTool('kind', 'v0.29.0', linux, bad.cache, log, {})).rejects.toThrow(
+      /refusing to run it/
+    )
+  })
+
+  it('names the version input when the release does not exist', async () => {
+    const { cache } = fakeCache({})
+    await expect(
+      installTool('kubectl', 'v9.9.9', linux, cache, new FakeLogger(), {})
+    ).rejects.toThrow(
+      "kubectl v9.9.9 for linux/amd64 was not found at https://dl.k8s.io/release/v9.9.9/bin/linux/amd64/kubectl: check the 'kubectl-version' input"
+    )
+  })
+})
