@@ -402,19 +402,10 @@ function expandHome(p: string): string {
 }
 
 function mustBeFile(input: string, p: string, what: string): void {
-  let ok = false
-  try {
-    ok = fs.statSync(p).isFile()
-  } catch {
-    ok = false
-  }
-  if (!ok) throw new InputError(input, `${p} is not a file: it should be ${what}`)
+  if (!fs.statSync(p, { throwIfNoEntry: false })?.isFile())
+    throw new InputError(input, `${p} is not a file: it should be ${what}`)
 }
 
 function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory()
-  } catch {
-    return false
-  }
+  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false
 }

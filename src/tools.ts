@@ -85,10 +85,13 @@ export async function installTool(
     const status = (e as { httpStatusCode?: number }).httpStatusCode
     if (status === 404) {
       throw new Error(
-        `${tool} ${version} for ${platform.os}/${platform.arch} was not found at ${url}: check the '${tool}-version' input`
+        `${tool} ${version} for ${platform.os}/${platform.arch} was not found at ${url}: check the '${tool}-version' input`,
+        { cause: e }
       )
     }
-    throw new Error(`Downloading ${tool} ${version} from ${url} failed: ${(e as Error).message}`)
+    throw new Error(`Downloading ${tool} ${version} from ${url} failed: ${(e as Error).message}`, {
+      cause: e
+    })
   }
   const actual = await sha256File(binary)
   if (actual !== expected) {
