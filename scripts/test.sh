@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The project's test command (npm test): static checks, unit tests, the bundle's freshness and a
+# smoke run of the bundle on Node 24, and the example service's integration tests against a real
+# PostgreSQL. Fails on the first broken step and says which.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+step "format"
+npx prettier --check . >/dev/null || { npx prettier --check . || true; echo "run: npm run format" >&2; exit 1; }
+
+step "lint"
+npx eslint .
+
+step "typecheck"
+npx tsc --noEmit
+
+step "unit tests"
+NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 npx jest --ci
+
+step "dist is fresh"
+bash scripts/check-dist.sh
+
+step "bundle smoke run on Node 24"
+bash scripts/smoke-dist.sh
+
+if [ -x example/scripts/test-local.sh ]; then
+  step "example service: integration tests against a real PostgreSQL"
+  bash example/scripts/test-local.sh
+fi
+
+printf '\nnpm test: all steps passed in %ss\n' "$((SECONDS - started))"
