@@ -39,6 +39,7 @@ export interface Inputs {
   memoryLimit?: string
   cpuLimit?: string
   timeoutSeconds: number
+  loadImages: string[]
   manifests: string[]
   deployTimeoutSeconds: number
   keepCluster: boolean
@@ -71,6 +72,41 @@ export class InputError extends Error {
     this.name = 'InputError'
   }
 }
+
+/** Every input of action.yml; the CLI accepts each as a --flag. Kept equal to action.yml by a test. */
+export const INPUT_NAMES = [
+  'cluster',
+  'kubeconfig',
+  'kind-version',
+  'kubectl-version',
+  'kind-config',
+  'node-image',
+  'cluster-name',
+  'namespace',
+  'load-images',
+  'manifests',
+  'deploy-timeout',
+  'dockerfile',
+  'context',
+  'build-args',
+  'image',
+  'image-load',
+  'job-template',
+  'test-args',
+  'env',
+  'secret-env',
+  'env-from-secrets',
+  'memory-limit',
+  'cpu-limit',
+  'timeout',
+  'fail-on-test-failure',
+  'min-coverage',
+  'comment-on-pr',
+  'github-token',
+  'output-dir',
+  'keep-cluster',
+  'export-logs'
+] as const
 
 export const DEFAULTS = {
   cluster: 'kind',
@@ -193,6 +229,10 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     memoryLimit: raw('memory-limit') ? quantity('memory-limit', raw('memory-limit')) : undefined,
     cpuLimit: raw('cpu-limit') ? quantity('cpu-limit', raw('cpu-limit')) : undefined,
     timeoutSeconds: duration('timeout', raw('timeout')),
+    loadImages: lines(raw('load-images')).map((ref) => {
+      parseImage(ref, 'load-images')
+      return ref
+    }),
     manifests,
     deployTimeoutSeconds: duration('deploy-timeout', raw('deploy-timeout')),
     keepCluster: bool('keep-cluster', raw('keep-cluster')),
@@ -289,7 +329,7 @@ function dnsSubdomain(input: string, value: string): string {
 const REPOSITORY =
   /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/
 
-function parseImage(value: string): { repository: string; prebuilt?: string } {
+function parseImage(value: string, input = 'image'): { repository: string; prebuilt?: string } {
   const [nameAndTag, digest] = value.split('@', 2)
   // A tag is a ':' after the last '/', so a registry port (localhost:5000/x) is not taken for one.
   const colon = nameAndTag.lastIndexOf(':')
@@ -298,19 +338,19 @@ function parseImage(value: string): { repository: string; prebuilt?: string } {
   const tag = hasTag ? nameAndTag.slice(colon + 1) : undefined
   if (!REPOSITORY.test(repository)) {
     throw new InputError(
-      'image',
+      input,
       `'${value}' is not a valid image repository like my-org/service-tests`
     )
   }
   if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) {
-    throw new InputError('image', `'${tag}' is not a valid image tag`)
+    throw new InputError(input, `'${tag}' is not a valid image tag`)
   }
   if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-    throw new InputError('image', `'${digest}' is not a valid image digest (sha256:<64 hex>)`)
+    throw new InputError(input, `'${digest}' is not a valid image digest (sha256:<64 hex>)`)
   }
   if (tag === 'latest') {
     throw new InputError(
-      'image',
+      input,
       "':latest' is refused: the kubelet would try to pull it. Leave the tag out and the action tags the build by its content"
     )
   }
