@@ -23,6 +23,8 @@ export interface EnsureClusterOptions {
   kubeconfigPath: string
   nodeImage?: string
   waitSeconds?: number
+  /** Called right before `kind create`, once we know the cluster will be ours. */
+  onCreating?: () => void
 }
 
 /** Creates the cluster, or reuses one of the same name (a local re-run), and writes its kubeconfig. */
@@ -48,6 +50,7 @@ export async function ensureKindCluster(
     nodeImage: o.nodeImage,
     waitSeconds: o.waitSeconds ?? 120
   })
+  o.onCreating?.()
   const result = await exec.run(o.kind, args)
   if (result.exitCode !== 0) {
     throw new Error(

@@ -1,0 +1,95 @@
+/**
+ * Gets a cluster to test in: a kind cluster created (or reused) on the runner, or the user's
+ * cluster from a kubeconfig. Records what the post step must clean up as soon as it exists.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Inputs } from '../inputs.js'
+import type { Exec, Logger, ToolCache } from '../ports.js'
+import { saveCleanupState, type StateStore } from '../state.js'
+import { installTool, type Platform } from '../tools.js'
+import { ensureKindCluster } from '../kind/cluster.js'
+
+export interface Cluster {
+  kubeconfigPath: string
+  /** Absolute path of kind when the cluster is a kind cluster. */
+  kind?: string
+  kubectl: string
+  name: string
+  created: boolean
+}
+
+export interface ProvisionDeps {
+  exec: Exec
+  toolCache: ToolCache
+  log: Logger
+  state: StateStore
+  platform: Platform
+  templatesDir: string
+}
+
+type ProvisionInputs = Pick<
+  Inputs,
+  | 'cluster'
+  | 'kubeconfig'
+  | 'kindVersion'
+  | 'kubectlVersion'
+  | 'kindConfig'
+  | 'nodeImage'
+  | 'clusterName'
+  | 'keepCluster'
+  | 'exportLogs'
+  | 'outputDir'
+>
+
+export async function provisionCluster(
+  inputs: ProvisionInputs,
+  deps: ProvisionDeps
+): Promise<Cluster> {
+  const { exec, toolCache, log } = deps
+  if (inputs.cluster === 'existing') {
+    const kubeconfigPath = inputs.kubeconfig as string
+    return {
+      kubeconfigPath,
+      kubectl: await kubectlFor(inputs, deps),
+      name: path.basename(kubeconfigPath),
+      created: false
+    }
+  }
+  const [kind, kubectl] = await Promise.all([
+    installTool('kind', inputs.kindVersion, deps.platform, toolCache, log),
+    installTool('kubectl', inputs.kubectlVersion, deps.platform, toolCache, log)
+  ])
+  fs.mkdirSync(inputs.outputDir, { recursive: true })
+  const kubeconfigPath = path.join(inputs.outputDir, 'kubeconfig')
+  const save = (created: boolean) =>
+    saveCleanupState(deps.state, {
+      kindPath: kind,
+      clusterName: inputs.clusterName,
+      clusterCreated: created,
+      keepCluster: inputs.keepCluster,
+      exportLogsDir: inputs.exportLogs
+    })
+  const cluster = await ensureKindCluster(
+    {
+      kind,
+      name: inputs.clusterName,
+      configPath: inputs.kindConfig ?? path.join(deps.templatesDir, 'kind-config.yaml'),
+      kubeconfigPath,
+      nodeImage: inputs.nodeImage,
+      // Saved before creating: if the run is cancelled mid-create, the post step still cleans up.
+      onCreating: () => save(true)
+    },
+    exec,
+    log
+  )
+  save(cluster.created)
+  return { kubeconfigPath, kind, kubectl, name: inputs.clusterName, created: cluster.created }
+}
+
+/** A kubectl already on PATH is used as it is (it talks to that cluster every day); else install. */
+async function kubectlFor(inputs: ProvisionInputs, deps: ProvisionDeps): Promise<string> {
+  const found = await deps.exec.run('bash', ['-c', 'command -v kubectl'], { silent: true })
+  if (found.exitCode === 0 && found.stdout.trim()) return found.stdout.trim()
+  return installTool('kubectl', inputs.kubectlVersion, deps.platform, deps.toolCache, deps.log)
+}
