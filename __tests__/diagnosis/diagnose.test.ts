@@ -1,0 +1,202 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  diagnose,
+  formatDuration,
+  type DiagnosisInput,
+  type PodLike
+} from '../../src/diagnosis/diagnose.js'
+
+const base: DiagnosisInput = {
+  events: [],
+  timeoutSeconds: 900,
+  image: 'example/tests:0123456789ab',
+  failedTests: []
+}
+
+const pod = (
+  status: PodLike['status'],
+  limits: Record<string, string> = { memory: '256Mi' }
+): PodLike => ({
+  metadata: { name: 'tests-abc-x1' },
+  spec: {
+    containers: [{ name: 'tests', image: 'example/tests:0123456789ab', resources: { limits } }]
+  },
+  status
+})
+
+describe('diagnose', () => {
+  it('names the memory limit an OOM-killed test binary hit', () => {
+    const d = diagnose({
+      ...base,
+      pod: pod({
+        phase: 'Failed',
+        containerStatuses: [
+          { name: 'tests', state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }
+        ]
+      }),
+      failedTests: ['TestBig']
+    })
+    expect(d.status).toBe('error')
+    expect(d.headline).toBe(
+      'Tests were killed: out of memory (limit 256Mi). Raise memory-limit, or look for a test that holds too much memory.'
+    )
+    expect(d.details).toContain('Container terminated: reason OOMKilled, exit code 137')
+  })
+
+  it('explains an image that is not on the node', () => {
+    const d = diagnose({
+      ...base,
+      pod: pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'tests',
+            state: {
+              waiting: {
+                reason: 'ErrImagePull',
+                message: 'failed to resolve reference "docker.io/example/tests:0123456789ab"'
+              }
+            }
+          }
+        ]
+      })
+    })
+    expect(d.headline).toMatch(
+      /^The test image example\/tests:0123456789ab could not be pulled \(ErrImagePull\): the image is not on the node.*image-load/
+    )
+    expect(
+      diagnose({
+        ...base,
+        image: 'example/tests:latest',
+        pod: pod({ containerStatuses: [{ state: { waiting: { reason: 'ImagePullBackOff' } } }] })
+      }).headline
+    ).toMatch(/':latest', so the kubelet tries to pull it/)
+  })
+
+  it('quotes the missing Secret key', () => {
+    const d = diagnose({
+      ...base,
+      pod: pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'tests',
+            state: {
+              waiting: {
+                reason: 'CreateContainerConfigError',
+                message: "couldn't find key JWT_SECRET in Secret example/api-keys"
+              }
+            }
+          }
+        ]
+      })
+    })
+    expect(d.headline).toBe(
+      "The test container could not start: couldn't find key JWT_SECRET in Secret example/api-keys. Create the Secret or key it needs, or fix env-from-secrets / secret-env."
+    )
+  })
+
+  it("passes on the scheduler's verdict", () => {
+    const d = diagnose({
+      ...base,
+      pod: pod({
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/1 nodes are available: 1 Insufficient memory.'
+          }
+        ]
+      })
+    })
+    expect(d.headline).toMatch(
+      /^The test pod could not be scheduled: 0\/1 nodes are available: 1 Insufficient memory\. Lower memory-limit/
+    )
+  })
+
+  it('reports the deadline as a timeout, with the test that was running', () => {
+    const d = diagnose({
+      ...base,
+      timeoutSeconds: 120,
+      job: {
+        status: {
+          conditions: [
+            {
+              type: 'Failed',
+              status: 'True',
+              reason: 'DeadlineExceeded',
+              message: 'Job was active longer than specified deadline'
+            }
+          ]
+        }
+      },
+      failedTests: ['TestSlow']
+    })
+    expect(d.status).toBe('timeout')
+    expect(d.headline).toBe(
+      'Tests did not finish within the timeout (2m): the Job was stopped. Unfinished or failed: TestSlow. Raise timeout, or find the test that hangs in the log.'
+    )
+    expect(d.details).toContain(
+      'Job condition Failed: DeadlineExceeded Job was active longer than specified deadline'
+    )
+  })
+
+  it('lists failing tests, then panics, then bare exit codes', () => {
+    expect(diagnose({ ...base, failedTests: ['TestA', 'TestB', 'TestC', 'TestD'] }).headline).toBe(
+      '4 tests failed: TestA, TestB, TestC and 1 more.'
+    )
+    expect(
+      diagnose({
+        ...base,
+        failedTests: ['TestA'],
+        panicked: 'runtime error: index out of range [3] with length 3'
+      }).headline
+    ).toBe('A test panicked: runtime error: index out of range [3] with length 3')
+    const exited = diagnose({
+      ...base,
+      pod: pod({
+        containerStatuses: [
+          { name: 'tests', state: { terminated: { reason: 'Error', exitCode: 2 } } }
+        ]
+      })
+    })
+    expect(exited).toMatchObject({
+      status: 'failed',
+      headline: expect.stringMatching(/exited with code 2 \(Error\) and no failing test/)
+    })
+  })
+
+  it('says when the pod vanished mid-run', () => {
+    expect(diagnose({ ...base, podVanished: true }).headline).toMatch(
+      /deleted before it finished.*log up to then is kept/
+    )
+  })
+
+  it('keeps the last Warning events as details', () => {
+    const d = diagnose({
+      ...base,
+      events: [
+        { type: 'Normal', reason: 'Scheduled', message: 'ok' },
+        {
+          type: 'Warning',
+          reason: 'BackOff',
+          message: 'Back-off pulling image',
+          count: 4,
+          involvedObject: { kind: 'Pod', name: 'p' }
+        }
+      ]
+    })
+    expect(d.details).toEqual(['Event BackOff on Pod/p: Back-off pulling image (x4)'])
+  })
+
+  it('formats durations the way inputs are written', () => {
+    expect([
+      formatDuration(900),
+      formatDuration(3600),
+      formatDuration(45),
+      formatDuration(150)
+    ]).toEqual(['15m', '1h', '45s', '2m30s'])
+  })
+})

@@ -1,0 +1,234 @@
+/**
+ * Says in one line why a test run did not pass, the way an engineer would after ten minutes of
+ * kubectl: from the Job's conditions, the pod's phase and container states, the scheduler's
+ * verdict and the namespace's events. Pure: the caller collects the objects.
+ */
+
+export interface ContainerStateLike {
+  waiting?: { reason?: string; message?: string }
+  running?: { startedAt?: string }
+  terminated?: { reason?: string; message?: string; exitCode?: number; signal?: number }
+}
+
+export interface PodLike {
+  metadata?: { name?: string; deletionTimestamp?: string }
+  spec?: {
+    containers?: Array<{
+      name?: string
+      image?: string
+      resources?: { limits?: Record<string, string> }
+    }>
+  }
+  status?: {
+    phase?: string
+    reason?: string
+    message?: string
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>
+    containerStatuses?: Array<{
+      name?: string
+      image?: string
+      state?: ContainerStateLike
+      lastState?: ContainerStateLike
+    }>
+    initContainerStatuses?: Array<{ name?: string; state?: ContainerStateLike }>
+  }
+}
+
+export interface JobLike {
+  spec?: { activeDeadlineSeconds?: number }
+  status?: {
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>
+  }
+}
+
+export interface EventLike {
+  type?: string
+  reason?: string
+  message?: string
+  count?: number
+  involvedObject?: { kind?: string; name?: string }
+  lastTimestamp?: string
+  eventTime?: string
+}
+
+export interface DiagnosisInput {
+  job?: JobLike
+  pod?: PodLike
+  /** True when the pod existed during the run but is gone now. */
+  podVanished?: boolean
+  events: EventLike[]
+  /** Our own deadline passed before the Job finished. */
+  timedOut?: boolean
+  timeoutSeconds: number
+  image: string
+  /** Failing tests parsed from the log, and whether it shows a panic. */
+  failedTests: string[]
+  panicked?: string
+  container?: string
+}
+
+export interface Diagnosis {
+  /** `failed`: tests ran and failed; `error`: they could not run; `timeout`: deadline. */
+  status: 'failed' | 'error' | 'timeout'
+  headline: string
+  details: string[]
+}
+
+const IMAGE_PULL = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'ErrImageNeverPull',
+  'InvalidImageName'
+])
+
+function containerStatus(pod: PodLike | undefined, name?: string) {
+  const all = pod?.status?.containerStatuses ?? []
+  return all.find((c) => c.name === name) ?? all[0]
+}
+
+function limitOf(pod: PodLike | undefined, resource: string, name?: string): string | undefined {
+  const containers = pod?.spec?.containers ?? []
+  const c = containers.find((x) => x.name === name) ?? containers[0]
+  return c?.resources?.limits?.[resource]
+}
+
+/** The hint that matches an image-pull failure on a cluster without a registry. */
+function imageHint(image: string, reason: string): string {
+  if (image.endsWith(':latest') || !/[:@]/.test(image.split('/').pop() ?? '')) {
+    return "the image has no tag or ':latest', so the kubelet tries to pull it: use a content tag and imagePullPolicy IfNotPresent"
+  }
+  if (reason === 'ErrImageNeverPull')
+    return 'imagePullPolicy is Never and the image is not on the node: load it (image-load)'
+  return 'the image is not on the node and no registry serves it: check image-load (kind load, or your import command) ran for this cluster'
+}
+
+export function diagnose(input: DiagnosisInput): Diagnosis {
+  const details: string[] = []
+  const { pod, job } = input
+  const cs = containerStatus(pod, input.container)
+  const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated
+  const waiting = cs?.state?.waiting
+  const jobFailed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True')
+  const unschedulable = pod?.status?.conditions?.find(
+    (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+  )
+
+  if (pod?.status?.phase)
+    details.push(`Pod ${pod.metadata?.name ?? ''} phase: ${pod.status.phase}`.replace('  ', ' '))
+  if (jobFailed)
+    details.push(
+      `Job condition Failed: ${jobFailed.reason ?? ''} ${jobFailed.message ?? ''}`.trim()
+    )
+  if (terminated) {
+    details.push(
+      `Container terminated: reason ${terminated.reason ?? '?'}, exit code ${terminated.exitCode ?? '?'}${terminated.message ? `, ${terminated.message}` : ''}`
+    )
+  }
+  if (waiting)
+    details.push(
+      `Container waiting: ${waiting.reason ?? '?'}${waiting.message ? `: ${waiting.message}` : ''}`
+    )
+  for (const e of input.events.filter((e) => e.type === 'Warning').slice(-10)) {
+    details.push(
+      `Event ${e.reason ?? ''} on ${e.involvedObject?.kind ?? '?'}/${e.involvedObject?.name ?? '?'}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`
+    )
+  }
+
+  const mins = formatDuration(input.timeoutSeconds)
+
+  if (terminated?.reason === 'OOMKilled') {
+    const limit = limitOf(pod, 'memory', input.container)
+    return {
+      status: 'error',
+      headline: `Tests were killed: out of memory${limit ? ` (limit ${limit})` : ''}. Raise memory-limit, or look for a test that holds too much memory.`,
+      details
+    }
+  }
+  if (waiting && IMAGE_PULL.has(waiting.reason ?? '')) {
+    return {
+      status: 'error',
+      headline: `The test image ${input.image} could not be pulled (${waiting.reason}): ${imageHint(input.image, waiting.reason ?? '')}.`,
+      details
+    }
+  }
+  if (waiting?.reason === 'CreateContainerConfigError') {
+    return {
+      status: 'error',
+      headline: `The test container could not start: ${clause(waiting.message ?? 'its configuration is invalid')}. Create the Secret or key it needs, or fix env-from-secrets / secret-env.`,
+      details
+    }
+  }
+  if (unschedulable) {
+    return {
+      status: 'error',
+      headline: `The test pod could not be scheduled: ${clause(unschedulable.message ?? 'no node fits it')}. Lower memory-limit / cpu-limit or the template's requests, or use a bigger cluster.`,
+      details
+    }
+  }
+  const deadline = jobFailed?.reason === 'DeadlineExceeded' || input.timedOut
+  if (deadline) {
+    const running = input.failedTests.length
+      ? ` Unfinished or failed: ${input.failedTests.slice(0, 5).join(', ')}.`
+      : ''
+    return {
+      status: 'timeout',
+      headline: `Tests did not finish within the timeout (${mins}): the Job was stopped.${running} Raise timeout, or find the test that hangs in the log.`,
+      details
+    }
+  }
+  if (input.panicked) {
+    return { status: 'failed', headline: `A test panicked: ${input.panicked}`, details }
+  }
+  if (input.failedTests.length > 0) {
+    const n = input.failedTests.length
+    const names = input.failedTests.slice(0, 3).join(', ') + (n > 3 ? ` and ${n - 3} more` : '')
+    return {
+      status: 'failed',
+      headline: `${n} test${n === 1 ? '' : 's'} failed: ${names}.`,
+      details
+    }
+  }
+  if (input.podVanished) {
+    return {
+      status: 'error',
+      headline:
+        'The test pod was deleted before it finished (evicted, or deleted by someone or something else); the log up to then is kept.',
+      details
+    }
+  }
+  if (terminated && terminated.exitCode !== 0) {
+    const signal =
+      terminated.exitCode !== undefined && terminated.exitCode > 128
+        ? ` (signal ${terminated.exitCode - 128})`
+        : ''
+    return {
+      status: 'failed',
+      headline: `The test binary exited with code ${terminated.exitCode}${signal} (${terminated.reason ?? 'Error'}) and no failing test was found in its log: look at its last lines.`,
+      details
+    }
+  }
+  if (jobFailed) {
+    return {
+      status: 'error',
+      headline: `The test Job failed: ${jobFailed.reason ?? ''} ${jobFailed.message ?? ''}`.trim(),
+      details
+    }
+  }
+  return {
+    status: 'error',
+    headline:
+      'The tests did not pass, and the cluster did not say why: see the events and the log below.',
+    details
+  }
+}
+
+/** A message used inside a sentence: without its own final period. */
+function clause(message: string): string {
+  return message.trim().replace(/\.+$/, '')
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`
+  if (seconds % 60 === 0) return `${seconds / 60}m`
+  return seconds > 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`
+}
