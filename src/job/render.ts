@@ -1,0 +1,203 @@
+/**
+ * Renders the test Job from its template as objects, never as text: a user value such as
+ * `x\n  command: [sh]` stays one string and cannot add a field.
+ */
+import { parseAllDocuments } from 'yaml'
+import type { KubeObject } from '../deploy/readiness.js'
+
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'in-cluster-test' }
+export const CONTAINER = 'tests'
+
+export interface JobRenderOptions {
+  name: string
+  namespace: string
+  image: string
+  args: string[]
+  env: Record<string, string>
+  /** Keys of the Secret the action created from secret-env; values never reach the Job. */
+  secretEnv?: { secretName: string; keys: string[] }
+  envFromSecrets: string[]
+  memoryLimit?: string
+  cpuLimit?: string
+  deadlineSeconds: number
+  labels?: Record<string, string>
+}
+
+interface EnvVar {
+  name: string
+  value?: string
+  valueFrom?: unknown
+}
+
+interface Container {
+  name?: string
+  image?: string
+  imagePullPolicy?: string
+  args?: string[]
+  env?: EnvVar[]
+  envFrom?: Array<{ secretRef?: { name: string }; configMapRef?: { name: string } }>
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> }
+}
+
+export interface JobObject extends KubeObject {
+  spec: {
+    activeDeadlineSeconds?: number
+    backoffLimit?: number
+    template: { metadata?: { labels?: Record<string, string> }; spec: { containers: Container[] } }
+  }
+}
+
+export class TemplateError extends Error {
+  constructor(source: string, message: string) {
+    super(`Job template ${source}: ${message}`)
+    this.name = 'TemplateError'
+  }
+}
+
+/** Parses and checks a template: exactly one batch/v1 Job with at least one container. */
+export function parseJobTemplate(text: string, source: string): JobObject {
+  const docs = parseAllDocuments(text)
+  const values: unknown[] = []
+  for (const d of docs) {
+    if (d.errors.length > 0)
+      throw new TemplateError(source, `is not valid YAML: ${d.errors[0].message.split('\n')[0]}`)
+    const v = d.toJS() as unknown
+    if (v !== null && v !== undefined) values.push(v)
+  }
+  if (values.length !== 1) {
+    throw new TemplateError(
+      source,
+      `must hold exactly one object (a batch/v1 Job), found ${values.length}`
+    )
+  }
+  const obj = values[0] as Record<string, unknown>
+  if (
+    typeof obj !== 'object' ||
+    Array.isArray(obj) ||
+    obj.kind !== 'Job' ||
+    obj.apiVersion !== 'batch/v1'
+  ) {
+    const what =
+      typeof obj === 'object' && !Array.isArray(obj)
+        ? `${String(obj.apiVersion)} ${String(obj.kind)}`
+        : typeof obj
+    throw new TemplateError(source, `must be a batch/v1 Job, but is a ${what}`)
+  }
+  const containers = (obj as unknown as JobObject).spec?.template?.spec?.containers
+  if (!Array.isArray(containers) || containers.length === 0) {
+    throw new TemplateError(source, 'has no spec.template.spec.containers')
+  }
+  return obj as unknown as JobObject
+}
+
+/**
+ * Fills in the run's values. The test container is the one named `tests`, else the first.
+ * Template env entries stay unless the same name is set by the action.
+ */
+export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
+  const job = structuredClone(template)
+  const labels = { ...MANAGED_BY, ...(o.labels ?? {}) }
+  job.metadata = {
+    ...job.metadata,
+    name: o.name,
+    namespace: o.namespace,
+    labels: {
+      ...((job.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {}),
+      ...labels
+    }
+  } as KubeObject['metadata']
+  job.spec.activeDeadlineSeconds = o.deadlineSeconds
+  job.spec.template.metadata = {
+    ...job.spec.template.metadata,
+    labels: { ...(job.spec.template.metadata?.labels ?? {}), ...labels }
+  }
+  const containers = job.spec.template.spec.containers
+  const c = containers.find((x) => x.name === CONTAINER) ?? containers[0]
+  c.image = o.image
+  c.imagePullPolicy = 'IfNotPresent'
+  c.args = [...o.args]
+
+  const ours: EnvVar[] = Object.entries(o.env).map(([name, value]) => ({
+    name,
+    value: String(value)
+  }))
+  for (const key of o.secretEnv?.keys ?? []) {
+    ours.push({ name: key, valueFrom: { secretKeyRef: { name: o.secretEnv!.secretName, key } } })
+  }
+  const names = new Set(ours.map((e) => e.name))
+  c.env = [...(c.env ?? []).filter((e) => !names.has(e.name)), ...ours]
+  if (o.envFromSecrets.length > 0) {
+    c.envFrom = [...(c.envFrom ?? []), ...o.envFromSecrets.map((name) => ({ secretRef: { name } }))]
+  }
+  if (o.memoryLimit || o.cpuLimit) {
+    const limits = { ...(c.resources?.limits ?? {}) }
+    const requests = { ...(c.resources?.requests ?? {}) }
+    if (o.memoryLimit) {
+      limits.memory = o.memoryLimit
+      // A request above the new limit is invalid; the limit is what the user asked for.
+      if (!requests.memory || exceeds(requests.memory, o.memoryLimit))
+        requests.memory = o.memoryLimit
+    }
+    if (o.cpuLimit) {
+      limits.cpu = o.cpuLimit
+      if (!requests.cpu || exceeds(requests.cpu, o.cpuLimit)) requests.cpu = o.cpuLimit
+    }
+    c.resources = { ...c.resources, limits, requests }
+  }
+  return job
+}
+
+const UNITS: Record<string, number> = {
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60
+}
+
+/** Compares two Kubernetes quantities (e.g. 512Mi vs 1Gi). */
+export function quantityValue(q: string): number {
+  const m = q.match(/^(\d+(?:\.\d+)?)([a-zA-Z]*)$/)
+  if (!m || !(m[2] in UNITS)) return Number.NaN
+  return Number(m[1]) * UNITS[m[2]]
+}
+
+function exceeds(a: string, b: string): boolean {
+  return quantityValue(a) > quantityValue(b)
+}
+
+/** The Secret holding secret-env values; referenced by key from the Job, deleted after the run. */
+export function renderSecret(
+  name: string,
+  namespace: string,
+  data: Record<string, string>,
+  labels = {}
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, labels: { ...MANAGED_BY, ...labels } } as KubeObject['metadata'],
+    type: 'Opaque',
+    stringData: { ...data }
+  } as KubeObject
+}
+
+/** A DNS-1123 Job name from a prefix and a unique suffix, at most 63 characters. */
+export function jobName(prefix: string, unique: string): string {
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+  const suffix = clean(unique).slice(0, 20)
+  return `${clean(prefix).slice(0, 62 - suffix.length)}-${suffix}`.replace(/-+/g, '-')
+}

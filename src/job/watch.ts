@@ -1,0 +1,153 @@
+/**
+ * Follows the test Job to Complete or Failed (never only Complete: kubectl wait's classic hang),
+ * or to our own deadline. Polls rather than watches: a poll survives an API-server restart and a
+ * dropped connection without extra logic, and one read every two seconds costs nothing.
+ */
+import type { Clock, Logger } from '../ports.js'
+import type { Kube } from '../k8s/kube.js'
+import type { PodLike } from '../diagnosis/diagnose.js'
+import type { JobObject } from './render.js'
+
+export type JobOutcome = 'succeeded' | 'failed' | 'timeout' | 'stuck'
+
+export interface JobStatusLike {
+  conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>
+  active?: number
+  succeeded?: number
+  failed?: number
+}
+
+export interface WatchResult {
+  outcome: JobOutcome
+  job?: JobObject & { status?: JobStatusLike }
+  pod?: PodLike
+  /** The pod existed during the run and was gone at the end. */
+  podVanished: boolean
+  exitCode?: number
+  terminationReason?: string
+  /** Why a stuck pod was given up on (ImagePullBackOff, CreateContainerConfigError, ...). */
+  stuckReason?: string
+  durationMs: number
+}
+
+/** Waiting reasons that do not fix themselves: fail fast instead of waiting for the deadline. */
+const STUCK = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError'
+])
+
+export function jobFinished(status: JobStatusLike | undefined): 'succeeded' | 'failed' | undefined {
+  const cond = (type: string) =>
+    status?.conditions?.some((c) => c.type === type && c.status === 'True')
+  if (cond('Complete') || cond('SuccessCriteriaMet')) return 'succeeded'
+  if (cond('Failed') || cond('FailureTarget')) return 'failed'
+  return undefined
+}
+
+/** Why the pod cannot start, if it is in a state that will not resolve by itself. */
+export function stuckReason(pod: PodLike | undefined, container: string): string | undefined {
+  const cs =
+    pod?.status?.containerStatuses?.find((c) => c.name === container) ??
+    pod?.status?.containerStatuses?.[0]
+  const reason = cs?.state?.waiting?.reason
+  if (reason && STUCK.has(reason)) return reason
+  const unschedulable = pod?.status?.conditions?.find(
+    (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+  )
+  return unschedulable ? 'Unschedulable' : undefined
+}
+
+export interface WatchOptions {
+  namespace: string
+  name: string
+  container: string
+  /** Our own deadline, a little past the Job's activeDeadlineSeconds. */
+  timeoutMs: number
+  /** How long a pod may stay stuck (image pull, config error, unschedulable) before we give up. */
+  stuckGraceMs: number
+  pollMs?: number
+  /** Called with every pod read, so the log follower knows the pod. */
+  onPod?: (pod: PodLike | undefined) => void
+}
+
+export async function watchJob(
+  kube: Kube,
+  o: WatchOptions,
+  clock: Clock,
+  log: Logger
+): Promise<WatchResult> {
+  const started = clock.now()
+  const pollMs = o.pollMs ?? 2000
+  let pod: PodLike | undefined
+  let sawPod = false
+  let stuckSince: number | undefined
+  let lastPhase = ''
+  let errors = 0
+  for (;;) {
+    let job: (JobObject & { status?: JobStatusLike }) | undefined
+    try {
+      job = await kube.get<JobObject & { status?: JobStatusLike }>({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        name: o.name,
+        namespace: o.namespace
+      })
+      const pods = await kube.listPods(o.namespace, `job-name=${o.name}`)
+      pod =
+        pods
+          .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
+          .at(-1) ?? pod
+      if (pods.length > 0) sawPod = true
+      const vanished = sawPod && pods.length === 0
+      o.onPod?.(vanished ? undefined : pod)
+      errors = 0
+      const finished = jobFinished(job?.status)
+      const phase = pod?.status?.phase ?? 'no pod yet'
+      if (phase !== lastPhase) log.info(`Test pod: ${phase}`)
+      lastPhase = phase
+      if (!job) {
+        return result('failed', undefined, pod, true)
+      }
+      if (finished) return result(finished, job, pod, vanished)
+      const stuck = stuckReason(pod, o.container)
+      if (stuck) {
+        stuckSince ??= clock.now()
+        if (clock.now() - stuckSince >= o.stuckGraceMs)
+          return { ...result('stuck', job, pod, vanished), stuckReason: stuck }
+      } else {
+        stuckSince = undefined
+      }
+    } catch (e) {
+      // The API server may restart under us: keep polling until the deadline, say so once.
+      if (errors++ === 0)
+        log.warning(`Lost contact with the API server, retrying: ${(e as Error).message}`)
+    }
+    if (clock.now() - started >= o.timeoutMs) return result('timeout', job, pod, false)
+    await clock.sleep(pollMs)
+  }
+
+  function result(
+    outcome: JobOutcome,
+    job: (JobObject & { status?: JobStatusLike }) | undefined,
+    p: PodLike | undefined,
+    vanished: boolean
+  ): WatchResult {
+    const cs =
+      p?.status?.containerStatuses?.find((c) => c.name === o.container) ??
+      p?.status?.containerStatuses?.[0]
+    const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated
+    return {
+      outcome,
+      job,
+      pod: p,
+      podVanished: vanished || (outcome !== 'succeeded' && !job),
+      exitCode: terminated?.exitCode,
+      terminationReason: terminated?.reason,
+      durationMs: clock.now() - started
+    }
+  }
+}

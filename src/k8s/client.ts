@@ -1,0 +1,191 @@
+/**
+ * The only importer of @kubernetes/client-node. Turns its ApiExceptions into errors that name the
+ * resource, the HTTP status and the server's own message.
+ */
+import * as k8s from '@kubernetes/client-node'
+import { PassThrough } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
+import type { KubeObject } from '../deploy/readiness.js'
+import type { EventLike, PodLike } from '../diagnosis/diagnose.js'
+import type { Kube, LogStreamOptions, ObjectRef } from './kube.js'
+
+const FIELD_MANAGER = 'in-cluster-test'
+
+interface StatusBody {
+  message?: string
+  reason?: string
+}
+
+export function describeApiError(e: unknown, what: string): Error {
+  if (e instanceof k8s.ApiException) {
+    let body: StatusBody = {}
+    try {
+      body =
+        typeof e.body === 'string'
+          ? (JSON.parse(e.body) as StatusBody)
+          : ((e.body ?? {}) as StatusBody)
+    } catch {
+      body = { message: String(e.body) }
+    }
+    const err = new Error(
+      `${what}: HTTP ${e.code}${body.reason ? ` ${body.reason}` : ''}: ${body.message ?? e.message}`,
+      {
+        cause: e
+      }
+    )
+    return Object.assign(err, { code: e.code })
+  }
+  return new Error(`${what}: ${(e as Error).message}`, { cause: e })
+}
+
+export function statusCode(e: unknown): number | undefined {
+  return (e as { code?: number }).code
+}
+
+function header(ref: ObjectRef): k8s.KubernetesObject {
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) }
+  }
+}
+
+const label = (ref: ObjectRef) =>
+  `${ref.kind}/${ref.name}${ref.namespace ? ` in ${ref.namespace}` : ''}`
+
+/** Connects to the cluster of a kubeconfig file (its current context). */
+export function createKube(kubeconfigPath: string): Kube {
+  const kc = new k8s.KubeConfig()
+  kc.loadFromFile(kubeconfigPath)
+  const server = kc.getCurrentCluster()?.server ?? '(no server in the current context)'
+  const objects = k8s.KubernetesObjectApi.makeApiClient(kc)
+  const core = kc.makeApiClient(k8s.CoreV1Api)
+  const versionApi = kc.makeApiClient(k8s.VersionApi)
+  const log = new k8s.Log(kc)
+
+  return {
+    async version() {
+      try {
+        const v = await versionApi.getCode()
+        return v.gitVersion
+      } catch (e) {
+        throw describeApiError(
+          e,
+          `The Kubernetes API at ${server} (from ${kubeconfigPath}) did not answer; check the kubeconfig and that the cluster runs`
+        )
+      }
+    },
+
+    async apply(list) {
+      for (const obj of list) {
+        try {
+          await objects.patch(
+            obj as k8s.KubernetesObject,
+            undefined,
+            undefined,
+            FIELD_MANAGER,
+            true,
+            k8s.PatchStrategy.ServerSideApply
+          )
+        } catch (e) {
+          throw describeApiError(
+            e,
+            `Applying ${label({ apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '', name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace })}`
+          )
+        }
+      }
+    },
+
+    async get<T extends KubeObject>(ref: ObjectRef) {
+      try {
+        return (await objects.read(header(ref) as never)) as unknown as T
+      } catch (e) {
+        if (statusCode(e) === 404) return undefined
+        throw describeApiError(e, `Reading ${label(ref)}`)
+      }
+    },
+
+    async create<T extends KubeObject>(obj: T) {
+      try {
+        return (await objects.create(obj as k8s.KubernetesObject)) as unknown as T
+      } catch (e) {
+        throw describeApiError(e, `Creating ${obj.kind}/${obj.metadata?.name}`)
+      }
+    },
+
+    async delete(ref) {
+      try {
+        await objects.delete(header(ref), undefined, undefined, undefined, undefined, 'Background')
+      } catch (e) {
+        if (statusCode(e) === 404) return
+        throw describeApiError(e, `Deleting ${label(ref)}`)
+      }
+    },
+
+    async listPods(namespace, labelSelector) {
+      try {
+        const list = await core.listNamespacedPod({ namespace, labelSelector })
+        return list.items as unknown as PodLike[]
+      } catch (e) {
+        throw describeApiError(e, `Listing pods (${labelSelector}) in ${namespace}`)
+      }
+    },
+
+    async listEvents(namespace) {
+      try {
+        const list = await core.listNamespacedEvent({ namespace })
+        return list.items.map((e) => ({
+          type: e.type,
+          reason: e.reason,
+          message: e.message,
+          count: e.count,
+          involvedObject: { kind: e.involvedObject.kind, name: e.involvedObject.name },
+          lastTimestamp: toIso(e.lastTimestamp),
+          eventTime: toIso(e.eventTime)
+        })) satisfies EventLike[]
+      } catch (e) {
+        throw describeApiError(e, `Listing events in ${namespace}`)
+      }
+    },
+
+    async streamLog(namespace, pod, container, options: LogStreamOptions, onData) {
+      const sink = new PassThrough()
+      const decoder = new StringDecoder('utf8')
+      const ended = new Promise<void>((resolve, reject) => {
+        sink.on('data', (d: Buffer) => onData(decoder.write(d)))
+        sink.on('end', () => {
+          const rest = decoder.end()
+          if (rest) onData(rest)
+          resolve()
+        })
+        sink.on('error', reject)
+      })
+      let controller: AbortController
+      try {
+        controller = await log.log(namespace, pod, container, sink, {
+          follow: options.follow,
+          timestamps: true,
+          sinceTime: options.sinceTime
+        })
+      } catch (e) {
+        throw describeApiError(e, `Reading the log of pod ${pod} in ${namespace}`)
+      }
+      const abort = () => {
+        controller.abort()
+        sink.end()
+      }
+      if (options.signal?.aborted) abort()
+      options.signal?.addEventListener('abort', abort, { once: true })
+      try {
+        await ended
+      } finally {
+        options.signal?.removeEventListener('abort', abort)
+      }
+    }
+  }
+}
+
+function toIso(d: Date | string | undefined): string | undefined {
+  if (d === undefined || d === null) return undefined
+  return d instanceof Date ? d.toISOString() : String(d)
+}

@@ -1,0 +1,110 @@
+/**
+ * Follows the test container's log while the Job runs and writes every line to a file as it
+ * arrives, so nothing is lost when the pod is deleted (deadline, TTL, eviction). The kubelet may
+ * close a follow stream early; we reconnect from the last timestamp and drop the repeats.
+ */
+import * as fs from 'node:fs'
+import type { Clock, Logger } from '../ports.js'
+import type { Kube } from '../k8s/kube.js'
+import type { PodLike } from '../diagnosis/diagnose.js'
+import { LineSplitter, LogDeduper, sinceTimeFor, splitTimestamp } from './lines.js'
+
+export interface FollowTarget {
+  namespace: string
+  container: string
+  /** The pod, once it exists; undefined while the Job has not created it. */
+  pod(): PodLike | undefined
+  /** True once the Job has finished (or was given up on): read the tail once and stop. */
+  finished(): boolean
+}
+
+export interface FollowResult {
+  lines: number
+  reconnects: number
+  /** The pod disappeared before its log could be read to the end. */
+  podGone: boolean
+}
+
+function containerStarted(pod: PodLike | undefined, container: string): boolean {
+  const cs = pod?.status?.containerStatuses?.find((c) => c.name === container)
+  return Boolean(cs?.state?.running || cs?.state?.terminated || cs?.lastState?.terminated)
+}
+
+/**
+ * Streams until the target is finished and the tail is read. Each line goes to `onLine` and to
+ * `logFile` (timestamps stripped). Never throws for a vanished pod: what was read is kept.
+ */
+export async function followLogs(
+  kube: Kube,
+  target: FollowTarget,
+  logFile: string,
+  onLine: (line: string) => void,
+  clock: Clock,
+  log: Logger,
+  signal?: AbortSignal,
+  pollMs = 1000
+): Promise<FollowResult> {
+  const out = fs.createWriteStream(logFile, { flags: 'a' })
+  const dedupe = new LogDeduper()
+  let lines = 0
+  let reconnects = 0
+  let podGone = false
+  let streamed = false
+  const emit = (raw: string) => {
+    const line = splitTimestamp(raw)
+    if (!dedupe.accept(line)) return
+    lines++
+    out.write(line.text + '\n')
+    onLine(line.text)
+  }
+  const read = async (podName: string, follow: boolean) => {
+    const splitter = new LineSplitter()
+    if (streamed) {
+      dedupe.reconnecting()
+      reconnects++
+    }
+    streamed = true
+    await kube.streamLog(
+      target.namespace,
+      podName,
+      target.container,
+      { follow, sinceTime: sinceTimeFor(dedupe.last), signal },
+      (chunk) => splitter.push(chunk).forEach(emit)
+    )
+    splitter.flush().forEach(emit)
+  }
+  try {
+    for (;;) {
+      if (signal?.aborted) break
+      const pod = target.pod()
+      const done = target.finished()
+      if (pod?.metadata?.name && containerStarted(pod, target.container)) {
+        try {
+          // Once finished, one last non-follow read picks up whatever the stream had not sent.
+          await read(pod.metadata.name, !done)
+        } catch (e) {
+          const code = (e as { code?: number }).code
+          if (code === 404) {
+            podGone = true
+            log.warning(
+              `The test pod ${pod.metadata.name} is gone; its log up to here is kept in ${logFile}`
+            )
+            break
+          }
+          if (done) {
+            log.warning(`Could not read the end of the test log: ${(e as Error).message}`)
+            break
+          }
+          log.debug(`log stream error, retrying: ${(e as Error).message}`)
+        }
+        if (done) break
+      } else if (done) {
+        break
+      }
+      await clock.sleep(pollMs, signal)
+    }
+  } finally {
+    await new Promise<void>((resolve) => out.end(resolve))
+  }
+  return { lines, reconnects, podGone }
+}
