@@ -1,0 +1,279 @@
+/**
+ * Everything a reviewer sees, rendered from the run's data by pure functions: step outputs,
+ * annotations (ranked and capped: GitHub keeps 10 errors per step), the job summary (capped under
+ * GitHub's 1 MiB), results.json and JUnit XML. No I/O here.
+ */
+import type { AnnotationProperties } from '../ports.js'
+import type { StageTiming } from '../timing.js'
+import { reportableFailures } from '../results/gotest.js'
+import type { TestCase, TestRun } from '../results/types.js'
+import { cell, ms, table } from './markdown.js'
+
+export type RunStatus = 'passed' | 'failed' | 'timeout' | 'error'
+
+export interface RunReport {
+  status: RunStatus
+  /** One line saying why the run did not pass; empty when it passed. */
+  headline: string
+  details: string[]
+  run?: TestRun
+  image?: string
+  jobName?: string
+  exitCode?: number
+  logFile?: string
+  durationMs: number
+  timings: StageTiming[]
+  /** Maps a printed file name to a repository path (see results/locate.ts). */
+  locate: (printed: string, pkg?: string) => string | undefined
+  coverageGate?: { min: number; passed: boolean; message: string }
+}
+
+export interface Annotation {
+  message: string
+  properties: AnnotationProperties
+}
+
+export const MAX_ANNOTATIONS = 10
+export const SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024
+
+export function locatedFailure(t: TestCase, locate: RunReport['locate']) {
+  const f = t.failure
+  const file = f?.file ? locate(f.file, t.package) : undefined
+  return { file, line: file ? f?.line : undefined, message: f?.message ?? '' }
+}
+
+/** Failures with a location and a message first: those help most on the diff. */
+export function annotations(r: RunReport): { shown: Annotation[]; omitted: number } {
+  const failures = r.run ? reportableFailures(r.run) : []
+  const ranked = failures
+    .map((t) => ({ t, loc: locatedFailure(t, r.locate) }))
+    .map((x) => ({ ...x, score: (x.loc.file ? 2 : 0) + (x.loc.message ? 1 : 0) }))
+    .sort((a, b) => b.score - a.score)
+  const shown = ranked.slice(0, MAX_ANNOTATIONS).map(({ t, loc }) => ({
+    message: truncate(loc.message || `${t.name} failed`, 4000),
+    properties: {
+      title: `${t.name} ${t.status === 'interrupted' ? 'was interrupted' : 'failed'}`,
+      ...(loc.file ? { file: loc.file, startLine: loc.line } : {})
+    }
+  }))
+  return { shown, omitted: Math.max(0, ranked.length - shown.length) }
+}
+
+export function outputs(r: RunReport): Record<string, string> {
+  const failed = r.run ? reportableFailures(r.run).map((t) => t.name) : []
+  return {
+    status: r.status,
+    'exit-code': r.exitCode === undefined ? '' : String(r.exitCode),
+    'job-name': r.jobName ?? '',
+    image: r.image ?? '',
+    'log-file': r.logFile ?? '',
+    'duration-seconds': String(Math.round(r.durationMs / 1000)),
+    'tests-passed': String(r.run?.passed ?? 0),
+    'tests-failed': String(r.run ? r.run.failed + r.run.interrupted : 0),
+    'tests-skipped': String(r.run?.skipped ?? 0),
+    coverage: r.run?.coverage === undefined ? '' : String(r.run.coverage),
+    'failed-tests': JSON.stringify(failed),
+    diagnosis: r.status === 'passed' ? '' : r.headline
+  }
+}
+
+const ICON: Record<RunStatus, string> = { passed: '✅', failed: '❌', timeout: '⏱️', error: '⚠️' }
+
+export function summary(r: RunReport): string {
+  const run = r.run
+  const parts: string[] = []
+  const counts = run
+    ? `${run.passed} passed, ${run.failed + run.interrupted} failed, ${run.skipped} skipped`
+    : 'no test results'
+  const cov = run?.coverage !== undefined ? `, coverage ${run.coverage}%` : ''
+  parts.push(`## ${ICON[r.status]} In-cluster tests ${r.status}: ${counts}${cov}`)
+  if (r.status !== 'passed' && r.headline) parts.push(`> ${cell(r.headline, 2000)}`)
+  if (r.coverageGate && !r.coverageGate.passed)
+    parts.push(`> ${cell(r.coverageGate.message, 1000)}`)
+  if (run && run.tests.length === 0 && r.status === 'passed') {
+    parts.push(
+      '> No test ran: check test-args (-test.run) and that the image holds the test binary.'
+    )
+  }
+
+  const failures = run ? reportableFailures(run) : []
+  if (failures.length > 0) {
+    const rows = failures.map((t) => {
+      const loc = locatedFailure(t, r.locate)
+      return [
+        `\`${cell(t.name, 200)}\``,
+        loc.file
+          ? `${cell(loc.file)}:${loc.line ?? ''}`
+          : t.failure?.file
+            ? cell(`${t.failure.file}:${t.failure.line ?? ''}`)
+            : '',
+        cell(loc.message, 500),
+        ms(t.durationMs)
+      ]
+    })
+    parts.push(
+      `### Failed tests (${failures.length})\n\n${table(['test', 'location', 'message', 'duration'], rows)}`
+    )
+  }
+
+  if (run && run.tests.length > 0) {
+    const slow = [...run.tests]
+      .filter((t) => t.durationMs !== undefined && !t.name.includes('/'))
+      .sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0))
+      .slice(0, 10)
+    if (slow.length > 0) {
+      parts.push(
+        `<details><summary>Slowest tests</summary>\n\n${table(
+          ['test', 'duration', 'result'],
+          slow.map((t) => [`\`${cell(t.name, 200)}\``, ms(t.durationMs), t.status])
+        )}\n\n</details>`
+      )
+    }
+  }
+
+  if (r.details.length > 0) {
+    parts.push(
+      `<details><summary>Diagnosis details</summary>\n\n${r.details.map((d) => `- ${cell(d, 1000)}`).join('\n')}\n\n</details>`
+    )
+  }
+
+  if (r.timings.length > 0) {
+    const rows = r.timings.map((t) => [cell(t.stage), ms(t.ms)])
+    rows.push(['**total**', `**${ms(r.durationMs)}**`])
+    parts.push(
+      `<details><summary>Stage timings</summary>\n\n${table(['stage', 'time'], rows)}\n\n</details>`
+    )
+  }
+  const meta = [
+    r.image && `image \`${cell(r.image)}\``,
+    r.jobName && `job \`${cell(r.jobName)}\``,
+    r.logFile && `log \`${cell(r.logFile)}\``
+  ]
+  parts.push(meta.filter(Boolean).join(' · '))
+  return capSummary(parts.join('\n\n') + '\n')
+}
+
+/** Keeps the summary under GitHub's limit, cutting at a line and saying so. */
+export function capSummary(text: string, limit = SUMMARY_LIMIT): string {
+  if (Buffer.byteLength(text) <= limit) return text
+  const note =
+    '\n\n_Summary truncated to stay under GitHub’s 1 MiB limit: see results.json and the log._\n'
+  let cut = text.slice(0, limit - note.length)
+  while (Buffer.byteLength(cut) > limit - note.length)
+    cut = cut.slice(0, Math.floor(cut.length * 0.95))
+  return cut.slice(0, cut.lastIndexOf('\n')) + note
+}
+
+export function resultsJson(r: RunReport): string {
+  const run = r.run
+  return JSON.stringify(
+    {
+      status: r.status,
+      headline: r.headline,
+      passed: run?.passed ?? 0,
+      failed: run ? run.failed + run.interrupted : 0,
+      skipped: run?.skipped ?? 0,
+      coverage: run?.coverage ?? null,
+      durationMs: r.durationMs,
+      image: r.image ?? null,
+      job: r.jobName ?? null,
+      failures: (run ? reportableFailures(run) : []).map((t) => {
+        const loc = locatedFailure(t, r.locate)
+        return {
+          test: t.name,
+          package: t.package ?? null,
+          file: loc.file ?? t.failure?.file ?? null,
+          line: loc.line ?? t.failure?.line ?? null,
+          message: loc.message
+        }
+      }),
+      tests: (run?.tests ?? []).map((t) => ({
+        name: t.name,
+        status: t.status,
+        durationMs: t.durationMs ?? null
+      })),
+      timings: r.timings
+    },
+    null,
+    2
+  )
+}
+
+const xml = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // Characters XML 1.0 cannot hold at all (a test may print control bytes).
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+
+export function junitXml(r: RunReport, suiteName = 'in-cluster-test'): string {
+  const tests = r.run?.tests ?? []
+  const byPkg = new Map<string, TestCase[]>()
+  for (const t of tests) {
+    const k = t.package ?? suiteName
+    byPkg.set(k, [...(byPkg.get(k) ?? []), t])
+  }
+  const suites = [...byPkg].map(([pkg, ts]) => {
+    const failures = ts.filter((t) => t.status === 'fail' || t.status === 'interrupted').length
+    const skipped = ts.filter((t) => t.status === 'skip').length
+    const time =
+      ts.filter((t) => !t.name.includes('/')).reduce((a, t) => a + (t.durationMs ?? 0), 0) / 1000
+    const cases = ts.map((t) => {
+      const attrs = `name="${xml(t.name)}" classname="${xml(pkg)}" time="${((t.durationMs ?? 0) / 1000).toFixed(3)}"`
+      if (t.status === 'skip') return `    <testcase ${attrs}><skipped/></testcase>`
+      if (t.status === 'pass') return `    <testcase ${attrs}/>`
+      const f = t.failure
+      const where = f?.file ? `${f.file}:${f.line ?? ''}` : ''
+      return `    <testcase ${attrs}><failure message="${xml(truncate(f?.message ?? '', 1000))}" type="${t.status}">${xml([where, ...t.output].filter(Boolean).join('\n'))}</failure></testcase>`
+    })
+    return `  <testsuite name="${xml(pkg)}" tests="${ts.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`
+  })
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(suiteName)}">\n${suites.join('\n')}\n</testsuites>\n`
+}
+
+/** Plain text for the CLI's `report` command and the end of the log. */
+export function textReport(r: Pick<RunReport, 'status' | 'headline' | 'run' | 'locate'>): string {
+  const run = r.run
+  const lines = [
+    `status: ${r.status}`,
+    `tests: ${run?.passed ?? 0} passed, ${run ? run.failed + run.interrupted : 0} failed, ${run?.skipped ?? 0} skipped`,
+    `coverage: ${run?.coverage !== undefined ? `${run.coverage}%` : 'none found'}`
+  ]
+  if (r.status !== 'passed' && r.headline) lines.push(`why: ${r.headline}`)
+  for (const t of run ? reportableFailures(run) : []) {
+    const loc = locatedFailure(t, r.locate)
+    const where = loc.file
+      ? `${loc.file}:${loc.line}`
+      : t.failure?.file
+        ? `${t.failure.file}:${t.failure.line}`
+        : ''
+    lines.push(
+      `FAIL ${t.name}${where ? ` (${where})` : ''}: ${(loc.message.split('\n')[0] ?? '').slice(0, 200)}`
+    )
+  }
+  return lines.join('\n')
+}
+
+export function gate(
+  coverage: number | undefined,
+  min: number | undefined
+): RunReport['coverageGate'] {
+  if (min === undefined) return undefined
+  if (coverage === undefined) {
+    return {
+      min,
+      passed: false,
+      message: `min-coverage is ${min}%, but the log has no "coverage:" line: build the test binary with go test -c -cover`
+    }
+  }
+  return coverage >= min
+    ? { min, passed: true, message: `Coverage ${coverage}% meets min-coverage ${min}%` }
+    : { min, passed: false, message: `Coverage ${coverage}% is below min-coverage ${min}%` }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s
+}
