@@ -18,7 +18,7 @@ interface StatusBody {
 
 export function describeApiError(e: unknown, what: string): Error {
   if (e instanceof k8s.ApiException) {
-    let body: StatusBody = {}
+    let body: StatusBody
     try {
       body =
         typeof e.body === 'string'

@@ -1,0 +1,47 @@
+/**
+ * Turns the run's report into what GitHub shows: outputs, annotations, the job summary, and the
+ * step's success or failure. The CLI prints the same things instead.
+ */
+import type { Inputs } from './inputs.js'
+import type { Logger } from './ports.js'
+import { annotations, outputs, summary, type RunReport } from './report/report.js'
+
+export interface Publisher {
+  setOutput(name: string, value: string): void
+  writeSummary(markdown: string): Promise<void>
+  setFailed(message: string): void
+}
+
+/** Returns the message the step failed with, or undefined when it succeeded. */
+export async function publish(
+  report: RunReport,
+  inputs: Pick<Inputs, 'failOnTestFailure'>,
+  log: Logger,
+  out: Publisher
+): Promise<string | undefined> {
+  for (const [name, value] of Object.entries(outputs(report))) out.setOutput(name, value)
+  const { shown, omitted } = annotations(report)
+  for (const a of shown) log.error(a.message, a.properties)
+  if (omitted > 0)
+    log.warning(
+      `${omitted} more failing test(s) are listed in the job summary (GitHub shows 10 annotations per step)`
+    )
+  const markdown = summary(report)
+  try {
+    await out.writeSummary(markdown)
+  } catch (e) {
+    log.warning(`Could not write the job summary: ${(e as Error).message}`)
+  }
+
+  let failure: string | undefined
+  if (report.status === 'error') failure = report.headline || 'The tests could not run'
+  else if (report.status !== 'passed') {
+    if (inputs.failOnTestFailure) failure = report.headline || `Tests ${report.status}`
+    else log.warning(`Tests ${report.status} (fail-on-test-failure is false): ${report.headline}`)
+  }
+  if (!failure && report.coverageGate && !report.coverageGate.passed)
+    failure = report.coverageGate.message
+  if (report.coverageGate?.passed) log.info(report.coverageGate.message)
+  if (failure) out.setFailed(failure)
+  return failure
+}

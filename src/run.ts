@@ -1,0 +1,332 @@
+/**
+ * The pipeline, top to bottom. Cluster and test image are prepared concurrently; everything after
+ * needs both. Every stage is timed for the summary, and whatever happens, the run ends with a
+ * RunReport: the entry points turn it into outputs, annotations and the summary.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Inputs } from './inputs.js'
+import type { Clock, Exec, Logger, ToolCache } from './ports.js'
+import type { StateStore } from './state.js'
+import type { Platform } from './tools.js'
+import type { Kube } from './k8s/kube.js'
+import { refOf } from './k8s/kube.js'
+import { StageTimer } from './timing.js'
+import { provisionCluster } from './cluster/provision.js'
+import { buildImage } from './image/build.js'
+import { loadImage } from './image/load.js'
+import { DeployError, deployManifests, notReadyTable } from './deploy/deploy.js'
+import { loadManifests, withDefaultNamespace } from './deploy/manifests.js'
+import { CONTAINER, jobName, parseJobTemplate, renderJob, renderSecret } from './job/render.js'
+import { watchJob, type WatchResult } from './job/watch.js'
+import { followLogs } from './logs/follow.js'
+import { parseTestLog, reportableFailures } from './results/gotest.js'
+import { locateFile } from './results/locate.js'
+import { diagnose } from './diagnosis/diagnose.js'
+import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
+
+export interface Deps {
+  exec: Exec
+  toolCache: ToolCache
+  log: Logger
+  clock: Clock
+  state: StateStore
+  platform: Platform
+  templatesDir: string
+  connect(kubeconfigPath: string): Kube
+}
+
+/** Extra seconds past the Job's own deadline before we stop waiting for Kubernetes to say so. */
+const DEADLINE_SLACK_S = 30
+/** How long a pod may stay unable to start (image pull, missing Secret, unschedulable). */
+const STUCK_GRACE_MS = 60_000
+
+export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
+  const { log, clock } = deps
+  const started = clock.now()
+  const timer = new StageTimer(clock)
+  // Masked before anything could print them.
+  for (const value of Object.values(inputs.secretEnv)) if (value) log.setSecret(value)
+  fs.mkdirSync(inputs.outputDir, { recursive: true })
+  const logFile = path.join(inputs.outputDir, 'tests.log')
+  fs.writeFileSync(logFile, '')
+  const repoFiles = await listGoFiles(inputs.workspace, deps.exec)
+  const report: RunReport = {
+    status: 'error',
+    headline: '',
+    details: [],
+    durationMs: 0,
+    timings: [],
+    logFile,
+    locate: (printed, pkg) => locateFile(printed, repoFiles, pkg)
+  }
+
+  let kube: Kube | undefined
+  let secretName: string | undefined
+  try {
+    const [cluster, image] = await both(
+      timer.time('cluster', () => log.group('Cluster', () => provisionCluster(inputs, deps))),
+      timer.time('image build', () => buildTestImage(inputs, deps))
+    )
+    report.image = image
+    const k = deps.connect(cluster.kubeconfigPath)
+    kube = k
+    const version = await timer.time('api check', () => k.version())
+    log.info(`Cluster API answers: Kubernetes ${version}`)
+
+    await timer.time('image load', () =>
+      log.group('Load images into the cluster', async () => {
+        const images = [...inputs.loadImages, ...(inputs.prebuiltImage ? [] : [image])]
+        for (const img of images) {
+          await loadImage(
+            img,
+            inputs.imageLoad,
+            { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.outputDir },
+            deps.exec,
+            log
+          )
+        }
+        if (inputs.prebuiltImage) log.info(`Using ${image} as given (not built here, not loaded)`)
+      })
+    )
+
+    await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: inputs.namespace } }])
+    if (inputs.manifests.length > 0) {
+      const deployed = await timer.time('deploy', () =>
+        log.group('Deploy', async () => {
+          const objects = withDefaultNamespace(
+            await loadManifests(inputs.manifests, cluster.kubectl, deps.exec),
+            inputs.namespace
+          )
+          try {
+            await deployManifests(
+              objects,
+              inputs.deployTimeoutSeconds,
+              { apply: (o) => k.apply(o), get: (o) => k.get(refOf(o)) },
+              clock,
+              log
+            )
+            return undefined
+          } catch (e) {
+            if (!(e instanceof DeployError)) throw e
+            return e
+          }
+        })
+      )
+      if (deployed) {
+        report.headline = deployed.message
+        report.details = notReadyTable(deployed.notReady)
+          .slice(1)
+          .map((r) => r.join(': '))
+        report.details.push(...(await warningEvents(k, inputs.namespace)))
+        return finish('error')
+      }
+    }
+
+    const name = jobName(
+      'tests',
+      `${(image.split(':').pop() ?? '').slice(0, 8)}-${clock.now().toString(36)}`
+    )
+    report.jobName = name
+    const labels = { 'in-cluster-test/run': name }
+    if (Object.keys(inputs.secretEnv).length > 0) {
+      secretName = `${name}-env`
+      await k.apply([renderSecret(secretName, inputs.namespace, inputs.secretEnv, labels)])
+    }
+    const templatePath = inputs.jobTemplate ?? path.join(deps.templatesDir, 'test-job.yaml')
+    const job = renderJob(parseJobTemplate(fs.readFileSync(templatePath, 'utf8'), templatePath), {
+      name,
+      namespace: inputs.namespace,
+      image,
+      args: inputs.testArgs,
+      env: inputs.env,
+      secretEnv: secretName ? { secretName, keys: Object.keys(inputs.secretEnv) } : undefined,
+      envFromSecrets: inputs.envFromSecrets,
+      memoryLimit: inputs.memoryLimit,
+      cpuLimit: inputs.cpuLimit,
+      deadlineSeconds: inputs.timeoutSeconds,
+      labels
+    })
+    await k.create(job)
+    log.info(`Created Job ${name} in ${inputs.namespace}`)
+
+    const watched = await timer.time('tests', () =>
+      log.group(`Test output (Job ${name})`, async () => {
+        let pod: WatchResult['pod']
+        let finished = false
+        const abort = new AbortController()
+        const follower = followLogs(
+          k,
+          {
+            namespace: inputs.namespace,
+            container: CONTAINER,
+            pod: () => pod,
+            finished: () => finished
+          },
+          logFile,
+          (line) => log.info(line),
+          clock,
+          log,
+          abort.signal
+        )
+        try {
+          const w = await watchJob(
+            k,
+            {
+              namespace: inputs.namespace,
+              name,
+              container: CONTAINER,
+              timeoutMs: (inputs.timeoutSeconds + DEADLINE_SLACK_S) * 1000,
+              stuckGraceMs: STUCK_GRACE_MS,
+              onPod: (p) => {
+                if (p) pod = p
+              }
+            },
+            clock,
+            log
+          )
+          finished = true
+          const followed = await follower
+          return { ...w, podVanished: w.podVanished || followed.podGone }
+        } finally {
+          finished = true
+          abort.abort()
+          await follower.catch(() => undefined)
+        }
+      })
+    )
+
+    const testRun = parseTestLog(fs.readFileSync(logFile, 'utf8'))
+    report.run = testRun
+    report.exitCode = watched.exitCode
+    if (watched.outcome === 'succeeded' && testRun.status === 'passed') return finish('passed')
+    const events = await k.listEvents(inputs.namespace).catch(() => [])
+    const d = diagnose({
+      job: watched.job,
+      pod: watched.pod,
+      podVanished: watched.podVanished,
+      events: events.filter(
+        (e) =>
+          !e.involvedObject?.name || e.involvedObject.name.startsWith(name) || e.type === 'Warning'
+      ),
+      timedOut: watched.outcome === 'timeout',
+      timeoutSeconds: inputs.timeoutSeconds,
+      image,
+      failedTests: reportableFailures(testRun).map((t) => t.name),
+      panicked: testRun.panic?.message,
+      container: CONTAINER
+    })
+    report.headline = d.headline
+    report.details = d.details
+    return finish(watched.outcome === 'succeeded' ? 'failed' : d.status)
+  } catch (e) {
+    report.headline = (e as Error).message
+    if (kube) report.details.push(...(await warningEvents(kube, inputs.namespace)))
+    return finish('error')
+  } finally {
+    if (kube && secretName) {
+      await kube
+        .delete({ apiVersion: 'v1', kind: 'Secret', name: secretName, namespace: inputs.namespace })
+        .catch((e: Error) => log.warning(`Could not delete the Secret ${secretName}: ${e.message}`))
+    }
+  }
+
+  function finish(status: RunStatus): RunReport {
+    report.status = status
+    report.durationMs = clock.now() - started
+    report.timings = timer.list()
+    report.coverageGate = gate(report.run?.coverage, inputs.minCoverage)
+    const resultsFile = path.join(inputs.outputDir, 'results.json')
+    fs.writeFileSync(resultsFile, resultsJson(report))
+    fs.writeFileSync(path.join(inputs.outputDir, 'junit.xml'), junitXml(report))
+    return report
+  }
+}
+
+/** Runs both, and if one fails still waits for the other, so nothing runs on unobserved. */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b])
+  if (ra.status === 'rejected') throw ra.reason
+  if (rb.status === 'rejected') throw rb.reason
+  return [ra.value, rb.value]
+}
+
+/**
+ * Builds while the cluster starts. Its output is kept out of the live log (two stages writing at
+ * once would interleave) and shown in its own group when the build is done.
+ */
+async function buildTestImage(inputs: Inputs, deps: Deps): Promise<string> {
+  if (inputs.prebuiltImage) return inputs.prebuiltImage
+  const buildLog = path.join(inputs.outputDir, 'docker-build.log')
+  const quiet: Exec = {
+    run: async (c, a, o) => {
+      const r = await deps.exec.run(c, a, { ...o, silent: true })
+      fs.appendFileSync(buildLog, `$ ${c} ${a.join(' ')}\n${r.stdout}${r.stderr}`)
+      return r
+    }
+  }
+  try {
+    return await buildImage(
+      {
+        dockerfile: inputs.dockerfile,
+        context: inputs.context,
+        buildArgs: inputs.buildArgs,
+        repository: inputs.imageRepository,
+        workDir: inputs.outputDir
+      },
+      quiet,
+      deps.log
+    )
+  } finally {
+    const text = fs.existsSync(buildLog) ? fs.readFileSync(buildLog, 'utf8') : ''
+    await deps.log.group('Test image build (ran alongside the cluster)', async () => {
+      for (const line of text.split('\n').slice(-200)) deps.log.info(line)
+    })
+  }
+}
+
+async function warningEvents(kube: Kube, namespace: string): Promise<string[]> {
+  try {
+    return (await kube.listEvents(namespace))
+      .filter((e) => e.type === 'Warning')
+      .slice(-10)
+      .map(
+        (e) =>
+          `Event ${e.reason ?? ''} on ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.message ?? ''}`
+      )
+  } catch {
+    return []
+  }
+}
+
+/** Go files of the repository, for mapping printed test file names to paths on the diff. */
+async function listGoFiles(workspace: string, exec: Exec): Promise<string[]> {
+  const r = await exec.run(
+    'git',
+    ['-C', workspace, 'ls-files', '--cached', '--others', '--exclude-standard', '--', '*.go'],
+    { silent: true }
+  )
+  if (r.exitCode === 0) return r.stdout.split('\n').filter(Boolean)
+  return walk(workspace, '', 20_000)
+}
+
+function walk(root: string, rel: string, budget: number): string[] {
+  const out: string[] = []
+  const stack = [rel]
+  while (stack.length > 0 && out.length < budget) {
+    const dir = stack.pop() as string
+    let entries: fs.Dirent[]
+    try {
+      entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true })
+    } catch {
+      continue
+    }
+    for (const e of entries) {
+      const p = dir ? `${dir}/${e.name}` : e.name
+      if (e.isDirectory() && !['node_modules', '.git', 'vendor', 'dist'].includes(e.name))
+        stack.push(p)
+      else if (e.isFile() && e.name.endsWith('.go')) out.push(p)
+    }
+  }
+  return out
+}
