@@ -4,12 +4,17 @@ import * as fs from 'node:fs'
 import { parse } from 'yaml'
 
 const action = parse(fs.readFileSync('action.yml', 'utf8'))
-const cell = (s) => String(s ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim()
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\s+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim()
 const inputs = [
   '| input | default | description |',
   '| --- | --- | --- |',
   ...Object.entries(action.inputs).map(
-    ([name, i]) => `| \`${name}\` | ${i.default === '' ? '_(empty)_' : '`' + cell(i.default) + '`'} | ${cell(i.description)} |`
+    ([name, i]) =>
+      `| \`${name}\` | ${i.default === '' ? '_(empty)_' : '`' + cell(i.default) + '`'} | ${cell(i.description)} |`
   )
 ].join('\n')
 const outputs = [
