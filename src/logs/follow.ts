@@ -71,7 +71,9 @@ export async function followLogs(
       { follow, sinceTime: sinceTimeFor(dedupe.last), signal },
       (chunk) => splitter.push(chunk).forEach(emit)
     )
-    splitter.flush().forEach(emit)
+    // A follow stream cut mid-line: drop the fragment, the reconnect sends the whole line again.
+    // Only the final read keeps a last line that has no newline.
+    if (!follow) splitter.flush().forEach(emit)
   }
   try {
     for (;;) {

@@ -2,7 +2,7 @@
 
 /** One table cell: no pipes, no raw HTML, no line breaks that would end the row. */
 export function cell(text: string, max = 300): string {
-  let t = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  let t = text.trim().replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
   t = t.replace(/\|/g, '\\|').replace(/`/g, '\\`').replace(/\r?\n/g, '<br>')
   return t.length > max ? t.slice(0, max - 1) + '…' : t
 }

@@ -20,6 +20,20 @@ export function locateFile(
   const base = clean.split('/').pop() ?? clean
   const candidates = repoFiles.filter((f) => f === base || f.endsWith('/' + base))
   if (candidates.length <= 1) return candidates[0]
+  if (clean.includes('/')) {
+    // An in-image path (/src/tests/x_test.go, built from a sub-folder as context): the file whose
+    // trailing folders match most of it.
+    const printedParts = clean.split('/').reverse()
+    const common = (f: string) => {
+      const parts = f.split('/').reverse()
+      let n = 0
+      while (n < parts.length && parts[n] === printedParts[n]) n++
+      return n
+    }
+    const best = Math.max(...candidates.map(common))
+    const hit = candidates.filter((c) => common(c) === best)
+    if (hit.length === 1) return hit[0]
+  }
   if (pkg) {
     // Prefer the folder whose path ends like the Go package's import path.
     const parts = pkg.split('/')

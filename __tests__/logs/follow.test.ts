@@ -1,0 +1,168 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { followLogs } from '../../src/logs/follow.js'
+import {
+  LineSplitter,
+  LogDeduper,
+  sinceTimeFor,
+  splitTimestamp,
+  timestampKey
+} from '../../src/logs/lines.js'
+import { FakeKube, runningPod } from '../../__fixtures__/fake-kube.js'
+import { FakeClock } from '../../__fixtures__/fake-clock.js'
+import { FakeLogger } from '../../__fixtures__/fake-logger.js'
+
+const tmpLog = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ict-follow-')), 'tests.log')
+
+describe('log lines', () => {
+  it('splits the kubelet timestamp off', () => {
+    expect(splitTimestamp('2026-11-25T04:00:01.123456789Z === RUN   TestA')).toEqual({
+      timestamp: '2026-11-25T04:00:01.123456789Z',
+      text: '=== RUN   TestA'
+    })
+    expect(splitTimestamp('no timestamp')).toEqual({ timestamp: '', text: 'no timestamp' })
+    expect(splitTimestamp('2026-11-25T04:00:01Z ')).toEqual({
+      timestamp: '2026-11-25T04:00:01Z',
+      text: ''
+    })
+  })
+
+  it('orders RFC3339Nano times although trailing zeros are dropped', () => {
+    expect(
+      timestampKey('2026-11-25T04:00:01.5Z') > timestampKey('2026-11-25T04:00:01.123456789Z')
+    ).toBe(true)
+    expect(
+      timestampKey('2026-11-25T04:00:01Z') < timestampKey('2026-11-25T04:00:01.000000001Z')
+    ).toBe(true)
+    expect(sinceTimeFor('2026-11-25T04:00:01.5Z')).toBe('2026-11-25T04:00:01Z')
+  })
+
+  it('assembles lines across chunks and drops CR', () => {
+    const s = new LineSplitter()
+    expect(s.push('a\r\nb')).toEqual(['a'])
+    expect(s.push('c\nd')).toEqual(['bc'])
+    expect(s.flush()).toEqual(['d'])
+    expect(s.flush()).toEqual([])
+  })
+
+  it('drops exactly the repeated lines after a reconnect, even with equal timestamps', () => {
+    const d = new LogDeduper()
+    const ts = '2026-11-25T04:00:01.100Z'
+    const first = [`2026-11-25T04:00:00.9Z a`, `${ts} x`, `${ts} x`].map(splitTimestamp)
+    expect(first.map((l) => d.accept(l))).toEqual([true, true, true])
+    d.reconnecting()
+    const again = [
+      `2026-11-25T04:00:00.9Z a`,
+      `${ts} x`,
+      `${ts} x`,
+      `${ts} x`,
+      `2026-11-25T04:00:02Z b`
+    ].map(splitTimestamp)
+    expect(again.map((l) => d.accept(l))).toEqual([false, false, false, true, true])
+  })
+})
+
+describe('followLogs', () => {
+  it('reconnects with sinceTime when the stream closes early, without loss or duplicates', async () => {
+    const kube = new FakeKube()
+    kube.logReads = [
+      ['2026-11-25T04:00:00.1Z === RUN   TestA\n2026-11-25T04:00:00.2Z --- PA'],
+      // The kubelet closed the stream mid-line; the reconnect from second 04:00:00 sends it all again.
+      [
+        '2026-11-25T04:00:00.1Z === RUN   TestA\n2026-11-25T04:00:00.2Z --- PASS: TestA (0.10s)\n2026-11-25T04:00:01.3Z PASS\n'
+      ],
+      ['2026-11-25T04:00:01.3Z PASS\n2026-11-25T04:00:01.4Z coverage: 50.0% of statements\n']
+    ]
+    let reads = 0
+    const file = tmpLog()
+    const seen: string[] = []
+    const r = await followLogs(
+      kube,
+      { namespace: 'ns', container: 'tests', pod: () => runningPod(), finished: () => ++reads > 2 },
+      file,
+      (l) => seen.push(l),
+      new FakeClock(),
+      new FakeLogger()
+    )
+    const expected = [
+      '=== RUN   TestA',
+      '--- PASS: TestA (0.10s)',
+      'PASS',
+      'coverage: 50.0% of statements'
+    ]
+    expect(seen).toEqual(expected)
+    expect(fs.readFileSync(file, 'utf8')).toBe(expected.join('\n') + '\n')
+    expect(kube.logCalls.map((c) => [c.follow, c.sinceTime])).toEqual([
+      [true, undefined],
+      [true, '2026-11-25T04:00:00Z'],
+      [false, '2026-11-25T04:00:01Z']
+    ])
+    expect(r).toEqual({ lines: 4, reconnects: 2, podGone: false })
+  })
+
+  it('keeps what it read when the pod is deleted mid-stream', async () => {
+    const kube = new FakeKube()
+    kube.logReads = [
+      ['2026-11-25T04:00:00.1Z === RUN   TestSlow\n'],
+      Object.assign(new Error('pods "tests-1" not found'), { code: 404 })
+    ]
+    const file = tmpLog()
+    const log = new FakeLogger()
+    const r = await followLogs(
+      kube,
+      { namespace: 'ns', container: 'tests', pod: () => runningPod(), finished: () => false },
+      file,
+      () => undefined,
+      new FakeClock(),
+      log
+    )
+    expect(r.podGone).toBe(true)
+    expect(fs.readFileSync(file, 'utf8')).toBe('=== RUN   TestSlow\n')
+    expect(log.text('warning')).toMatch(/is gone; its log up to here is kept/)
+  })
+
+  it('keeps a last line without a newline at the end of the final read', async () => {
+    const kube = new FakeKube()
+    kube.logReads = [['2026-11-25T04:00:00.1Z coverage: 1.0% of statements']]
+    const file = tmpLog()
+    await followLogs(
+      kube,
+      { namespace: 'ns', container: 'tests', pod: () => runningPod(), finished: () => true },
+      file,
+      () => undefined,
+      new FakeClock(),
+      new FakeLogger()
+    )
+    expect(fs.readFileSync(file, 'utf8')).toBe('coverage: 1.0% of statements\n')
+  })
+
+  it('waits for the container to start before reading', async () => {
+    const kube = new FakeKube()
+    kube.logReads = [['2026-11-25T04:00:00.1Z hello\n']]
+    let calls = 0
+    const pending = {
+      metadata: { name: 'tests-1' },
+      status: {
+        phase: 'Pending',
+        containerStatuses: [{ name: 'tests', state: { waiting: { reason: 'ContainerCreating' } } }]
+      }
+    }
+    const r = await followLogs(
+      kube,
+      {
+        namespace: 'ns',
+        container: 'tests',
+        pod: () => (++calls < 3 ? pending : runningPod()),
+        finished: () => calls >= 3
+      },
+      tmpLog(),
+      () => undefined,
+      new FakeClock(),
+      new FakeLogger()
+    )
+    expect(kube.logCalls).toHaveLength(1)
+    expect(r.lines).toBe(1)
+  })
+})

@@ -1,0 +1,159 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import { parseTestLog } from '../../src/results/gotest.js'
+import { locateFile } from '../../src/results/locate.js'
+import {
+  annotations,
+  capSummary,
+  gate,
+  junitXml,
+  outputs,
+  resultsJson,
+  summary,
+  textReport,
+  type RunReport
+} from '../../src/report/report.js'
+import { cell } from '../../src/report/markdown.js'
+
+const repo = ['__fixtures__/gotest/src/calc_test.go']
+const report = (log: string, extra: Partial<RunReport> = {}): RunReport => ({
+  status: 'failed',
+  headline: '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.',
+  details: [],
+  run: parseTestLog(fs.readFileSync(`__fixtures__/gotest/${log}`, 'utf8')),
+  durationMs: 83_000,
+  timings: [
+    { stage: 'cluster', ms: 41_000 },
+    { stage: 'tests', ms: 12_300 }
+  ],
+  image: 'example/tests:0123456789ab',
+  jobName: 'tests-01234567-x',
+  logFile: '/tmp/in-cluster-test/tests.log',
+  locate: (p, pkg) => locateFile(p, repo, pkg),
+  ...extra
+})
+
+describe('report', () => {
+  it('sets every output', () => {
+    expect(outputs(report('fail.txt', { exitCode: 1 }))).toEqual({
+      status: 'failed',
+      'exit-code': '1',
+      'job-name': 'tests-01234567-x',
+      image: 'example/tests:0123456789ab',
+      'log-file': '/tmp/in-cluster-test/tests.log',
+      'duration-seconds': '83',
+      'tests-passed': '9',
+      'tests-failed': '4',
+      'tests-skipped': '3',
+      coverage: '20',
+      'failed-tests': '["TestTestifyFailure","TestPlainFailure","TestSubtestFailure/broken"]',
+      diagnosis: '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.'
+    })
+    expect(outputs(report('pass.txt', { status: 'passed' })).diagnosis).toBe('')
+  })
+
+  it('annotates failures at repository paths, located ones first', () => {
+    const { shown, omitted } = annotations(report('fail.txt'))
+    expect(omitted).toBe(0)
+    expect(shown.map((a) => a.properties)).toEqual([
+      {
+        title: 'TestTestifyFailure failed',
+        file: '__fixtures__/gotest/src/calc_test.go',
+        startLine: 54
+      },
+      {
+        title: 'TestPlainFailure failed',
+        file: '__fixtures__/gotest/src/calc_test.go',
+        startLine: 60
+      },
+      {
+        title: 'TestSubtestFailure/broken failed',
+        file: '__fixtures__/gotest/src/calc_test.go',
+        startLine: 68
+      }
+    ])
+  })
+
+  it('caps annotations at 10 and counts the rest', () => {
+    const lines = Array.from(
+      { length: 25 },
+      (_, i) =>
+        `=== RUN   TestN${i}\n    n_test.go:${i + 1}: broken ${i}\n--- FAIL: TestN${i} (0.00s)`
+    )
+    const r = report('fail.txt', {
+      run: parseTestLog([...lines, 'FAIL'].join('\n')),
+      locate: () => undefined
+    })
+    const { shown, omitted } = annotations(r)
+    expect(shown).toHaveLength(10)
+    expect(omitted).toBe(15)
+    expect(summary(r)).toContain('### Failed tests (25)')
+  })
+
+  it('writes a summary with the result, failures, slowest tests and timings, escaping test text', () => {
+    const hostile =
+      '=== RUN   TestX\n    x_test.go:3: got <script>alert(1)</script> | `rm` \n--- FAIL: TestX (1.50s)\nFAIL'
+    const md = summary(
+      report('fail.txt', { run: parseTestLog(hostile), locate: () => 'pkg/x_test.go' })
+    )
+    expect(md).toMatch(/^## ❌ In-cluster tests failed: 0 passed, 1 failed, 0 skipped\n/)
+    expect(md).toContain(
+      '| `TestX` | pkg/x_test.go:3 | got &lt;script&gt;alert(1)&lt;/script&gt; \\| \\`rm\\` | 1.50s |'
+    )
+    expect(md).not.toContain('<script>')
+    expect(md).toContain('| cluster | 41.0s |')
+    expect(md).toContain('| **total** | **1m23s** |')
+    expect(md).toContain('<summary>Slowest tests</summary>')
+  })
+
+  it('stays under the summary limit', () => {
+    const big = 'x'.repeat(200) + '\n'
+    const capped = capSummary(big.repeat(10_000), 100_000)
+    expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(100_000)
+    expect(capped).toMatch(/Summary truncated/)
+    expect(cell('a\nb|c', 10)).toBe('a<br>b\\|c')
+  })
+
+  it('gates on coverage', () => {
+    expect(gate(20, undefined)).toBeUndefined()
+    expect(gate(20, 60)).toEqual({
+      min: 60,
+      passed: false,
+      message: 'Coverage 20% is below min-coverage 60%'
+    })
+    expect(gate(80, 60)?.passed).toBe(true)
+    expect(gate(undefined, 60)?.message).toMatch(/no "coverage:" line.*go test -c -cover/)
+  })
+
+  it('writes results.json and JUnit XML', () => {
+    const r = report('fail.txt')
+    const json = JSON.parse(resultsJson(r))
+    expect(json).toMatchObject({ status: 'failed', passed: 9, failed: 4, skipped: 3, coverage: 20 })
+    expect(json.failures[1]).toEqual({
+      test: 'TestPlainFailure',
+      package: null,
+      file: '__fixtures__/gotest/src/calc_test.go',
+      line: 60,
+      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says'
+    })
+    const xml = junitXml(r)
+    expect(xml).toMatch(/<testsuite name="in-cluster-test" tests="16" failures="4" skipped="3"/)
+    expect(xml).toContain(
+      '<testcase name="TestPlainFailure" classname="in-cluster-test" time="0.000"><failure message="Add(2, 2) = 4, want 5&#10;'
+    )
+  })
+
+  it('renders the plain-text report of the CLI', () => {
+    expect(textReport(report('fail.txt'))).toBe(
+      [
+        'status: failed',
+        'tests: 9 passed, 4 failed, 3 skipped',
+        'coverage: 20%',
+        'why: 3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.',
+        'FAIL TestTestifyFailure (__fixtures__/gotest/src/calc_test.go:54): Not equal:',
+        'FAIL TestPlainFailure (__fixtures__/gotest/src/calc_test.go:60): Add(2, 2) = 4, want 5',
+        'FAIL TestSubtestFailure/broken (__fixtures__/gotest/src/calc_test.go:68): Received unexpected error:'
+      ].join('\n')
+    )
+  })
+})

@@ -1,0 +1,210 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { getInputs, type Inputs } from '../src/inputs.js'
+import { publish } from '../src/publish.js'
+import { run, type Deps } from '../src/run.js'
+import { memoryStateStore } from '../src/state.js'
+import {
+  completed,
+  failed,
+  FakeKube,
+  runningPod,
+  terminatedPod
+} from '../__fixtures__/fake-kube.js'
+import { FakeClock } from '../__fixtures__/fake-clock.js'
+import { FakeExec } from '../__fixtures__/fake-exec.js'
+import { FakeLogger } from '../__fixtures__/fake-logger.js'
+
+const IMAGE_ID = 'sha256:' + 'ab'.repeat(32)
+
+function setup(values: Record<string, string> = {}) {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-run-'))
+  fs.writeFileSync(path.join(ws, 'Dockerfile.test'), 'FROM scratch\n')
+  fs.writeFileSync(path.join(ws, 'kubeconfig'), 'apiVersion: v1\n')
+  const inputs: Inputs = getInputs(
+    (n) =>
+      ({
+        cluster: 'existing',
+        kubeconfig: 'kubeconfig',
+        'image-load': 'true {image}',
+        namespace: 'example',
+        ...values
+      })[n] ?? '',
+    { workspace: ws, runnerTemp: path.join(ws, 'tmp'), inActions: true }
+  )
+  const exec = new FakeExec()
+    .on(
+      (c) => c.args[0] === 'build',
+      (c) => (fs.writeFileSync(c.args[c.args.indexOf('--iidfile') + 1], IMAGE_ID), {})
+    )
+    .on((c) => c.command === 'git', {
+      stdout: 'example/tests/integration/workflow_test.go\n__fixtures__/gotest/src/calc_test.go\n'
+    })
+    .on((c) => c.command === 'bash' && c.args.join(' ').includes('command -v kubectl'), {
+      stdout: '/usr/bin/kubectl\n'
+    })
+  const kube = new FakeKube()
+  const log = new FakeLogger()
+  const deps: Deps = {
+    exec,
+    toolCache: {
+      find: () => '',
+      download: async () => '',
+      extractTar: async () => '',
+      cacheFile: async () => '',
+      cacheDir: async () => '',
+      addPath: () => undefined
+    },
+    log,
+    clock: new FakeClock(),
+    state: memoryStateStore(),
+    platform: { os: 'linux', arch: 'amd64' },
+    templatesDir: path.resolve('templates'),
+    connect: () => kube
+  }
+  return { inputs, exec, kube, log, deps }
+}
+
+/** The log as the kubelet sends it: every line with a timestamp. */
+function timestamped(fixture: string): string[] {
+  const lines = fs
+    .readFileSync(`__fixtures__/gotest/${fixture}`, 'utf8')
+    .replace(/\n$/, '')
+    .split('\n')
+  return [
+    lines
+      .map(
+        (l, i) =>
+          `2026-11-25T04:00:${String(Math.floor(i / 100)).padStart(2, '0')}.${String(i % 100).padStart(2, '0')}1Z ${l}`
+      )
+      .join('\n') + '\n'
+  ]
+}
+
+describe('run (orchestration with fake ports)', () => {
+  it('passes end to end: image built and loaded, Job created, log kept, results reported', async () => {
+    const { inputs, exec, kube, log, deps } = setup({
+      env: 'POSTGRES_HOST: postgres.example.svc.cluster.local',
+      'secret-env': 'JWT_SECRET: s3cr3t-value'
+    })
+    kube.jobStatuses = [{ active: 1 }, completed]
+    kube.podSequence = [[runningPod()], [terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('pass.txt')]
+    const report = await run(inputs, deps)
+
+    expect(report).toMatchObject({
+      status: 'passed',
+      image: 'in-cluster-test/tests:abababababab',
+      exitCode: 0
+    })
+    expect(report.run).toMatchObject({ passed: 8, failed: 0, coverage: 20 })
+    expect(fs.readFileSync(report.logFile!, 'utf8')).toBe(
+      fs.readFileSync('__fixtures__/gotest/pass.txt', 'utf8').replace(/\n?$/, '\n')
+    )
+    // The custom load command got the content-tagged image through the environment.
+    expect(
+      exec.calls.find((c) => c.command === 'bash' && c.args[3] === 'true "$IN_CLUSTER_TEST_IMAGE"')
+        ?.options?.env
+    ).toEqual({
+      IN_CLUSTER_TEST_IMAGE: 'in-cluster-test/tests:abababababab'
+    })
+    // The secret is masked, lives only in a Secret, and that Secret is deleted afterwards.
+    expect(log.secrets).toEqual(['s3cr3t-value'])
+    const secret = kube.applied.find((o) => o.kind === 'Secret')!
+    expect(JSON.stringify(kube.created)).not.toContain('s3cr3t-value')
+    expect(kube.deleted).toEqual([
+      { apiVersion: 'v1', kind: 'Secret', name: secret.metadata!.name, namespace: 'example' }
+    ])
+    expect(report.timings.map((t) => t.stage).sort()).toEqual([
+      'api check',
+      'cluster',
+      'image build',
+      'image load',
+      'tests'
+    ])
+    expect(
+      JSON.parse(fs.readFileSync(path.join(inputs.outputDir, 'results.json'), 'utf8')).status
+    ).toBe('passed')
+    expect(fs.readFileSync(path.join(inputs.outputDir, 'junit.xml'), 'utf8')).toContain(
+      'tests="14"'
+    )
+  })
+
+  it('fails with the failing tests named, annotated at repository paths', async () => {
+    const { inputs, kube, log, deps } = setup()
+    kube.jobStatuses = [{ active: 1 }, failed()]
+    kube.podSequence = [[runningPod()], [terminatedPod(1, 'Error')]]
+    kube.logReads = [timestamped('fail.txt')]
+    const report = await run(inputs, deps)
+    expect(report.status).toBe('failed')
+    expect(report.headline).toBe(
+      '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.'
+    )
+
+    const outputs: Record<string, string> = {}
+    let failedWith = ''
+    await publish(report, inputs, log, {
+      setOutput: (k, v) => void (outputs[k] = v),
+      writeSummary: async () => undefined,
+      setFailed: (m) => void (failedWith = m)
+    })
+    expect(outputs).toMatchObject({ status: 'failed', 'tests-failed': '4', 'exit-code': '1' })
+    expect(failedWith).toBe(report.headline)
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.properties?.file)).toEqual([
+      '__fixtures__/gotest/src/calc_test.go',
+      '__fixtures__/gotest/src/calc_test.go',
+      '__fixtures__/gotest/src/calc_test.go'
+    ])
+  })
+
+  it('reports an OOM kill with the limit, and keeps the partial log', async () => {
+    const { inputs, kube, deps } = setup({ 'memory-limit': '64Mi' })
+    kube.jobStatuses = [{ active: 1 }, failed()]
+    kube.podSequence = [
+      [runningPod()],
+      [terminatedPod(137, 'OOMKilled', 'tests-1', { memory: '64Mi' })]
+    ]
+    kube.logReads = [timestamped('killed.txt')]
+    const report = await run(inputs, deps)
+    expect(report.status).toBe('error')
+    expect(report.headline).toBe(
+      'Tests were killed: out of memory (limit 64Mi). Raise memory-limit, or look for a test that holds too much memory.'
+    )
+    expect(fs.readFileSync(report.logFile!, 'utf8')).toContain(
+      'calc_test.go:84: starting a long operation'
+    )
+    expect(report.run?.interrupted).toBe(1)
+  })
+
+  it('does not fail the step on failed tests when fail-on-test-failure is false', async () => {
+    const { inputs, kube, log, deps } = setup({ 'fail-on-test-failure': 'false' })
+    kube.jobStatuses = [failed()]
+    kube.podSequence = [[terminatedPod(1, 'Error')]]
+    kube.logReads = [timestamped('fail.txt')]
+    const report = await run(inputs, deps)
+    let failedWith: string | undefined
+    await publish(report, inputs, log, {
+      setOutput: () => undefined,
+      writeSummary: async () => undefined,
+      setFailed: (m) => void (failedWith = m)
+    })
+    expect(failedWith).toBeUndefined()
+    expect(log.text('warning')).toMatch(/Tests failed \(fail-on-test-failure is false\)/)
+  })
+
+  it('ends in status error, naming the cluster, when the API does not answer', async () => {
+    const { inputs, kube, deps } = setup()
+    kube.versionError = new Error(
+      'The Kubernetes API at https://127.0.0.1:6443 (from /k) did not answer'
+    )
+    const report = await run(inputs, deps)
+    expect(report).toMatchObject({
+      status: 'error',
+      headline: 'The Kubernetes API at https://127.0.0.1:6443 (from /k) did not answer'
+    })
+    expect(kube.created).toEqual([])
+    expect(fs.existsSync(path.join(inputs.outputDir, 'results.json'))).toBe(true)
+  })
+})
