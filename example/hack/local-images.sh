@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes the base images Dockerfile.test needs on a machine that reaches no container registry:
+# a Debian root from apt (mmdebstrap) imported into Docker, and a Go image made of that root plus
+# this machine's Go toolchain. On a GitHub runner none of this is needed (golang:1.26 is pulled).
+# Prints the build args to use. Images that exist already are kept.
+set -euo pipefail
+go_version=$(go env GOVERSION | sed 's/^go//; s/\.[0-9]*$//')
+debian=local/debian:bookworm
+golang=local/golang:$go_version
+# Rebuild the Go image when the host toolchain or trust store changes.
+
+if ! docker image inspect "$debian" >/dev/null 2>&1; then
+  command -v mmdebstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null; }
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  echo "local-images: building $debian with mmdebstrap" >&2
+  mmdebstrap --quiet --variant=minbase --include=ca-certificates,git bookworm "$tmp/root.tar" >&2
+  docker import "$tmp/root.tar" "$debian" >/dev/null
+fi
+
+if ! docker image inspect "$golang" >/dev/null 2>&1; then
+  echo "local-images: building $golang from $debian and $(go env GOROOT)" >&2
+  ctx=$(mktemp -d)
+  cp -a "$(go env GOROOT)" "$ctx/go"
+  # This machine's trust store: module downloads go through the same TLS setup as the host's.
+  cp /etc/ssl/certs/ca-certificates.crt "$ctx/ca-certificates.crt"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $debian
+COPY go /usr/local/go
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+ENV PATH=/usr/local/go/bin:/root/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin GOTOOLCHAIN=local
+DOCKERFILE
+  docker build -q -t "$golang" "$ctx" >/dev/null
+  rm -rf "$ctx"
+fi
+echo "GO_IMAGE=$golang"
