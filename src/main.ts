@@ -3,7 +3,9 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { actionsLogger, realClock, realExec, realToolCache } from './deps.js'
 import { getInputs, readEnvironment } from './inputs.js'
+import { cacheBaselines, commentPort, pullRequestContext } from './github.js'
 import { createKube } from './k8s/client.js'
+import { reportToPullRequest } from './report/pr-comment.js'
 import { publish } from './publish.js'
 import { run } from './run.js'
 import { platformOf } from './tools.js'
@@ -33,6 +35,18 @@ try {
     writeSummary: async (md) => void (await core.summary.addRaw(md).write()),
     setFailed: core.setFailed
   })
+  if (inputs.commentOnPr) {
+    const ctx = pullRequestContext()
+    if (!ctx.pullRequest)
+      core.info(
+        'comment-on-pr: this is not a pull_request event, so there is no pull request to comment on'
+      )
+    const comments =
+      ctx.pullRequest && inputs.githubToken
+        ? commentPort(inputs.githubToken, ctx.pullRequest.number)
+        : undefined
+    await reportToPullRequest(report, ctx, comments, cacheBaselines(), actionsLogger)
+  }
 } catch (e) {
   core.setFailed((e as Error).message)
 }

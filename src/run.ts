@@ -214,7 +214,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       image,
       failedTests: reportableFailures(testRun).map((t) => t.name),
       panicked: testRun.panic?.message,
-      container: CONTAINER
+      container: CONTAINER,
+      testsRan: testRun.tests.length > 0,
+      lastLogLines: lastLines(logFile, 3)
     })
     report.headline = d.headline
     report.details = d.details
@@ -297,6 +299,10 @@ async function warningEvents(kube: Kube, namespace: string): Promise<string[]> {
   } catch {
     return []
   }
+}
+
+function lastLines(file: string, n: number): string[] {
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n)
 }
 
 /** Go files of the repository, for mapping printed test file names to paths on the diff. */

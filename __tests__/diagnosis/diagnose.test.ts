@@ -200,3 +200,26 @@ describe('diagnose', () => {
     ]).toEqual(['15m', '1h', '45s', '2m30s'])
   })
 })
+
+describe('diagnose before any test ran', () => {
+  it('quotes what the binary said when it exits before its first test', () => {
+    const d = diagnose({
+      ...base,
+      pod: pod({
+        containerStatuses: [
+          { name: 'tests', state: { terminated: { reason: 'Error', exitCode: 1 } } }
+        ]
+      }),
+      testsRan: false,
+      lastLogLines: [
+        'integration tests need a database: cannot reach PostgreSQL at postgres.example.svc.cluster.local:5432 as user "workflows"',
+        'set POSTGRES_HOST, POSTGRES_PORT, ...',
+        ''
+      ]
+    })
+    expect(d.status).toBe('error')
+    expect(d.headline).toBe(
+      'The test binary exited with code 1 before any test ran: integration tests need a database: cannot reach PostgreSQL at postgres.example.svc.cluster.local:5432 as user "workflows" set POSTGRES_HOST, POSTGRES_PORT, ....'
+    )
+  })
+})

@@ -191,3 +191,41 @@ describe('locateFile', () => {
     expect(locateFile('missing_test.go', repo)).toBeUndefined()
   })
 })
+
+describe('the example service, captured by example/scripts/test-local.sh', () => {
+  const repo = [
+    'example/tests/integration/workflow_integration_test.go',
+    'example/tests/integration/main_test.go'
+  ]
+
+  it('passes with its coverage over ./...', () => {
+    const r = parseTestLog(fixture('example-pass.txt'))
+    expect({ status: r.status, failed: r.failed, skipped: r.skipped }).toEqual({
+      status: 'passed',
+      failed: 0,
+      skipped: 1
+    })
+    expect(r.passed).toBeGreaterThanOrEqual(10)
+    expect(r.coverage).toBeGreaterThan(50)
+  })
+
+  it('fails at the deliberate test, which maps to its file in the repository', () => {
+    const r = parseTestLog(fixture('example-fail.txt'))
+    const [f] = reportableFailures(r)
+    expect(f.name).toBe('TestDeliberateFailure')
+    expect(f.failure?.file).toBe('/src/tests/integration/workflow_integration_test.go')
+    expect(locateFile(f.failure!.file!, repo)).toBe(
+      'example/tests/integration/workflow_integration_test.go'
+    )
+    expect(f.failure?.message).toMatch(/^Not equal:\nexpected: "active"\nactual  : "draft"/)
+  })
+
+  it('without a database: no tests, no verdict, so failed', () => {
+    const r = parseTestLog(fixture('example-nodb.txt'))
+    expect({ status: r.status, tests: r.tests.length, verdict: r.verdict }).toEqual({
+      status: 'failed',
+      tests: 0,
+      verdict: undefined
+    })
+  })
+})

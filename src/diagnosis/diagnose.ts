@@ -65,6 +65,9 @@ export interface DiagnosisInput {
   failedTests: string[]
   panicked?: string
   container?: string
+  /** Whether any test started, and the log's last lines: a binary can fail before its first test. */
+  testsRan?: boolean
+  lastLogLines?: string[]
 }
 
 export interface Diagnosis {
@@ -196,6 +199,17 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       details
     }
   }
+  if (terminated && terminated.exitCode !== 0 && input.testsRan === false) {
+    const said = (input.lastLogLines ?? [])
+      .filter((l) => l.trim())
+      .slice(-2)
+      .join(' ')
+    return {
+      status: 'error',
+      headline: `The test binary exited with code ${terminated.exitCode} before any test ran${said ? `: ${clause(said.slice(0, 600))}` : ''}.`,
+      details
+    }
+  }
   if (terminated && terminated.exitCode !== 0) {
     const signal =
       terminated.exitCode !== undefined && terminated.exitCode > 128
@@ -224,7 +238,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
 
 /** A message used inside a sentence: without its own final period. */
 function clause(message: string): string {
-  return message.trim().replace(/\.+$/, '')
+  return message.trim().replace(/(?<!\.)\.$/, '')
 }
 
 export function formatDuration(seconds: number): string {
