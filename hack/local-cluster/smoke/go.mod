@@ -1,0 +1,3 @@
+module local/smoke
+
+go 1.24
