@@ -2,6 +2,7 @@
 # Makes the base images Dockerfile.test needs on a machine that reaches no container registry:
 # a Debian root from apt (mmdebstrap) imported into Docker, and a Go image made of that root plus
 # this machine's Go toolchain. On a GitHub runner none of this is needed (golang:1.26 is pulled).
+# Also a PostgreSQL image from Debian's postgresql-15 for the cluster (local/postgres:15).
 # Prints the build args to use. Images that exist already are kept.
 set -euo pipefail
 go_version=$(go env GOVERSION | sed 's/^go//; s/\.[0-9]*$//')
@@ -31,6 +32,23 @@ COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 ENV PATH=/usr/local/go/bin:/root/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin GOTOOLCHAIN=local
 DOCKERFILE
   docker build -q -t "$golang" "$ctx" >/dev/null
+  rm -rf "$ctx"
+fi
+postgres=local/postgres:15
+if ! docker image inspect "$postgres" >/dev/null 2>&1; then
+  echo "local-images: building $postgres (Debian's postgresql-15) with mmdebstrap" >&2
+  ctx=$(mktemp -d)
+  mmdebstrap --quiet --variant=minbase --include=postgresql-15 bookworm "$ctx/root.tar" >&2
+  docker import "$ctx/root.tar" local/postgres-root:15 >/dev/null
+  cp "$(dirname "$0")/postgres-entrypoint.sh" "$ctx/entrypoint.sh"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM local/postgres-root:15
+COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+EXPOSE 5432
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+DOCKERFILE
+  docker build -q -t "$postgres" "$ctx" >/dev/null
   rm -rf "$ctx"
 fi
 echo "GO_IMAGE=$golang"

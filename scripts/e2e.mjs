@@ -1,0 +1,138 @@
+// The action's end-to-end cases on the local cluster. Each runs dist/main then dist/post exactly
+// as a runner would (scripts/lib/run-action.mjs) and checks what a user would look at.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { runAction } from './lib/run-action.mjs'
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
+const work = path.join(root, '.e2e')
+fs.rmSync(work, { recursive: true, force: true })
+const secret = `e2e-jwt-${Date.now()}-not-a-real-secret`
+
+const baseInputs = {
+  cluster: 'existing',
+  kubeconfig: process.env.KUBECONFIG_PATH,
+  namespace: 'example',
+  'load-images': 'example/workflows:e2e',
+  manifests: 'example/deploy-local',
+  'deploy-timeout': '4m',
+  context: 'example',
+  dockerfile: 'Dockerfile.test',
+  'build-args': process.env.GO_BUILD_ARG,
+  image: 'example/integration-tests',
+  'image-load': 'bash hack/local-cluster/load-image.sh {image}',
+  'env-from-secrets': 'postgres-credentials',
+  'secret-env': `JWT_SECRET: ${secret}`,
+  'memory-limit': '512Mi',
+  timeout: '5m',
+  'fail-on-test-failure': 'true'
+}
+
+const failures = []
+function check(name, ok, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`)
+  if (!ok) failures.push(name)
+}
+
+async function runCase(name, env) {
+  const inputs = {
+    ...baseInputs,
+    env: `POSTGRES_HOST: postgres.example.svc.cluster.local\nEXAMPLE_FAIL: "${env.EXAMPLE_FAIL ?? '0'}"`
+  }
+  const result = await runAction({
+    node: process.env.NODE24,
+    root,
+    workspace: root,
+    workDir: path.join(work, name),
+    inputs
+  })
+  console.log(
+    `\n--- case ${name}: main exit ${result.main.code} in ${(result.mainMs / 1000).toFixed(1)}s, post exit ${result.post.code} in ${(result.postMs / 1000).toFixed(1)}s`
+  )
+  console.log(`outputs: ${JSON.stringify(result.outputs)}`)
+  const timings = result.summary.match(
+    /\| (cluster|image build|api check|image load|deploy|tests) \| ([^|]+) \|/g
+  )
+  if (timings)
+    console.log(
+      `stage timings: ${timings.map((t) => t.replace(/\|/g, '').trim().replace(/\s+/, '=')).join(', ')}`
+    )
+  return result
+}
+
+const pass = await runCase('pass', {})
+check(
+  'pass: status passed',
+  pass.outputs.status === 'passed',
+  pass.outputs.status + ' ' + pass.outputs.diagnosis
+)
+check('pass: main step succeeded', pass.main.code === 0, `exit ${pass.main.code}`)
+check('pass: coverage > 0', Number(pass.outputs.coverage) > 0, pass.outputs.coverage)
+check('pass: no failed tests', pass.outputs['tests-failed'] === '0', pass.outputs['tests-failed'])
+check(
+  'pass: tests passed > 5',
+  Number(pass.outputs['tests-passed']) > 5,
+  pass.outputs['tests-passed']
+)
+check(
+  'pass: summary says passed',
+  pass.summary.includes('In-cluster tests passed'),
+  pass.summary.slice(0, 200)
+)
+check(
+  'pass: log kept',
+  fs.existsSync(pass.outputs['log-file']) &&
+    fs.readFileSync(pass.outputs['log-file'], 'utf8').includes('--- PASS: TestWorkflowLifecycle')
+)
+check('pass: post step succeeded', pass.post.code === 0, pass.post.stdout.slice(-300))
+
+const fail = await runCase('fail', { EXAMPLE_FAIL: '1' })
+check(
+  'fail: status failed',
+  fail.outputs.status === 'failed',
+  fail.outputs.status + ' ' + fail.outputs.diagnosis
+)
+check('fail: step failed', fail.main.code !== 0, `exit ${fail.main.code}`)
+check(
+  'fail: failed-tests names the test',
+  fail.outputs['failed-tests'] === '["TestDeliberateFailure"]',
+  fail.outputs['failed-tests']
+)
+const annotation = fail.annotations.find((a) => a.level === 'error' && a.properties.file)
+check(
+  'fail: annotation at the test file:line',
+  annotation?.properties.file === 'example/tests/integration/workflow_integration_test.go' &&
+    Number(annotation?.properties.line) > 0,
+  JSON.stringify(fail.annotations.slice(0, 3))
+)
+check(
+  'fail: summary lists the failure',
+  fail.summary.includes('TestDeliberateFailure'),
+  fail.summary.slice(0, 300)
+)
+
+for (const [name, r] of [
+  ['pass', pass],
+  ['fail', fail]
+]) {
+  const everything = [
+    r.main.stdout,
+    r.post.stdout,
+    r.summary,
+    JSON.stringify(r.outputs),
+    fs.readFileSync(r.outputs['log-file'], 'utf8')
+  ]
+  const dir = path.dirname(r.outputs['log-file'])
+  for (const f of fs.readdirSync(dir))
+    if (!f.endsWith('.tar')) everything.push(fs.readFileSync(path.join(dir, f), 'utf8'))
+  check(
+    `${name}: the secret value appears nowhere the action wrote`,
+    !everything.some((t) => t.includes(secret))
+  )
+}
+
+if (failures.length > 0) {
+  console.error(`\ne2e: ${failures.length} check(s) failed: ${failures.join(', ')}`)
+  process.exit(1)
+}
+console.log('\ne2e: all checks passed')
