@@ -217,7 +217,7 @@ describe('the example service, captured by example/scripts/test-local.sh', () =>
     expect(locateFile(f.failure!.file!, repo)).toBe(
       'example/tests/integration/workflow_integration_test.go'
     )
-    expect(f.failure?.message).toMatch(/^Not equal:\nexpected: "active"\nactual  : "draft"/)
+    expect(f.failure?.message).toMatch(/^Not equal:\nexpected: "active"\nactual {2}: "draft"/)
   })
 
   it('without a database: no tests, no verdict, so failed', () => {
