@@ -18,7 +18,9 @@ step "typecheck"
 npx tsc --noEmit
 
 step "unit tests"
-NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 npx jest --ci
+results=$(mktemp)
+NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 npx jest --ci --json --outputFile="$results"
+unit_counts=$(node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results")
 
 step "dist is fresh"
 bash scripts/check-dist.sh
@@ -32,3 +34,4 @@ if [ -x example/scripts/test-local.sh ]; then
 fi
 
 printf '\nnpm test: all steps passed in %ss\n' "$((SECONDS - started))"
+echo "unit: $unit_counts"
