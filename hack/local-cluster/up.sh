@@ -22,7 +22,9 @@ started=$SECONDS
 phase() { printf 'up.sh: [%4ss] %s\n' "$((SECONDS - started))" "$*" >&2; }
 
 kctl() { "$bin/kubectl" --kubeconfig "$admin" "$@"; }
+running() { [ -f "$pids/$1.pid" ] && kill -0 "$(cat "$pids/$1.pid")" 2>/dev/null; }
 healthy() {
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do running "$c" || return 1; done
   [ -f "$admin" ] && [ -x "${bin:-/nonexistent}/kubectl" ] &&
     kctl get --raw /readyz >/dev/null 2>&1 &&
     kctl get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True &&
@@ -54,7 +56,8 @@ mkdir -p "$logs" "$pids" "$pki" /etc/cni/net.d /var/lib/kubelet
 phase "host networking"
 mount --make-rshared /
 sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 vm.overcommit_memory=1 kernel.panic=10 kernel.panic_on_oops=1
-ip link show ict0 >/dev/null 2>&1 || ip link add ict0 type dummy
+# A bridge with no ports: the dummy module is not loadable here, bridges are built in.
+ip link show ict0 >/dev/null 2>&1 || ip link add ict0 type bridge
 ip addr show dev ict0 | grep -q "$NODE_IP/" || ip addr add "$NODE_IP/32" dev ict0
 ip link set ict0 up
 # Docker leaves FORWARD at DROP; pod traffic must pass.
@@ -93,12 +96,16 @@ version = 2
   [plugins."io.containerd.internal.v1.opt"]
     path = "/var/lib/containerd/opt"
 TOML
-if pgrep -x containerd >/dev/null && ! containerd config dump 2>/dev/null | grep -q 'restrict_oom_score_adj = true'; then
+# `containerd config dump` shows the file, not what the daemon loaded: remember what it started with.
+marker=/run/in-cluster-test-containerd.config.sha256
+want=$(sha256sum /etc/containerd/config.toml | cut -d' ' -f1)
+if pgrep -x containerd >/dev/null && [ "$(cat "$marker" 2>/dev/null)" != "$want" ]; then
   phase "restarting containerd with the CRI configuration"
   pkill -x containerd || true
   for _ in $(seq 50); do pgrep -x containerd >/dev/null || break; sleep 0.2; done
 fi
 bash "$here/../docker-up.sh" >&2
+echo "$want" >"$marker"
 if ! docker info >/dev/null 2>&1; then
   pkill -x dockerd || true
   sleep 1
@@ -177,7 +184,8 @@ start kube-apiserver "$bin/kube-apiserver" --advertise-address="$NODE_IP" --bind
   --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-  --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction --allow-privileged=true
+  --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction --allow-privileged=true \
+  --kubelet-preferred-address-types=InternalIP,Hostname
 wait_for 90 kube-apiserver kctl get --raw /readyz
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig="$state/controller-manager.kubeconfig" \
   --authentication-kubeconfig="$state/controller-manager.kubeconfig" --authorization-kubeconfig="$state/controller-manager.kubeconfig" \
@@ -209,7 +217,14 @@ printf 'FROM scratch\nCOPY smoke /smoke\nENTRYPOINT ["/smoke"]\n' >"$img/smoke/D
 import_image local/smoke:v1 "$img/smoke"
 
 phase "node: kubelet and kube-proxy"
-cat >/var/lib/kubelet/config.yaml <<YAML
+# Rewritten only when it changes: kube-proxy exits when its configuration file is touched.
+write_if_changed() { # path: content on stdin
+  local tmp
+  tmp=$(mktemp)
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+write_if_changed /var/lib/kubelet/config.yaml <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 cgroupDriver: cgroupfs
@@ -231,7 +246,7 @@ serializeImagePulls: false
 YAML
 start kubelet "$bin/kubelet" --config=/var/lib/kubelet/config.yaml --kubeconfig="$state/kubelet.kubeconfig" \
   --hostname-override="$NODE" --node-ip="$NODE_IP"
-cat >"$state/kube-proxy.yaml" <<YAML
+write_if_changed "$state/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $state/kube-proxy.kubeconfig}
