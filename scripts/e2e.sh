@@ -11,6 +11,8 @@ phase "local cluster"
 kubeconfig=$(bash hack/local-cluster/up.sh | tail -1)
 # The kubectl built with the cluster renders kustomize directories for the action.
 export PATH="$(bash hack/local-cluster/build.sh | tail -1):$PATH"
+phase "a fresh example namespace"
+"$(bash hack/local-cluster/build.sh | tail -1)/kubectl" --kubeconfig "$kubeconfig" delete namespace example --ignore-not-found --wait=true --timeout=120s >/dev/null
 phase "local base images"
 build_arg=$(bash example/hack/local-images.sh | tail -1)
 phase "service image"
