@@ -20,7 +20,7 @@ npx tsc --noEmit
 step "unit tests"
 results=$(mktemp)
 NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 npx jest --ci --json --outputFile="$results"
-unit_counts=$(node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results")
+unit_counts=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results")
 
 step "dist is fresh"
 bash scripts/check-dist.sh
