@@ -21,4 +21,6 @@ phase "Node 24"
 node24=$(bash scripts/node24.sh)
 phase "the action, end to end"
 KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e.mjs
+phase "fault suite"
+KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/faults.mjs
 phase "done"

@@ -27,8 +27,8 @@ healthy() {
   for c in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do running "$c" || return 1; done
   [ -f "$admin" ] && [ -x "${bin:-/nonexistent}/kubectl" ] &&
     kctl get --raw /readyz >/dev/null 2>&1 &&
-    kctl get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True &&
-    kctl -n kube-system get deploy coredns -o jsonpath='{.status.availableReplicas}' 2>/dev/null | grep -q 1
+    [ "$(kctl get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] &&
+    [ "$(kctl -n kube-system get deploy coredns -o jsonpath='{.status.availableReplicas}' 2>/dev/null)" = 1 ]
 }
 
 bin=$(bash "$here/build.sh" 2>/dev/null | tail -1 || true)
@@ -58,7 +58,8 @@ mount --make-rshared /
 sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 vm.overcommit_memory=1 kernel.panic=10 kernel.panic_on_oops=1
 # A bridge with no ports: the dummy module is not loadable here, bridges are built in.
 ip link show ict0 >/dev/null 2>&1 || ip link add ict0 type bridge
-ip addr show dev ict0 | grep -q "$NODE_IP/" || ip addr add "$NODE_IP/32" dev ict0
+# (Captured first: with pipefail, grep -q closing the pipe early would read as "missing".)
+[[ "$(ip -4 addr show dev ict0)" == *"$NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev ict0
 ip link set ict0 up
 # Docker leaves FORWARD at DROP; pod traffic must pass.
 for dir in -s -d; do
@@ -198,7 +199,7 @@ start kube-scheduler "$bin/kube-scheduler" --kubeconfig="$state/scheduler.kubeco
 
 phase "images (built here, imported into containerd's k8s.io namespace)"
 import_image() { # ref build-dir
-  if ctr -n k8s.io images ls -q | grep -qx "$1"; then return; fi
+  if grep -qx "$1" <<<"$(ctr -n k8s.io images ls -q)"; then return; fi
   docker build -q -t "$1" "$2" >/dev/null
   docker save "$1" | ctr -n k8s.io images import - >/dev/null
 }

@@ -15,7 +15,9 @@ import (
 )
 
 // Pinger is the health check's view of the database.
-type Pinger interface{ Ping(ctx context.Context) error }
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 type ctxKey struct{}
 

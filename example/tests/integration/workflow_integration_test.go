@@ -169,3 +169,41 @@ func jsonNumber(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// The tests below are switched on only by the action's fault suite, to prove on a real cluster
+// that each kind of failure is reported for what it is.
+
+// TestDeliberateMemoryHog holds far more memory than the fault suite's limit (EXAMPLE_OOM=1).
+func TestDeliberateMemoryHog(t *testing.T) {
+	if os.Getenv("EXAMPLE_OOM") != "1" {
+		t.Skip("set EXAMPLE_OOM=1 to exceed the memory limit")
+	}
+	var hold [][]byte
+	for i := 0; i < 64; i++ {
+		chunk := make([]byte, 16<<20)
+		for j := range chunk {
+			chunk[j] = byte(j)
+		}
+		hold = append(hold, chunk)
+		t.Logf("holding %d MiB", (i+1)*16)
+	}
+	t.Logf("held %d chunks without being killed", len(hold))
+}
+
+// TestDeliberateHang never finishes (EXAMPLE_HANG=1), for the Job deadline.
+func TestDeliberateHang(t *testing.T) {
+	if os.Getenv("EXAMPLE_HANG") != "1" {
+		t.Skip("set EXAMPLE_HANG=1 to hang")
+	}
+	t.Log("waiting forever")
+	time.Sleep(time.Hour)
+}
+
+// TestDeliberatePanic panics (EXAMPLE_PANIC=1).
+func TestDeliberatePanic(t *testing.T) {
+	if os.Getenv("EXAMPLE_PANIC") != "1" {
+		t.Skip("set EXAMPLE_PANIC=1 to panic")
+	}
+	var w *store.Workflow
+	t.Log(w.Name)
+}
