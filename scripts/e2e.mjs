@@ -29,7 +29,9 @@ const baseInputs = {
 }
 
 const failures = []
+let passed = 0
 function check(name, ok, detail = '') {
+  if (ok) passed++
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`)
   if (!ok) failures.push(name)
 }
@@ -138,7 +140,7 @@ for (const [name, r] of [
 }
 
 if (failures.length > 0) {
-  console.error(`\ne2e: ${failures.length} check(s) failed: ${failures.join(', ')}`)
+  console.error(`\ne2e: ${passed} passed, ${failures.length} failed: ${failures.join(', ')}`)
   process.exit(1)
 }
-console.log('\ne2e: all checks passed')
+console.log(`\ne2e: ${passed} passed, 0 failed`)
