@@ -132,6 +132,21 @@ describe('run (orchestration with fake ports)', () => {
     )
   })
 
+  it('keeps the cover profile the binary printed, with coverage per package', async () => {
+    const { inputs, kube, deps } = setup({ 'test-args': '-test.v -test.coverprofile=/dev/stdout' })
+    kube.jobStatuses = [completed]
+    kube.podSequence = [[terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('coverprofile-stdout.txt')]
+    const report = await run(inputs, deps)
+    expect(report.status).toBe('passed')
+    expect(fs.readFileSync(report.files!.coverprofile!, 'utf8')).toMatch(
+      /^mode: atomic\nexample.com\/fixtures\/calc.go:6.24,6.40 1 4\n/
+    )
+    expect(report.packages).toEqual([
+      { package: 'example.com/fixtures', statements: 5, covered: 1, percent: 20 }
+    ])
+  })
+
   it('fails with the failing tests named, annotated at repository paths', async () => {
     const { inputs, kube, log, deps } = setup()
     kube.jobStatuses = [{ active: 1 }, failed()]

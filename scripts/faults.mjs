@@ -3,26 +3,15 @@
 // post step (cleanup) ran. Prints a table: fault → status → headline → log kept → cleanup.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
 import { runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const work = path.join(root, '.e2e', 'faults')
 fs.rmSync(work, { recursive: true, force: true })
 
-const base = {
-  cluster: 'existing',
-  kubeconfig: process.env.KUBECONFIG_PATH,
-  namespace: 'example',
-  context: 'example',
-  dockerfile: 'Dockerfile.test',
-  'build-args': process.env.GO_BUILD_ARG,
-  image: 'example/integration-tests',
-  'image-load': 'bash hack/local-cluster/load-image.sh {image}',
-  'env-from-secrets': 'postgres-credentials',
-  'secret-env': 'JWT_SECRET: fault-suite-jwt-secret-0123456789',
-  timeout: '2m'
-}
-const env = (extra) => `POSTGRES_HOST: postgres.example.svc.cluster.local\n${extra}`
+const base = { ...exampleInputs('fault-suite-jwt-secret-0123456789'), timeout: '2m' }
+const env = exampleEnv
 
 const cases = [
   {

@@ -22,6 +22,7 @@ import { watchJob, type WatchResult } from './job/watch.js'
 import { followLogs } from './logs/follow.js'
 import { parseTestLog, reportableFailures } from './results/gotest.js'
 import { locateFile } from './results/locate.js'
+import { coverageByPackage, formatProfile, profileFromLog } from './results/cover-profile.js'
 import { diagnose } from './diagnosis/diagnose.js'
 import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
 
@@ -196,8 +197,16 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       })
     )
 
-    const testRun = parseTestLog(fs.readFileSync(logFile, 'utf8'))
+    const logText = fs.readFileSync(logFile, 'utf8')
+    const testRun = parseTestLog(logText)
     report.run = testRun
+    const profile = profileFromLog(logText)
+    if (profile) {
+      const coverprofile = path.join(inputs.outputDir, 'cover.out')
+      fs.writeFileSync(coverprofile, formatProfile(profile))
+      report.files = { ...report.files, coverprofile }
+      report.packages = coverageByPackage(profile)
+    }
     report.exitCode = watched.exitCode
     if (watched.outcome === 'succeeded' && testRun.status === 'passed') return finish('passed')
     const events = await k.listEvents(inputs.namespace).catch(() => [])
@@ -238,9 +247,11 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.durationMs = clock.now() - started
     report.timings = timer.list()
     report.coverageGate = gate(report.run?.coverage, inputs.minCoverage)
-    const resultsFile = path.join(inputs.outputDir, 'results.json')
-    fs.writeFileSync(resultsFile, resultsJson(report))
-    fs.writeFileSync(path.join(inputs.outputDir, 'junit.xml'), junitXml(report))
+    const results = path.join(inputs.outputDir, 'results.json')
+    const junit = path.join(inputs.outputDir, 'junit.xml')
+    report.files = { ...report.files, results, junit }
+    fs.writeFileSync(results, resultsJson(report))
+    fs.writeFileSync(junit, junitXml(report))
     return report
   }
 }

@@ -33,3 +33,12 @@ pid=$!
 sleep 1.5
 kill -9 "$pid"
 wait "$pid"; echo "killed: exit $?"
+# The profile printed into the log itself, as a binary in a pod hands it over; and set/count modes.
+# Through a pipe, as a container runtime reads stdout (a file would be truncated and overwritten).
+"$bin" -test.v -test.coverprofile=/dev/stdout 2>&1 | cat >"$out/coverprofile-stdout.txt"; echo "coverprofile-stdout: exit ${PIPESTATUS[0]}"
+for mode in set count; do
+  (cd "$out/src" && CGO_ENABLED=0 go test -c -cover -covermode=$mode -o "$tmp/fixtures-$mode.test" .) || exit 1
+  "$tmp/fixtures-$mode.test" -test.coverprofile "$out/$mode.cover" >/dev/null 2>&1
+  FIXTURE_FAIL=1 "$tmp/fixtures-$mode.test" -test.coverprofile "$out/$mode-fail.cover" >/dev/null 2>&1
+  echo "$mode profiles captured"
+done

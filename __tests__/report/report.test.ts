@@ -47,7 +47,10 @@ describe('report', () => {
       'tests-skipped': '3',
       coverage: '20',
       'failed-tests': '["TestTestifyFailure","TestPlainFailure","TestSubtestFailure/broken"]',
-      diagnosis: '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.'
+      diagnosis: '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.',
+      'results-file': '',
+      'junit-file': '',
+      'coverprofile-file': ''
     })
     expect(outputs(report('pass.txt', { status: 'passed' })).diagnosis).toBe('')
   })

@@ -26,6 +26,10 @@ export interface RunReport {
   /** Maps a printed file name to a repository path (see results/locate.ts). */
   locate: (printed: string, pkg?: string) => string | undefined
   coverageGate?: { min: number; passed: boolean; message: string }
+  /** Files written next to the log. */
+  files?: { results?: string; junit?: string; coverprofile?: string }
+  /** Per-package coverage, when the binary printed its cover profile (-test.coverprofile=/dev/stdout). */
+  packages?: Array<{ package: string; percent: number; statements: number; covered: number }>
 }
 
 export interface Annotation {
@@ -73,7 +77,10 @@ export function outputs(r: RunReport): Record<string, string> {
     'tests-skipped': String(r.run?.skipped ?? 0),
     coverage: r.run?.coverage === undefined ? '' : String(r.run.coverage),
     'failed-tests': JSON.stringify(failed),
-    diagnosis: r.status === 'passed' ? '' : r.headline
+    diagnosis: r.status === 'passed' ? '' : r.headline,
+    'results-file': r.files?.results ?? '',
+    'junit-file': r.files?.junit ?? '',
+    'coverprofile-file': r.files?.coverprofile ?? ''
   }
 }
 
