@@ -16,6 +16,8 @@ const baseInputs = {
   manifests: 'example/deploy-local',
   'deploy-timeout': '4m',
   'memory-limit': '512Mi',
+  // The binary prints its cover profile into the log, which is how it leaves the pod.
+  'test-args': '-test.v -test.coverprofile=/dev/stdout',
   timeout: '5m',
   'fail-on-test-failure': 'true'
 }
@@ -78,6 +80,17 @@ check(
   fs.existsSync(pass.outputs['log-file']) &&
     fs.readFileSync(pass.outputs['log-file'], 'utf8').includes('--- PASS: TestWorkflowLifecycle')
 )
+const profile = pass.outputs['coverprofile-file']
+check(
+  'pass: cover profile kept, with the service packages',
+  Boolean(profile) &&
+    fs.existsSync(profile) &&
+    fs
+      .readFileSync(profile, 'utf8')
+      .includes('github.com/in-cluster-test/example/internal/store/store.go:'),
+  profile
+)
+check('pass: summary has coverage by package', pass.summary.includes('Coverage by package'))
 check('pass: post step succeeded', pass.post.code === 0, pass.post.stdout.slice(-300))
 
 const fail = await runCase('fail', { EXAMPLE_FAIL: '1' })
