@@ -143,6 +143,33 @@ describe('diagnose', () => {
     )
   })
 
+  it('reads the deadline from FailureTarget before Failed is set (seen on the local cluster)', () => {
+    const d = diagnose({
+      ...base,
+      timeoutSeconds: 20,
+      job: {
+        status: {
+          conditions: [
+            {
+              type: 'FailureTarget',
+              status: 'True',
+              reason: 'DeadlineExceeded',
+              message: 'Job was active longer than specified deadline'
+            }
+          ]
+        }
+      },
+      pod: pod({
+        containerStatuses: [
+          { name: 'tests', state: { terminated: { reason: 'Error', exitCode: 2 } } }
+        ]
+      }),
+      failedTests: ['TestDeliberateHang']
+    })
+    expect(d.status).toBe('timeout')
+    expect(d.headline).toMatch(/^Tests did not finish within the timeout \(20s\)/)
+  })
+
   it('lists failing tests, then panics, then bare exit codes', () => {
     expect(diagnose({ ...base, failedTests: ['TestA', 'TestB', 'TestC', 'TestD'] }).headline).toBe(
       '4 tests failed: TestA, TestB, TestC and 1 more.'

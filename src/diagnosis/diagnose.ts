@@ -111,7 +111,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const cs = containerStatus(pod, input.container)
   const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated
   const waiting = cs?.state?.waiting
-  const jobFailed = job?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True')
+  // Since Kubernetes 1.31 FailureTarget comes first, while the pods are still being terminated:
+  // the Job may be read before Failed is set.
+  const conditions = job?.status?.conditions ?? []
+  const jobFailed =
+    conditions.find((c) => c.type === 'Failed' && c.status === 'True') ??
+    conditions.find((c) => c.type === 'FailureTarget' && c.status === 'True')
   const unschedulable = pod?.status?.conditions?.find(
     (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
   )
@@ -120,7 +125,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     details.push(`Pod ${pod.metadata?.name ?? ''} phase: ${pod.status.phase}`.replace('  ', ' '))
   if (jobFailed)
     details.push(
-      `Job condition Failed: ${jobFailed.reason ?? ''} ${jobFailed.message ?? ''}`.trim()
+      `Job condition ${jobFailed.type}: ${jobFailed.reason ?? ''} ${jobFailed.message ?? ''}`.trim()
     )
   if (terminated) {
     details.push(
