@@ -110,8 +110,8 @@ export const INPUT_NAMES = [
 
 export const DEFAULTS = {
   cluster: 'kind',
-  'kind-version': 'v0.29.0',
-  'kubectl-version': 'v1.33.1',
+  'kind-version': 'v0.32.0',
+  'kubectl-version': 'v1.35.5',
   'cluster-name': 'in-cluster-test',
   namespace: 'in-cluster-test',
   dockerfile: 'Dockerfile.test',
