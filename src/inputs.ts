@@ -135,11 +135,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   }
 }
 
-/** The workflow token, for the PR comment; read from the environment as a fallback for the CLI. */
-export function tokenFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
-  return env.GITHUB_TOKEN ?? ''
-}
-
 /**
  * Reads and validates every input. Throws one InputError naming the first bad input, before any
  * cluster work starts. Paths are resolved against the workspace and checked to exist.

@@ -109,6 +109,31 @@ describe('report', () => {
     expect(md).toContain('<summary>Slowest tests</summary>')
   })
 
+  it('shows coverage by package when the binary printed its profile', () => {
+    const md = summary(
+      report('pass.txt', {
+        status: 'passed',
+        packages: [
+          {
+            package: 'github.com/acme/svc/internal/store',
+            percent: 81.2,
+            statements: 48,
+            covered: 39
+          },
+          {
+            package: 'github.com/acme/svc/internal/auth',
+            percent: 100,
+            statements: 12,
+            covered: 12
+          }
+        ]
+      })
+    )
+    expect(md).toContain('<summary>Coverage by package</summary>')
+    expect(md).toContain('| `github.com/acme/svc/internal/store` | 81.2% | 39/48 |')
+    expect(summary(report('pass.txt', { status: 'passed' }))).not.toContain('Coverage by package')
+  })
+
   it('stays under the summary limit', () => {
     const big = 'x'.repeat(200) + '\n'
     const capped = capSummary(big.repeat(10_000), 100_000)

@@ -43,8 +43,9 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
       `docker build of ${o.dockerfile} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`
     )
   }
-  const image = contentTag(o.repository, fs.readFileSync(iidFile, 'utf8'))
-  const tag = await exec.run('docker', ['tag', fs.readFileSync(iidFile, 'utf8').trim(), image], {
+  const imageId = fs.readFileSync(iidFile, 'utf8').trim()
+  const image = contentTag(o.repository, imageId)
+  const tag = await exec.run('docker', ['tag', imageId, image], {
     silent: true
   })
   if (tag.exitCode !== 0) throw new Error(`docker tag ${image} failed: ${lastLines(tag.stderr)}`)

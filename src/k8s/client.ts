@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import type { KubeObject } from '../deploy/readiness.js'
 import type { EventLike, PodLike } from '../diagnosis/diagnose.js'
-import type { Kube, LogStreamOptions, ObjectRef } from './kube.js'
+import { applyOrder, type Kube, type LogStreamOptions, type ObjectRef } from './kube.js'
 
 const FIELD_MANAGER = 'in-cluster-test'
 
@@ -16,6 +16,10 @@ interface StatusBody {
   reason?: string
 }
 
+/**
+ * An ApiException (or any error) as an Error whose message names what we tried, the HTTP status,
+ * the server's reason and message; `.code` keeps the status for callers (404 = gone).
+ */
 export function describeApiError(e: unknown, what: string): Error {
   if (e instanceof k8s.ApiException) {
     let body: StatusBody
@@ -38,6 +42,7 @@ export function describeApiError(e: unknown, what: string): Error {
   return new Error(`${what}: ${(e as Error).message}`, { cause: e })
 }
 
+/** The HTTP status of an API error, if it has one. */
 export function statusCode(e: unknown): number | undefined {
   return (e as { code?: number }).code
 }
@@ -53,10 +58,15 @@ function header(ref: ObjectRef): k8s.KubernetesObject {
 const label = (ref: ObjectRef) =>
   `${ref.kind}/${ref.name}${ref.namespace ? ` in ${ref.namespace}` : ''}`
 
-/** Connects to the cluster of a kubeconfig file (its current context). */
-export function createKube(kubeconfigPath: string): Kube {
+/**
+ * Connects to the cluster of a kubeconfig file's current context; without a path, the default
+ * lookup ($KUBECONFIG, ~/.kube/config, in-cluster service account) that kubectl uses.
+ */
+export function createKube(kubeconfigPath?: string): Kube {
   const kc = new k8s.KubeConfig()
-  kc.loadFromFile(kubeconfigPath)
+  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath)
+  else kc.loadFromDefault()
+  const source = kubeconfigPath ?? 'the default kubeconfig'
   const server = kc.getCurrentCluster()?.server ?? '(no server in the current context)'
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc)
   const core = kc.makeApiClient(k8s.CoreV1Api)
@@ -71,20 +81,20 @@ export function createKube(kubeconfigPath: string): Kube {
       } catch (e) {
         throw describeApiError(
           e,
-          `The Kubernetes API at ${server} (from ${kubeconfigPath}) did not answer; check the kubeconfig and that the cluster runs`
+          `The Kubernetes API at ${server} (from ${source}) did not answer; check the kubeconfig and that the cluster runs`
         )
       }
     },
 
-    async apply(list) {
-      for (const obj of list) {
+    async apply(list, options) {
+      for (const obj of applyOrder(list)) {
         try {
           await objects.patch(
             obj as k8s.KubernetesObject,
             undefined,
             undefined,
-            FIELD_MANAGER,
-            true,
+            options?.fieldManager ?? FIELD_MANAGER,
+            options?.force ?? true,
             k8s.PatchStrategy.ServerSideApply
           )
         } catch (e) {
@@ -131,9 +141,21 @@ export function createKube(kubeconfigPath: string): Kube {
       }
     },
 
-    async listEvents(namespace) {
+    async readPod(namespace, name) {
       try {
-        const list = await core.listNamespacedEvent({ namespace })
+        return (await core.readNamespacedPod({ namespace, name })) as unknown as PodLike
+      } catch (e) {
+        if (statusCode(e) === 404) return undefined
+        throw describeApiError(e, `Reading pod ${name} in ${namespace}`)
+      }
+    },
+
+    async listEvents(namespace, involved) {
+      try {
+        const fieldSelector = involved
+          ? `involvedObject.kind=${involved.kind},involvedObject.name=${involved.name}`
+          : undefined
+        const list = await core.listNamespacedEvent({ namespace, fieldSelector })
         return list.items.map((e) => ({
           type: e.type,
           reason: e.reason,

@@ -14,24 +14,40 @@ export interface ObjectRef {
 
 export interface LogStreamOptions {
   follow: boolean
-  /** RFC3339 time: only lines at or after it. */
+  /** RFC3339 time: only lines at or after it (the API honours whole seconds only). */
   sinceTime?: string
   signal?: AbortSignal
+}
+
+export interface ApplyOptions {
+  /** Defaults to the action's name, so a later apply by the same run owns the same fields. */
+  fieldManager?: string
+  /** Take over fields another manager owns (true by default: we own what we apply). */
+  force?: boolean
 }
 
 export interface Kube {
   /** The API server's version; fails with a message naming the server when it does not answer. */
   version(): Promise<string>
-  /** Server-side apply, in the order given, with our field manager and force (we own these objects). */
-  apply(objects: KubeObject[]): Promise<void>
+  /**
+   * Server-side apply, CustomResourceDefinitions and Namespaces first (see applyOrder), the rest
+   * in the order given.
+   */
+  apply(objects: KubeObject[], options?: ApplyOptions): Promise<void>
   /** The live object, or undefined when it does not exist. */
   get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>
   create<T extends KubeObject>(obj: T): Promise<T>
   /** Deletes with background propagation; a missing object is not an error. */
   delete(ref: ObjectRef): Promise<void>
   listPods(namespace: string, labelSelector: string): Promise<PodLike[]>
-  listEvents(namespace: string): Promise<EventLike[]>
-  /** Streams a container's log with timestamps; resolves when the server closes the stream. */
+  /** One pod, or undefined when it does not exist (any more). */
+  readPod(namespace: string, name: string): Promise<PodLike | undefined>
+  /** Events of a namespace, optionally only those about one object. */
+  listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventLike[]>
+  /**
+   * Streams a container's log with timestamps; resolves when the server closes the stream (or
+   * the signal aborts it). Errors carry `.code` (404 for a pod that is gone).
+   */
   streamLog(
     namespace: string,
     pod: string,
@@ -41,6 +57,7 @@ export interface Kube {
   ): Promise<void>
 }
 
+/** The reference (apiVersion, kind, name, namespace) of an object, for get/delete. */
 export function refOf(obj: KubeObject): ObjectRef {
   return {
     apiVersion: obj.apiVersion ?? '',
@@ -48,4 +65,15 @@ export function refOf(obj: KubeObject): ObjectRef {
     name: obj.metadata?.name ?? '',
     namespace: obj.metadata?.namespace
   }
+}
+
+/**
+ * The order to apply objects in: CRDs first (custom resources of the same batch need their type
+ * served), then Namespaces (namespaced objects need them), then the rest in their given order.
+ */
+export function applyOrder<T extends KubeObject>(objects: T[]): T[] {
+  const rank = (o: KubeObject) =>
+    o.kind === 'CustomResourceDefinition' ? 0 : o.kind === 'Namespace' ? 1 : 2
+  // Array.prototype.sort is stable, so equal ranks keep the caller's order.
+  return [...objects].sort((a, b) => rank(a) - rank(b))
 }

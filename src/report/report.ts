@@ -138,6 +138,17 @@ export function summary(r: RunReport): string {
     }
   }
 
+  if (r.packages && r.packages.length > 0) {
+    const rows = r.packages.map((p) => [
+      `\`${cell(p.package)}\``,
+      `${p.percent}%`,
+      `${p.covered}/${p.statements}`
+    ])
+    parts.push(
+      `<details><summary>Coverage by package</summary>\n\n${table(['package', 'coverage', 'statements'], rows)}\n\n</details>`
+    )
+  }
+
   if (r.details.length > 0) {
     parts.push(
       `<details><summary>Diagnosis details</summary>\n\n${r.details.map((d) => `- ${cell(d, 1000)}`).join('\n')}\n\n</details>`
