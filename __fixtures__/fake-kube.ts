@@ -1,6 +1,7 @@
 import type { KubeObject } from '../src/deploy/readiness.js'
 import type { EventLike, PodLike } from '../src/diagnosis/diagnose.js'
-import type { Kube, LogStreamOptions, ObjectRef } from '../src/k8s/kube.js'
+import { readFileSync } from 'node:fs'
+import { applyOrder, type ApplyOptions, type Kube, type LogStreamOptions, type ObjectRef } from '../src/k8s/kube.js'
 
 type Step<T> = T | ((call: number) => T)
 
@@ -13,8 +14,9 @@ export class FakeKube implements Kube {
   readonly created: KubeObject[] = []
   readonly deleted: ObjectRef[] = []
   readonly logCalls: LogStreamOptions[] = []
+  readonly applyOptions: Array<ApplyOptions | undefined> = []
   objects = new Map<string, KubeObject>()
-  jobStatuses: Array<Step<Record<string, unknown> | undefined>> = []
+  jobStatuses: Array<Step<object | undefined>> = []
   podSequence: Array<PodLike[] | Error> = [[]]
   logReads: Array<string[] | Error> = []
   events: EventLike[] = []
@@ -30,8 +32,10 @@ export class FakeKube implements Kube {
     if (this.versionError) throw this.versionError
     return 'v1.32.9'
   }
-  async apply(objects: KubeObject[]): Promise<void> {
-    for (const o of objects) {
+  async apply(objects: KubeObject[], options?: ApplyOptions): Promise<void> {
+    this.applyOptions.push(options)
+    // Same order as the real client, so tests see what the API server would receive.
+    for (const o of applyOrder(objects)) {
       this.applied.push(o)
       this.objects.set(this.key({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace }), o)
     }
@@ -59,8 +63,16 @@ export class FakeKube implements Kube {
     if (step instanceof Error) throw step
     return step
   }
-  async listEvents(): Promise<EventLike[]> {
-    return this.events
+  /** The last pod of the current listPods step with that name (does not advance the sequence). */
+  async readPod(_ns: string, name: string): Promise<PodLike | undefined> {
+    const step = this.podSequence[Math.min(Math.max(this.podReads - 1, 0), this.podSequence.length - 1)]
+    if (step instanceof Error) throw step
+    return step.find((p) => p.metadata?.name === name)
+  }
+  async listEvents(_ns: string, involved?: { kind: string; name: string }): Promise<EventLike[]> {
+    return involved
+      ? this.events.filter((e) => e.involvedObject?.kind === involved.kind && e.involvedObject?.name === involved.name)
+      : this.events
   }
   async streamLog(_ns: string, _pod: string, _c: string, options: LogStreamOptions, onData: (chunk: string) => void): Promise<void> {
     this.logCalls.push(options)
@@ -89,3 +101,11 @@ export const failed = (reason = 'BackoffLimitExceeded', message = 'Job has reach
   conditions: [{ type: 'FailureTarget', status: 'True', reason, message }, { type: 'Failed', status: 'True', reason, message }],
   failed: 1
 })
+
+/**
+ * A real object captured from a cluster by __fixtures__/k8s/capture.sh, e.g. realFixture('pod-oomkilled').
+ * Tests read them as the API returned them, so a field we rely on cannot be made up.
+ */
+export function realFixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./k8s/${name}.json`, import.meta.url), 'utf8')) as T
+}

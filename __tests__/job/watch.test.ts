@@ -1,9 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
-import { jobFinished, stuckReason, watchJob, type WatchOptions } from '../../src/job/watch.js'
+import {
+  jobFinished,
+  stuckReason,
+  terminalCondition,
+  watchJob,
+  type JobStatusLike,
+  type WatchOptions
+} from '../../src/job/watch.js'
+import type { PodLike } from '../../src/diagnosis/diagnose.js'
 import {
   completed,
   failed,
   FakeKube,
+  realFixture,
   runningPod,
   terminatedPod
 } from '../../__fixtures__/fake-kube.js'
@@ -129,5 +138,99 @@ describe('watchJob', () => {
     const k = kubeWith([{ active: 1 }, { active: 1 }, failed()], [[runningPod()], [], []])
     const r = await watchJob(k, opts, new FakeClock(), new FakeLogger())
     expect(r).toMatchObject({ outcome: 'failed', podVanished: true })
+  })
+})
+
+// Objects captured from a real v1.32.9 cluster (see __fixtures__/k8s/README.md).
+const realJob = (name: string) => realFixture<{ status: JobStatusLike }>(`job-${name}`).status
+const realPod = (name: string) => realFixture<PodLike>(`pod-${name}`)
+
+describe('watchJob on captured objects', () => {
+  const running = (p: PodLike): PodLike => ({
+    ...p,
+    status: {
+      phase: 'Running',
+      containerStatuses: [
+        { name: 'tests', state: { running: { startedAt: '2026-11-25T05:37:48Z' } } }
+      ]
+    }
+  })
+
+  it('succeeds on the SuccessCriteriaMet + Complete pair', async () => {
+    const pod = realPod('succeeded')
+    const k = kubeWith([{ active: 1 }, realJob('succeeded')], [[running(pod)], [pod]])
+    const r = await watchJob(k, opts, new FakeClock(), new FakeLogger())
+    expect(r).toMatchObject({
+      outcome: 'succeeded',
+      exitCode: 0,
+      terminationReason: 'Completed',
+      reason: 'CompletionsReached',
+      podName: 'succeeded-qhsg6'
+    })
+  })
+
+  it('fails with exit code 3 and BackoffLimitExceeded', async () => {
+    const k = kubeWith([realJob('failed-exit-3')], [[realPod('failed-exit-3')]])
+    const r = await watchJob(k, opts, new FakeClock(), new FakeLogger())
+    expect(r).toMatchObject({
+      outcome: 'failed',
+      exitCode: 3,
+      terminationReason: 'Error',
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+      podName: 'failed-exit-3-6v6m2'
+    })
+  })
+
+  it('reports OOMKilled (137) from a real pod', async () => {
+    const k = kubeWith([realJob('oomkilled')], [[realPod('oomkilled')]])
+    const r = await watchJob(k, opts, new FakeClock(), new FakeLogger())
+    expect(r).toMatchObject({ outcome: 'failed', exitCode: 137, terminationReason: 'OOMKilled' })
+  })
+
+  it('reads the exit code from lastState when state was reset', async () => {
+    const pod = realPod('oomkilled')
+    const cs = pod.status!.containerStatuses![0]
+    const moved: PodLike = {
+      ...pod,
+      status: {
+        ...pod.status,
+        containerStatuses: [
+          { ...cs, state: { waiting: { reason: 'ContainerCreating' } }, lastState: cs.state }
+        ]
+      }
+    }
+    const r = await watchJob(
+      kubeWith([realJob('oomkilled')], [[moved]]),
+      opts,
+      new FakeClock(),
+      new FakeLogger()
+    )
+    expect(r).toMatchObject({ exitCode: 137, terminationReason: 'OOMKilled' })
+  })
+
+  it('returns at FailureTarget (DeadlineExceeded) without waiting 31 s for Failed, pod already gone', async () => {
+    const full = realJob('deadline')
+    // What the API showed between the two captured transitions: only FailureTarget.
+    const early: JobStatusLike = {
+      ...full,
+      conditions: full.conditions!.filter((c) => c.type === 'FailureTarget')
+    }
+    const k = kubeWith([{ active: 1 }, early, full], [[running(realPod('failed-exit-3'))], []])
+    const clock = new FakeClock()
+    const r = await watchJob(k, opts, clock, new FakeLogger())
+    expect(r).toMatchObject({
+      outcome: 'failed',
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+      podVanished: true
+    })
+    expect(r.durationMs).toBe(1000)
+  })
+
+  it('names the terminal condition of each captured Job', () => {
+    expect(terminalCondition(realJob('deadline'))?.reason).toBe('DeadlineExceeded')
+    expect(terminalCondition(realJob('succeeded'))?.reason).toBe('CompletionsReached')
+    expect(terminalCondition({ active: 1 })).toBeUndefined()
   })
 })

@@ -21,6 +21,11 @@ export interface WatchResult {
   outcome: JobOutcome
   job?: JobObject & { status?: JobStatusLike }
   pod?: PodLike
+  podName?: string
+  /** The terminal condition's reason (BackoffLimitExceeded, DeadlineExceeded, CompletionsReached). */
+  reason?: string
+  /** The terminal condition's message, or what our own deadline or a stuck pod was. */
+  message?: string
   /** The pod existed during the run and was gone at the end. */
   podVanished: boolean
   exitCode?: number
@@ -40,12 +45,25 @@ const STUCK = new Set([
   'CreateContainerError'
 ])
 
+/**
+ * Whether a Job has finished, from its conditions. Kubernetes 1.31+ sets FailureTarget or
+ * SuccessCriteriaMet first and Failed/Complete only once the pods are gone (for a deadline,
+ * after the pod's grace period: 31 s in a captured run), so the earlier conditions count too.
+ */
 export function jobFinished(status: JobStatusLike | undefined): 'succeeded' | 'failed' | undefined {
   const cond = (type: string) =>
     status?.conditions?.some((c) => c.type === type && c.status === 'True')
   if (cond('Complete') || cond('SuccessCriteriaMet')) return 'succeeded'
   if (cond('Failed') || cond('FailureTarget')) return 'failed'
   return undefined
+}
+
+/** The condition that ended the Job (the first terminal one), for its reason and message. */
+export function terminalCondition(
+  status: JobStatusLike | undefined
+): { type?: string; reason?: string; message?: string } | undefined {
+  const terminal = ['Failed', 'FailureTarget', 'Complete', 'SuccessCriteriaMet']
+  return status?.conditions?.find((c) => c.status === 'True' && terminal.includes(c.type ?? ''))
 }
 
 /** Why the pod cannot start, if it is in a state that will not resolve by itself. */
@@ -74,6 +92,12 @@ export interface WatchOptions {
   onPod?: (pod: PodLike | undefined) => void
 }
 
+/**
+ * Polls the Job and its pods until the Job finishes, its pod is stuck past the grace period, or
+ * our deadline passes. API errors (a restarting API server) are retried until that deadline.
+ * Returns what it saw; the exit code and termination reason come from the container's state or
+ * lastState.
+ */
 export async function watchJob(
   kube: Kube,
   o: WatchOptions,
@@ -117,7 +141,11 @@ export async function watchJob(
       if (stuck) {
         stuckSince ??= clock.now()
         if (clock.now() - stuckSince >= o.stuckGraceMs)
-          return { ...result('stuck', job, pod, vanished), stuckReason: stuck }
+          return {
+            ...result('stuck', job, pod, vanished),
+            stuckReason: stuck,
+            message: `the test pod stayed ${stuck} for ${Math.round(o.stuckGraceMs / 1000)} s`
+          }
       } else {
         stuckSince = undefined
       }
@@ -126,7 +154,11 @@ export async function watchJob(
       if (errors++ === 0)
         log.warning(`Lost contact with the API server, retrying: ${(e as Error).message}`)
     }
-    if (clock.now() - started >= o.timeoutMs) return result('timeout', job, pod, false)
+    if (clock.now() - started >= o.timeoutMs)
+      return {
+        ...result('timeout', job, pod, false),
+        message: `the Job did not finish within ${Math.round(o.timeoutMs / 1000)} s`
+      }
     await clock.sleep(pollMs)
   }
 
@@ -140,10 +172,14 @@ export async function watchJob(
       p?.status?.containerStatuses?.find((c) => c.name === o.container) ??
       p?.status?.containerStatuses?.[0]
     const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated
+    const cond = terminalCondition(job?.status)
     return {
       outcome,
       job,
       pod: p,
+      podName: p?.metadata?.name,
+      reason: outcome === 'succeeded' || outcome === 'failed' ? cond?.reason : undefined,
+      message: outcome === 'succeeded' || outcome === 'failed' ? cond?.message : undefined,
       podVanished: vanished || (outcome !== 'succeeded' && !job),
       exitCode: terminated?.exitCode,
       terminationReason: terminated?.reason,

@@ -31,11 +31,11 @@ export function describeApiError(e: unknown, what: string): Error {
     } catch {
       body = { message: String(e.body) }
     }
+    // ApiException's own message is a dump of code, body and headers; keep only its Message line.
+    const own = /^Message: (.*)$/m.exec(e.message)?.[1] ?? e.message
     const err = new Error(
-      `${what}: HTTP ${e.code}${body.reason ? ` ${body.reason}` : ''}: ${body.message ?? e.message}`,
-      {
-        cause: e
-      }
+      `${what}: HTTP ${e.code}${body.reason ? ` ${body.reason}` : ''}: ${body.message ?? own}`,
+      { cause: e }
     )
     return Object.assign(err, { code: e.code })
   }

@@ -43,7 +43,10 @@ export interface Kube {
   /** One pod, or undefined when it does not exist (any more). */
   readPod(namespace: string, name: string): Promise<PodLike | undefined>
   /** Events of a namespace, optionally only those about one object. */
-  listEvents(namespace: string, involvedObject?: { kind: string; name: string }): Promise<EventLike[]>
+  listEvents(
+    namespace: string,
+    involvedObject?: { kind: string; name: string }
+  ): Promise<EventLike[]>
   /**
    * Streams a container's log with timestamps; resolves when the server closes the stream (or
    * the signal aborts it). Errors carry `.code` (404 for a pod that is gone).

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Captures real Job and Pod objects from a live cluster into this folder (see README.md).
+# Usage: KUBECONFIG=/var/lib/in-cluster-test/cluster/admin.kubeconfig bash __fixtures__/k8s/capture.sh [image]
+# The image needs sh and perl (Debian's perl-base); the local cluster has local/postgres:15.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+image=${1:-docker.io/local/postgres:15}
+ns=ict-fixtures
+kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+
+job() { # name deadline memory script
+  kubectl -n "$ns" delete job "$1" --ignore-not-found --wait=true >/dev/null
+  cat <<YAML | kubectl apply -f - >/dev/null
+apiVersion: batch/v1
+kind: Job
+metadata: {name: $1, namespace: $ns, labels: {app.kubernetes.io/managed-by: in-cluster-test}}
+spec:
+  backoffLimit: 0
+  activeDeadlineSeconds: $2
+  template:
+    spec:
+      restartPolicy: Never
+      enableServiceLinks: false
+      containers:
+        - name: tests
+          image: $image
+          imagePullPolicy: IfNotPresent
+          command: [sh, -c, '$4']
+          resources: {requests: {memory: $3, cpu: 50m}, limits: {memory: $3}}
+YAML
+}
+
+job succeeded 120 64Mi 'echo "=== RUN   TestOne"; echo "--- PASS: TestOne (0.00s)"; echo PASS'
+job failed-exit-3 120 64Mi 'echo "--- FAIL: TestTwo (0.00s)"; echo FAIL; exit 3'
+job oomkilled 120 32Mi 'echo allocating; perl -e "\$x = q(a) x 500_000_000; print length(\$x)"'
+job deadline 6 64Mi 'echo sleeping; sleep 300'
+
+for name in succeeded failed-exit-3 oomkilled deadline; do
+  kubectl -n "$ns" wait "job/$name" --for=jsonpath='{.status.conditions[?(@.type=="Complete")].status}'=True --timeout=1s >/dev/null 2>&1 || true
+done
+# Wait for a terminal condition of either kind (kubectl wait --for=condition=complete hangs on Failed).
+for name in succeeded failed-exit-3 oomkilled deadline; do
+  for _ in $(seq 1 60); do
+    if kubectl -n "$ns" get job "$name" -o json | grep -Eq '"type": "(Complete|Failed)"'; then break; fi
+    sleep 1
+  done
+done
+sleep 2
+for name in succeeded failed-exit-3 oomkilled deadline; do
+  kubectl -n "$ns" get job "$name" -o json >"$here/job-$name.json"
+  pod=$(kubectl -n "$ns" get pods -l "job-name=$name" -o jsonpath='{.items[0].metadata.name}' 2>/dev/null || true)
+  if [ -n "$pod" ]; then
+    kubectl -n "$ns" get pod "$pod" -o json >"$here/pod-$name.json"
+    kubectl -n "$ns" logs "$pod" -c tests --timestamps >"$here/log-$name.txt" 2>&1 || true
+  else
+    echo "no pod left for $name (deleted by the Job controller)" >&2
+  fi
+done
+kubectl -n "$ns" get events -o json >"$here/events.json"
+kubectl version -o json >"$here/version.json"
