@@ -131,10 +131,68 @@ describe('renderJob', () => {
   })
 })
 
+describe('renderJob on a user template', () => {
+  const user = parseJobTemplate(
+    [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata: {name: mine, labels: {team: payments}}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      serviceAccountName: tester',
+      '      nodeSelector: {pool: ci}',
+      '      volumes: [{name: fixtures, configMap: {name: fixtures}}]',
+      '      restartPolicy: Never',
+      '      containers:',
+      '        - name: proxy',
+      '          image: envoy:1.0',
+      '        - name: tests',
+      '          image: placeholder',
+      '          volumeMounts: [{name: fixtures, mountPath: /fixtures}]',
+      '          envFrom: [{configMapRef: {name: settings}}]'
+    ].join('\n'),
+    'user.yaml'
+  )
+
+  it('keeps the user fields and fills only the container named tests', () => {
+    const job = renderJob(user, { ...options, envFromSecrets: ['db'] })
+    const spec = job.spec.template.spec as Record<string, unknown>
+    expect(spec).toMatchObject({
+      serviceAccountName: 'tester',
+      nodeSelector: { pool: 'ci' },
+      volumes: [{ name: 'fixtures', configMap: { name: 'fixtures' } }]
+    })
+    const [proxy, tests] = job.spec.template.spec.containers
+    expect(proxy).toEqual({ name: 'proxy', image: 'envoy:1.0' })
+    expect(tests).toMatchObject({
+      image: 'example/tests:0123456789ab',
+      imagePullPolicy: 'IfNotPresent',
+      volumeMounts: [{ name: 'fixtures', mountPath: '/fixtures' }],
+      envFrom: [{ configMapRef: { name: 'settings' } }, { secretRef: { name: 'db' } }]
+    })
+    expect(job.metadata).toMatchObject({
+      name: 'tests-abc',
+      namespace: 'example',
+      labels: { team: 'payments', 'app.kubernetes.io/managed-by': 'in-cluster-test' }
+    })
+    expect(job.spec.activeDeadlineSeconds).toBe(900)
+  })
+
+  it('keeps values that look like other YAML types as strings after a round trip', () => {
+    const env = { A: '0123', B: 'true', C: 'null', D: '1e3', E: '~', F: '- item', G: '&anchor *x' }
+    const job = renderJob(user, { ...options, env })
+    const round = parseJobTemplate(stringify(job), 'round-trip')
+    const tests = round.spec.template.spec.containers.find((c) => c.name === 'tests')!
+    for (const [name, value] of Object.entries(env))
+      expect(tests.env).toContainEqual({ name, value })
+  })
+})
+
 describe('parseJobTemplate', () => {
   it('names what a template is instead of a Job', () => {
     expect(() => parseJobTemplate('apiVersion: apps/v1\nkind: Deployment\n', 't.yaml')).toThrow(
-      'Job template t.yaml: must be a batch/v1 Job, but is a apps/v1 Deployment'
+      'Job template t.yaml: must be a batch/v1 Job, but is apps/v1 Deployment'
     )
     expect(() =>
       parseJobTemplate(
@@ -145,7 +203,19 @@ describe('parseJobTemplate', () => {
     expect(() => parseJobTemplate('a: [b', 't.yaml')).toThrow(
       /^Job template t.yaml: is not valid YAML/
     )
-    expect(() => parseJobTemplate('- a\n- b', 't.yaml')).toThrow(/must be a batch\/v1 Job/)
+    expect(() => parseJobTemplate('- a\n- b', 't.yaml')).toThrow(
+      'Job template t.yaml: must be a batch/v1 Job, but is a list of 2'
+    )
+    expect(() => parseJobTemplate('just text', 't.yaml')).toThrow(
+      'must be a batch/v1 Job, but is a string ("just text")'
+    )
+    expect(() => parseJobTemplate('kind: Job\n', 't.yaml')).toThrow(
+      'must be a batch/v1 Job, but is (no apiVersion) Job'
+    )
+    expect(() => parseJobTemplate('apiVersion: batch/v1beta1\nkind: CronJob\n', 't.yaml')).toThrow(
+      'but is batch/v1beta1 CronJob'
+    )
+    expect(() => parseJobTemplate('', 't.yaml')).toThrow(/exactly one object .* found 0/)
     expect(() => parseJobTemplate('apiVersion: batch/v1\nkind: Job\nspec: {}\n', 't.yaml')).toThrow(
       'Job template t.yaml: has no spec.template.spec.containers'
     )

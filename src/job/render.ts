@@ -77,17 +77,24 @@ export function parseJobTemplate(text: string, source: string): JobObject {
     obj.kind !== 'Job' ||
     obj.apiVersion !== 'batch/v1'
   ) {
-    const what =
-      typeof obj === 'object' && !Array.isArray(obj)
-        ? `${String(obj.apiVersion)} ${String(obj.kind)}`
-        : typeof obj
-    throw new TemplateError(source, `must be a batch/v1 Job, but is a ${what}`)
+    throw new TemplateError(source, `must be a batch/v1 Job, but is ${describeValue(obj)}`)
   }
   const containers = (obj as unknown as JobObject).spec?.template?.spec?.containers
   if (!Array.isArray(containers) || containers.length === 0) {
     throw new TemplateError(source, 'has no spec.template.spec.containers')
   }
   return obj as unknown as JobObject
+}
+
+/** What a parsed template is, for the error when it is not a Job. */
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return `a list of ${v.length}`
+  if (typeof v !== 'object' || v === null)
+    return `a ${typeof v} (${JSON.stringify(v).slice(0, 40)})`
+  const o = v as Record<string, unknown>
+  const api = typeof o.apiVersion === 'string' ? o.apiVersion : '(no apiVersion)'
+  const kind = typeof o.kind === 'string' ? o.kind : '(no kind)'
+  return `${api} ${kind}`
 }
 
 /**
