@@ -166,3 +166,63 @@ describe('followLogs', () => {
     expect(r.lines).toBe(1)
   })
 })
+
+describe('followLogs on a captured kubelet log', () => {
+  // `kubectl logs --timestamps` of a real pod (see __fixtures__/k8s/README.md).
+  const real = fs.readFileSync('__fixtures__/k8s/log-succeeded.txt', 'utf8')
+  const expected = real
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.replace(/^\S+ /, ''))
+
+  it('loses and repeats nothing whatever byte the stream is cut at', async () => {
+    for (let cut = 1; cut < real.length; cut++) {
+      const kube = new FakeKube()
+      // The stream closes after `cut` bytes, split into two chunks; the reconnect from the same
+      // second sends everything again (sinceTime has whole-second precision), in 3-byte chunks.
+      const again = real.match(/[\s\S]{1,3}/g)!
+      kube.logReads = [[real.slice(0, cut >> 1), real.slice(cut >> 1, cut)], again, []]
+      let reads = 0
+      const seen: string[] = []
+      const file = tmpLog()
+      await followLogs(
+        kube,
+        {
+          namespace: 'ns',
+          container: 'tests',
+          pod: () => runningPod(),
+          finished: () => ++reads > 2
+        },
+        file,
+        (l) => seen.push(l),
+        new FakeClock(),
+        new FakeLogger()
+      )
+      expect({ cut, seen }).toEqual({ cut, seen: expected })
+      expect(fs.readFileSync(file, 'utf8')).toBe(expected.join('\n') + '\n')
+    }
+  })
+
+  it('strips CRLF line ends and keeps a CR inside a line', async () => {
+    const kube = new FakeKube()
+    kube.logReads = [
+      [
+        '2026-11-25T05:37:48.1Z one\r\n2026-11-25T05:37:48.2Z tw',
+        'o\r',
+        '\n2026-11-25T05:37:48.3Z a\rb\r\n'
+      ]
+    ]
+    const seen: string[] = []
+    const file = tmpLog()
+    await followLogs(
+      kube,
+      { namespace: 'ns', container: 'tests', pod: () => runningPod(), finished: () => true },
+      file,
+      (l) => seen.push(l),
+      new FakeClock(),
+      new FakeLogger()
+    )
+    expect(seen).toEqual(['one', 'two', 'a\rb'])
+    expect(fs.readFileSync(file, 'utf8')).toBe('one\ntwo\na\rb\n')
+  })
+})
