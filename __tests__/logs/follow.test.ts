@@ -75,12 +75,16 @@ describe('followLogs', () => {
       ],
       ['2026-11-25T04:00:01.3Z PASS\n2026-11-25T04:00:01.4Z coverage: 50.0% of statements\n']
     ]
-    let reads = 0
     const file = tmpLog()
     const seen: string[] = []
     const r = await followLogs(
       kube,
-      { namespace: 'ns', container: 'tests', pod: () => runningPod(), finished: () => ++reads > 2 },
+      {
+        namespace: 'ns',
+        container: 'tests',
+        pod: () => runningPod(),
+        finished: () => kube.logCalls.length >= 2
+      },
       file,
       (l) => seen.push(l),
       new FakeClock(),
@@ -167,6 +171,39 @@ describe('followLogs', () => {
   })
 })
 
+describe('followLogs when the Job finishes while the stream is open', () => {
+  it('cuts the follow stream and reads the tail instead of waiting for the container', async () => {
+    // A stream that only ends when aborted: a pod in its termination grace period, or an API
+    // server that stopped answering.
+    const calls: Array<{ follow: boolean; sinceTime?: string }> = []
+    let finished = false
+    const kube = new FakeKube()
+    kube.streamLog = async (_ns, _pod, _c, o, onData) => {
+      calls.push({ follow: o.follow, sinceTime: o.sinceTime })
+      if (!o.follow) return onData('2026-11-25T05:37:48.1Z started\n2026-11-25T05:37:50.0Z tail\n')
+      onData('2026-11-25T05:37:48.1Z started\n')
+      finished = true
+      await new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve()))
+    }
+    const file = tmpLog()
+    const clock = new FakeClock()
+    const r = await followLogs(
+      kube,
+      { namespace: 'ns', container: 'tests', pod: () => runningPod(), finished: () => finished },
+      file,
+      () => undefined,
+      clock,
+      new FakeLogger()
+    )
+    expect(fs.readFileSync(file, 'utf8')).toBe('started\ntail\n')
+    expect(calls).toEqual([
+      { follow: true, sinceTime: undefined },
+      { follow: false, sinceTime: '2026-11-25T05:37:48Z' }
+    ])
+    expect(r.lines).toBe(2)
+  })
+})
+
 describe('followLogs on a captured kubelet log', () => {
   // `kubectl logs --timestamps` of a real pod (see __fixtures__/k8s/README.md).
   const real = fs.readFileSync('__fixtures__/k8s/log-succeeded.txt', 'utf8')
@@ -182,7 +219,6 @@ describe('followLogs on a captured kubelet log', () => {
       // second sends everything again (sinceTime has whole-second precision), in 3-byte chunks.
       const again = real.match(/[\s\S]{1,3}/g)!
       kube.logReads = [[real.slice(0, cut >> 1), real.slice(cut >> 1, cut)], again, []]
-      let reads = 0
       const seen: string[] = []
       const file = tmpLog()
       await followLogs(
@@ -191,7 +227,7 @@ describe('followLogs on a captured kubelet log', () => {
           namespace: 'ns',
           container: 'tests',
           pod: () => runningPod(),
-          finished: () => ++reads > 2
+          finished: () => kube.logCalls.length >= 2
         },
         file,
         (l) => seen.push(l),

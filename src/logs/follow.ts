@@ -64,13 +64,33 @@ export async function followLogs(
       reconnects++
     }
     streamed = true
-    await kube.streamLog(
-      target.namespace,
-      podName,
-      target.container,
-      { follow, sinceTime: sinceTimeFor(dedupe.last), signal },
-      (chunk) => splitter.push(chunk).forEach(emit)
-    )
+    // A follow stream lasts as long as the container: after a deadline that is the pod's grace
+    // period (30 s by default), and forever if the API server stops answering. So once the Job
+    // is finished, this read is cut short and the final non-follow read below gets the tail.
+    const current = new AbortController()
+    const stop = () => current.abort()
+    signal?.addEventListener('abort', stop, { once: true })
+    if (signal?.aborted) stop()
+    const watchFinished = async () => {
+      while (follow && !current.signal.aborted) {
+        if (target.finished()) return stop()
+        await clock.sleep(pollMs, current.signal)
+      }
+    }
+    const watcher = watchFinished()
+    try {
+      await kube.streamLog(
+        target.namespace,
+        podName,
+        target.container,
+        { follow, sinceTime: sinceTimeFor(dedupe.last), signal: current.signal },
+        (chunk) => splitter.push(chunk).forEach(emit)
+      )
+    } finally {
+      stop()
+      signal?.removeEventListener('abort', stop)
+      await watcher
+    }
     // A follow stream cut mid-line: drop the fragment, the reconnect sends the whole line again.
     // Only the final read keeps a last line that has no newline.
     if (!follow) splitter.flush().forEach(emit)
@@ -84,6 +104,11 @@ export async function followLogs(
         try {
           // Once finished, one last non-follow read picks up whatever the stream had not sent.
           await read(pod.metadata.name, !done)
+          // The stream was cut because the Job finished: read the tail now.
+          if (!done && target.finished() && !signal?.aborted) {
+            await read(pod.metadata.name, false)
+            break
+          }
         } catch (e) {
           const code = (e as { code?: number }).code
           if (code === 404) {
