@@ -58,3 +58,35 @@ for name in succeeded failed-exit-3 oomkilled deadline; do
 done
 kubectl -n "$ns" get events -o json >"$here/events.json"
 kubectl version -o json >"$here/version.json"
+
+# Pods that cannot start: an image the node does not have (no registry reachable) and a missing
+# Secret. Captured while they wait, then deleted.
+stuck() { # name image secret
+  kubectl -n "$ns" delete pod "$1" --ignore-not-found --wait=true >/dev/null
+  cat <<YAML | kubectl apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, namespace: $ns}
+spec:
+  restartPolicy: Never
+  containers:
+    - name: tests
+      image: $2
+      imagePullPolicy: IfNotPresent
+      command: [sh, -c, 'true']
+      envFrom: [{secretRef: {name: $3}}]
+YAML
+}
+stuck image-not-loaded example/not-loaded:0123456789ab present
+kubectl -n "$ns" create secret generic present --from-literal=A=b --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+stuck missing-secret "$image" no-such-secret
+for name in image-not-loaded missing-secret; do
+  for _ in $(seq 1 60); do
+    reason=$(kubectl -n "$ns" get pod "$name" -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}')
+    case "$reason" in ImagePullBackOff | CreateContainerConfigError) break ;; esac
+    sleep 1
+  done
+  # The pull error names the registry's endpoint; the project keeps registry hosts out of git.
+  kubectl -n "$ns" get pod "$name" -o json | sed -E 's#https://[^/"]+/v2/#https://<registry>/v2/#g; s#lookup [^ ]+ on#lookup <registry> on#g' >"$here/pod-$name.json"
+  kubectl -n "$ns" delete pod "$name" --wait=false >/dev/null
+done

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   jobFinished,
+  newestPod,
   stuckReason,
   terminalCondition,
   watchJob,
@@ -228,9 +229,37 @@ describe('watchJob on captured objects', () => {
     expect(r.durationMs).toBe(1000)
   })
 
+  it('gives up on a real ImagePullBackOff and CreateContainerConfigError pod after the grace', async () => {
+    for (const [name, reason] of [
+      ['image-not-loaded', 'ImagePullBackOff'],
+      ['missing-secret', 'CreateContainerConfigError']
+    ]) {
+      const pod = realPod(name)
+      expect(stuckReason(pod, 'tests')).toBe(reason)
+      const clock = new FakeClock()
+      const r = await watchJob(kubeWith([{ active: 1 }], [[pod]]), opts, clock, new FakeLogger())
+      expect(r).toMatchObject({ outcome: 'stuck', stuckReason: reason, podName: name })
+      expect(r.durationMs).toBe(opts.stuckGraceMs)
+      expect(r.message).toBe(`the test pod stayed ${reason} for 10 s`)
+    }
+  })
+
   it('names the terminal condition of each captured Job', () => {
     expect(terminalCondition(realJob('deadline'))?.reason).toBe('DeadlineExceeded')
     expect(terminalCondition(realJob('succeeded'))?.reason).toBe('CompletionsReached')
     expect(terminalCondition({ active: 1 })).toBeUndefined()
+  })
+})
+
+describe('newestPod', () => {
+  it('picks the latest attempt by creation time, not by its random name', () => {
+    const pod = (name: string, creationTimestamp: string) =>
+      ({ metadata: { name, creationTimestamp } }) as PodLike
+    const pods = [
+      pod('tests-zzzzz', '2026-11-25T05:00:00Z'),
+      pod('tests-aaaaa', '2026-11-25T05:01:00Z')
+    ]
+    expect(newestPod(pods)?.metadata?.name).toBe('tests-aaaaa')
+    expect(newestPod([])).toBeUndefined()
   })
 })

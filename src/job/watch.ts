@@ -58,6 +58,16 @@ export function jobFinished(status: JobStatusLike | undefined): 'succeeded' | 'f
   return undefined
 }
 
+/**
+ * The newest pod (a template with backoffLimit > 0 leaves earlier attempts behind); pod names
+ * end in a random suffix, so order by creation time, then name for a stable choice.
+ */
+export function newestPod(pods: PodLike[]): PodLike | undefined {
+  const key = (p: PodLike) =>
+    `${(p.metadata as { creationTimestamp?: string } | undefined)?.creationTimestamp ?? ''}|${p.metadata?.name ?? ''}`
+  return [...pods].sort((a, b) => key(a).localeCompare(key(b))).at(-1)
+}
+
 /** The condition that ended the Job (the first terminal one), for its reason and message. */
 export function terminalCondition(
   status: JobStatusLike | undefined
@@ -121,10 +131,7 @@ export async function watchJob(
         namespace: o.namespace
       })
       const pods = await kube.listPods(o.namespace, `job-name=${o.name}`)
-      pod =
-        pods
-          .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
-          .at(-1) ?? pod
+      pod = newestPod(pods) ?? pod
       if (pods.length > 0) sawPod = true
       const vanished = sawPod && pods.length === 0
       o.onPod?.(vanished ? undefined : pod)
