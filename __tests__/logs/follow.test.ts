@@ -204,6 +204,44 @@ describe('followLogs when the Job finishes while the stream is open', () => {
   })
 })
 
+describe('followLogs on a silent stream', () => {
+  it('recycles a follow stream that has sent nothing for a minute (a dead connection)', async () => {
+    const calls: Array<string | undefined> = []
+    const kube = new FakeKube()
+    kube.streamLog = async (_ns, _pod, _c, o, onData) => {
+      calls.push(o.sinceTime)
+      if (calls.length === 1) onData('2026-11-25T05:37:48.1Z before\n')
+      if (calls.length === 2)
+        onData('2026-11-25T05:37:48.1Z before\n2026-11-25T05:40:00.0Z after\n')
+      if (!o.follow) return
+      // Never ends by itself, like a piped response whose socket died.
+      await new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve()))
+    }
+    const clock = new FakeClock()
+    const started = clock.now()
+    const file = tmpLog()
+    const r = await followLogs(
+      kube,
+      {
+        namespace: 'ns',
+        container: 'tests',
+        pod: () => runningPod(),
+        finished: () => calls.length >= 2 && clock.now() - started > 70_000
+      },
+      file,
+      () => undefined,
+      clock,
+      new FakeLogger(),
+      undefined,
+      1000,
+      60_000
+    )
+    expect(fs.readFileSync(file, 'utf8')).toBe('before\nafter\n')
+    expect(calls.slice(0, 2)).toEqual([undefined, '2026-11-25T05:37:48Z'])
+    expect(r.reconnects).toBeGreaterThanOrEqual(1)
+  })
+})
+
 describe('followLogs on a captured kubelet log', () => {
   // `kubectl logs --timestamps` of a real pod (see __fixtures__/k8s/README.md).
   const real = fs.readFileSync('__fixtures__/k8s/log-succeeded.txt', 'utf8')

@@ -42,7 +42,8 @@ export async function followLogs(
   clock: Clock,
   log: Logger,
   signal?: AbortSignal,
-  pollMs = 1000
+  pollMs = 1000,
+  idleReconnectMs = 60_000
 ): Promise<FollowResult> {
   const out = fs.createWriteStream(logFile, { flags: 'a' })
   const dedupe = new LogDeduper()
@@ -71,9 +72,15 @@ export async function followLogs(
     const stop = () => current.abort()
     signal?.addEventListener('abort', stop, { once: true })
     if (signal?.aborted) stop()
+    // client-node pipes the response without forwarding its errors, so a connection that dies
+    // mid-stream (an API-server restart) never ends the stream. A follow that has been silent
+    // for idleReconnectMs is recycled: reconnecting from the last timestamp costs one repeated
+    // second, which the deduper drops.
+    let lastData = clock.now()
     const watchFinished = async () => {
       while (follow && !current.signal.aborted) {
         if (target.finished()) return stop()
+        if (clock.now() - lastData >= idleReconnectMs) return stop()
         await clock.sleep(pollMs, current.signal)
       }
     }
@@ -84,7 +91,10 @@ export async function followLogs(
         podName,
         target.container,
         { follow, sinceTime: sinceTimeFor(dedupe.last), signal: current.signal },
-        (chunk) => splitter.push(chunk).forEach(emit)
+        (chunk) => {
+          lastData = clock.now()
+          splitter.push(chunk).forEach(emit)
+        }
       )
     } finally {
       stop()
