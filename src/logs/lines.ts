@@ -11,6 +11,10 @@ export interface LogLine {
 
 const TS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2}) ?/
 
+/**
+ * Splits the timestamp the kubelet puts before each line (`timestamps=true`) from the text; a line
+ * without one keeps all its text and an empty timestamp (the deduper then always accepts it).
+ */
 export function splitTimestamp(line: string): LogLine {
   const m = line.match(TS)
   if (!m) return { timestamp: '', text: line }
