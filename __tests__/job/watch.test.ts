@@ -100,6 +100,19 @@ describe('watchJob', () => {
     expect(r.durationMs).toBe(5000)
   })
 
+  it('says at its deadline that the API server stopped answering', async () => {
+    const k = kubeWith(
+      [{ active: 1 }],
+      [[runningPod()], new Error('connect ECONNREFUSED 127.0.0.1:6443')]
+    )
+    const r = await watchJob(k, { ...opts, timeoutMs: 5000 }, new FakeClock(), new FakeLogger())
+    expect(r).toMatchObject({
+      outcome: 'timeout',
+      message:
+        'the Job did not finish within 5 s (the API server did not answer: connect ECONNREFUSED 127.0.0.1:6443)'
+    })
+  })
+
   it('keeps polling through API errors (an API-server restart) and says so once', async () => {
     const k = kubeWith(
       [{ active: 1 }, completed],

@@ -121,6 +121,7 @@ export async function watchJob(
   let stuckSince: number | undefined
   let lastPhase = ''
   let errors = 0
+  let lastError = ''
   for (;;) {
     let job: (JobObject & { status?: JobStatusLike }) | undefined
     try {
@@ -158,13 +159,16 @@ export async function watchJob(
       }
     } catch (e) {
       // The API server may restart under us: keep polling until the deadline, say so once.
+      lastError = (e as Error).message
       if (errors++ === 0)
         log.warning(`Lost contact with the API server, retrying: ${(e as Error).message}`)
     }
     if (clock.now() - started >= o.timeoutMs)
       return {
         ...result('timeout', job, pod, false),
-        message: `the Job did not finish within ${Math.round(o.timeoutMs / 1000)} s`
+        message:
+          `the Job did not finish within ${Math.round(o.timeoutMs / 1000)} s` +
+          (errors > 0 ? ` (the API server did not answer: ${lastError})` : '')
       }
     await clock.sleep(pollMs)
   }
