@@ -14,6 +14,30 @@ export type ImageLoad =
   /** A shell command; `{image}` is replaced by a quoted reference to the built image. */
   | { mode: 'command'; command: string }
 
+/** Whether the action installs ArgoCD: `auto` installs it when an Application is deployed and the
+ * cluster does not serve ArgoCD's Application type yet, so an existing installation is used as is. */
+export type ArgocdInstall = 'auto' | 'true' | 'false'
+
+export interface ArgocdInputs {
+  install: ArgocdInstall
+  version: string
+  /** A path or https URL replacing the pinned core-install manifest of `version`. */
+  manifest?: string
+  image?: string
+  redisImage?: string
+}
+
+export interface ApplicationInputs {
+  /** An Application manifest given by the user; otherwise the template is rendered. */
+  file?: string
+  repo?: string
+  path?: string
+  /** The revision to deploy and to wait for; undefined means the commit checked out. */
+  revision?: string
+  /** Where the Application deploys to. */
+  namespace: string
+}
+
 export interface Inputs {
   cluster: ClusterMode
   kubeconfig?: string
@@ -41,6 +65,9 @@ export interface Inputs {
   timeoutSeconds: number
   loadImages: string[]
   manifests: string[]
+  argocd: ArgocdInputs
+  /** Set when an ArgoCD Application deploys the service (`application` or `app-path`). */
+  application?: ApplicationInputs
   deployTimeoutSeconds: number
   keepCluster: boolean
   exportLogs?: string
@@ -61,6 +88,10 @@ export interface Environment {
   runnerTemp?: string
   /** True when running as a GitHub Action (the runner sets GITHUB_ACTIONS=true). */
   inActions: boolean
+  /** The commit under test (GITHUB_SHA). */
+  sha?: string
+  /** The repository's clone URL on GitHub, from GITHUB_SERVER_URL and GITHUB_REPOSITORY. */
+  repositoryUrl?: string
 }
 
 export class InputError extends Error {
@@ -85,6 +116,16 @@ export const INPUT_NAMES = [
   'namespace',
   'load-images',
   'manifests',
+  'argocd',
+  'argocd-version',
+  'argocd-manifest',
+  'argocd-image',
+  'argocd-redis-image',
+  'application',
+  'app-repo',
+  'app-path',
+  'app-revision',
+  'app-namespace',
   'deploy-timeout',
   'dockerfile',
   'context',
@@ -121,6 +162,8 @@ export const DEFAULTS = {
   'test-args': '-test.v',
   timeout: '15m',
   'deploy-timeout': '5m',
+  argocd: 'auto',
+  'argocd-version': 'v3.2.11',
   'keep-cluster': 'false',
   'fail-on-test-failure': 'true',
   'comment-on-pr': 'false'
@@ -131,7 +174,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return {
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     runnerTemp: env.RUNNER_TEMP || undefined,
-    inActions: env.GITHUB_ACTIONS === 'true'
+    inActions: env.GITHUB_ACTIONS === 'true',
+    sha: env.GITHUB_SHA || undefined,
+    repositoryUrl:
+      env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}.git`
+        : undefined
   }
 }
 
@@ -197,6 +245,10 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     }
   }
 
+  const namespace = dnsLabel('namespace', raw('namespace'))
+  const argocd = argocdInputs(raw, resolve)
+  const application = applicationInputs(raw, resolve, environment, namespace)
+
   const minCoverage = raw('min-coverage')
     ? percentage('min-coverage', raw('min-coverage'))
     : undefined
@@ -209,7 +261,7 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     kindConfig,
     nodeImage: raw('node-image') || undefined,
     clusterName: dnsLabel('cluster-name', raw('cluster-name')),
-    namespace: dnsLabel('namespace', raw('namespace')),
+    namespace,
     dockerfile,
     context,
     buildArgs: stringMap('build-args', raw('build-args')),
@@ -229,6 +281,8 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
       return ref
     }),
     manifests,
+    argocd,
+    application,
     deployTimeoutSeconds: duration('deploy-timeout', raw('deploy-timeout')),
     keepCluster: bool('keep-cluster', raw('keep-cluster')),
     exportLogs: raw('export-logs') ? resolve(raw('export-logs')) : undefined,
@@ -240,6 +294,77 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
       ? resolve(raw('output-dir'))
       : path.join(environment.runnerTemp ?? path.join(ws, '.in-cluster-test'), 'in-cluster-test'),
     workspace: ws
+  }
+}
+
+function argocdInputs(raw: (n: string) => string, resolve: (p: string) => string): ArgocdInputs {
+  let manifest: string | undefined
+  const m = raw('argocd-manifest')
+  if (/^https?:\/\//.test(m)) {
+    if (!m.startsWith('https://')) {
+      throw new InputError('argocd-manifest', `'${m}' must be an https URL or a file path`)
+    }
+    manifest = m
+  } else if (m) {
+    manifest = resolve(m)
+    mustBeFile('argocd-manifest', manifest, 'an ArgoCD install manifest (YAML)')
+  }
+  const image = (input: string) => {
+    const v = raw(input)
+    if (!v) return undefined
+    if (!parseImage(v, input).prebuilt)
+      throw new InputError(input, `'${v}' needs a tag or digest: it is used as it is`)
+    return v
+  }
+  return {
+    install: oneOf('argocd', raw('argocd'), ['auto', 'true', 'false'] as const),
+    version: version('argocd-version', raw('argocd-version')),
+    manifest,
+    image: image('argocd-image'),
+    redisImage: image('argocd-redis-image')
+  }
+}
+
+function applicationInputs(
+  raw: (n: string) => string,
+  resolve: (p: string) => string,
+  environment: Environment,
+  namespace: string
+): ApplicationInputs | undefined {
+  const file = raw('application') ? resolve(raw('application')) : undefined
+  if (file) mustBeFile('application', file, 'an ArgoCD Application manifest (YAML)')
+  const appPath = raw('app-path')
+  if (!file && !appPath) {
+    for (const input of ['app-repo', 'app-revision']) {
+      if (raw(input)) {
+        throw new InputError(input, "needs 'app-path' (or an 'application' manifest) to deploy")
+      }
+    }
+    return undefined
+  }
+  if (file && appPath) {
+    throw new InputError(
+      'app-path',
+      "is for the built-in Application template; it cannot be combined with 'application'"
+    )
+  }
+  const repo = raw('app-repo') || (file ? undefined : environment.repositoryUrl)
+  if (!file && !repo) {
+    throw new InputError(
+      'app-repo',
+      'is required outside GitHub Actions: give the git URL ArgoCD should deploy from'
+    )
+  }
+  const revision = raw('app-revision') || (file ? undefined : environment.sha)
+  if (revision !== undefined && /\s/.test(revision)) {
+    throw new InputError('app-revision', `'${revision}' is not a git revision`)
+  }
+  return {
+    file,
+    repo,
+    path: appPath ? appPath.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.' : undefined,
+    revision,
+    namespace: raw('app-namespace') ? dnsLabel('app-namespace', raw('app-namespace')) : namespace
   }
 }
 

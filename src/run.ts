@@ -7,16 +7,16 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Inputs } from './inputs.js'
 import type { Clock, Exec, Logger, ToolCache } from './ports.js'
+import type { Cluster } from './cluster/provision.js'
 import type { StateStore } from './state.js'
 import type { Platform } from './tools.js'
 import type { Kube } from './k8s/kube.js'
-import { refOf } from './k8s/kube.js'
 import { StageTimer } from './timing.js'
 import { provisionCluster } from './cluster/provision.js'
 import { buildImage } from './image/build.js'
 import { loadImage } from './image/load.js'
-import { DeployError, deployManifests, notReadyTable } from './deploy/deploy.js'
-import { loadManifests, withDefaultNamespace } from './deploy/manifests.js'
+import { notReadyTable, type DeployError } from './deploy/deploy.js'
+import { deployStage } from './deploy/stage.js'
 import { CONTAINER, jobName, parseJobTemplate, renderJob, renderSecret } from './job/render.js'
 import { watchJob, type WatchResult } from './job/watch.js'
 import { followLogs } from './logs/follow.js'
@@ -65,63 +65,87 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   let kube: Kube | undefined
   let secretName: string | undefined
   try {
-    const [cluster, image] = await both(
-      timer.time('cluster', () => log.group('Cluster', () => provisionCluster(inputs, deps))),
-      timer.time('image build', () => buildTestImage(inputs, deps))
-    )
-    report.image = image
+    // The test image builds (and then loads) while the cluster comes up and the service deploys:
+    // those stages depend on each other, the image on none of them until it is loaded.
+    const testImageLog = path.join(inputs.outputDir, 'test-image.log')
+    const quiet = quietExec(deps.exec, testImageLog)
+    const built = timer.time('image build', () => buildTestImage(inputs, deps, quiet))
+    let cluster: Cluster
+    try {
+      cluster = await timer.time('cluster', () =>
+        log.group('Cluster', () => provisionCluster(inputs, deps))
+      )
+    } catch (e) {
+      await built.catch(() => undefined)
+      throw e
+    }
     const k = deps.connect(cluster.kubeconfigPath)
     kube = k
-    const version = await timer.time('api check', () => k.version())
-    log.info(`Cluster API answers: Kubernetes ${version}`)
-
-    await timer.time('image load', () =>
-      log.group('Load images into the cluster', async () => {
-        const images = [...inputs.loadImages, ...(inputs.prebuiltImage ? [] : [image])]
-        for (const img of images) {
-          await loadImage(
-            img,
-            inputs.imageLoad,
-            { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.outputDir },
-            deps.exec,
-            log
-          )
-        }
-        if (inputs.prebuiltImage) log.info(`Using ${image} as given (not built here, not loaded)`)
+    const version = await timer
+      .time('api check', () => k.version())
+      .catch(async (e: unknown) => {
+        await built.catch(() => undefined)
+        throw e
       })
-    )
-
-    await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: inputs.namespace } }])
-    if (inputs.manifests.length > 0) {
-      const deployed = await timer.time('deploy', () =>
-        log.group('Deploy', async () => {
-          const objects = withDefaultNamespace(
-            await loadManifests(inputs.manifests, cluster.kubectl, deps.exec),
-            inputs.namespace
-          )
-          try {
-            await deployManifests(
-              objects,
-              inputs.deployTimeoutSeconds,
-              { apply: (o) => k.apply(o), get: (o) => k.get(refOf(o)) },
-              clock,
-              log
-            )
-            return undefined
-          } catch (e) {
-            if (!(e instanceof DeployError)) throw e
-            return e
-          }
-        })
+    log.info(`Cluster API answers: Kubernetes ${version}`)
+    const load = (img: string, exec: Exec, logger: Logger) =>
+      loadImage(
+        img,
+        inputs.imageLoad,
+        { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.outputDir },
+        exec,
+        logger
       )
-      if (deployed) {
-        report.headline = deployed.message
-        report.details = notReadyTable(deployed.notReady)
-          .slice(1)
-          .map((r) => r.join(': '))
-        report.details.push(...(await warningEvents(k, inputs.namespace)))
-        return finish('error')
+
+    const service = async () => {
+      if (inputs.loadImages.length > 0) {
+        await timer.time('service images load', () =>
+          log.group('Load service images into the cluster', async () => {
+            for (const img of inputs.loadImages) await load(img, deps.exec, log)
+          })
+        )
       }
+      await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: inputs.namespace } }])
+      return deployStage(inputs, {
+        kube: k,
+        kubectl: cluster.kubectl,
+        exec: deps.exec,
+        toolCache: deps.toolCache,
+        clock,
+        log,
+        timer,
+        templatesDir: deps.templatesDir
+      })
+    }
+    const testImage = async () => {
+      const img = await built
+      if (inputs.prebuiltImage) {
+        fs.appendFileSync(testImageLog, `Using ${img} as given (not built here, not loaded)\n`)
+      } else {
+        await timer.time('image load', () => load(img, quiet, bufferedLogger(log, testImageLog)))
+      }
+      return img
+    }
+    let deployed: DeployError | undefined
+    let image: string
+    try {
+      ;[deployed, image] = await both(service(), testImage())
+    } finally {
+      await showFile(
+        log,
+        'Test image: build and load (ran alongside cluster and deploy)',
+        testImageLog
+      )
+    }
+    report.image = image
+    if (deployed) {
+      report.headline = deployed.message
+      report.details = notReadyTable(deployed.notReady)
+        .slice(1)
+        .map((r) => r.filter(Boolean).join(': '))
+      for (const line of report.details) log.error(line)
+      report.details.push(...(await warningEvents(k, inputs.namespace)))
+      return finish('error')
     }
 
     const name = jobName(
@@ -265,37 +289,46 @@ async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
 }
 
 /**
- * Builds while the cluster starts. Its output is kept out of the live log (two stages writing at
- * once would interleave) and shown in its own group when the build is done.
+ * An Exec whose output goes to a file instead of the live log: stages running alongside others
+ * would interleave. The file is shown in one group when they are all done.
  */
-async function buildTestImage(inputs: Inputs, deps: Deps): Promise<string> {
-  if (inputs.prebuiltImage) return inputs.prebuiltImage
-  const buildLog = path.join(inputs.outputDir, 'docker-build.log')
-  const quiet: Exec = {
+function quietExec(exec: Exec, file: string): Exec {
+  fs.writeFileSync(file, '')
+  return {
     run: async (c, a, o) => {
-      const r = await deps.exec.run(c, a, { ...o, silent: true })
-      fs.appendFileSync(buildLog, `$ ${c} ${a.join(' ')}\n${r.stdout}${r.stderr}`)
+      const r = await exec.run(c, a, { ...o, silent: true })
+      fs.appendFileSync(file, `$ ${c} ${a.join(' ')}\n${r.stdout}${r.stderr}`)
       return r
     }
   }
-  try {
-    return await buildImage(
-      {
-        dockerfile: inputs.dockerfile,
-        context: inputs.context,
-        buildArgs: inputs.buildArgs,
-        repository: inputs.imageRepository,
-        workDir: inputs.outputDir
-      },
-      quiet,
-      deps.log
-    )
-  } finally {
-    const text = fs.existsSync(buildLog) ? fs.readFileSync(buildLog, 'utf8') : ''
-    await deps.log.group('Test image build (ran alongside the cluster)', async () => {
-      for (const line of text.split('\n').slice(-200)) deps.log.info(line)
-    })
-  }
+}
+
+/** A Logger writing info lines to a file (warnings and errors still go to the live log). */
+function bufferedLogger(log: Logger, file: string): Logger {
+  return { ...log, info: (line) => fs.appendFileSync(file, `${line}\n`) }
+}
+
+async function showFile(log: Logger, title: string, file: string): Promise<void> {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd() : ''
+  if (!text) return
+  await log.group(title, async () => {
+    for (const line of text.split('\n').slice(-200)) log.info(line)
+  })
+}
+
+async function buildTestImage(inputs: Inputs, deps: Deps, quiet: Exec): Promise<string> {
+  if (inputs.prebuiltImage) return inputs.prebuiltImage
+  return buildImage(
+    {
+      dockerfile: inputs.dockerfile,
+      context: inputs.context,
+      buildArgs: inputs.buildArgs,
+      repository: inputs.imageRepository,
+      workDir: inputs.outputDir
+    },
+    quiet,
+    deps.log
+  )
 }
 
 async function warningEvents(kube: Kube, namespace: string): Promise<string[]> {

@@ -4,18 +4,23 @@ import type { Clock } from './ports.js'
 export interface StageTiming {
   stage: string
   ms: number
+  /** When the stage started, in ms since the timer was made: shows which stages overlapped. */
+  startMs: number
 }
 
 export class StageTimer {
   private readonly timings: StageTiming[] = []
-  constructor(private readonly clock: Clock) {}
+  private readonly origin: number
+  constructor(private readonly clock: Clock) {
+    this.origin = clock.now()
+  }
 
   async time<T>(stage: string, fn: () => Promise<T>): Promise<T> {
     const start = this.clock.now()
     try {
       return await fn()
     } finally {
-      this.timings.push({ stage, ms: this.clock.now() - start })
+      this.timings.push({ stage, ms: this.clock.now() - start, startMs: start - this.origin })
     }
   }
 

@@ -122,8 +122,8 @@ describe('image load', () => {
     )
     expect(exec.commandLines()).toEqual([
       'kind load docker-image a/b:c --name ict',
-      `docker save --output ${workDir}/image.tar a/b:c`,
-      `kind load image-archive ${workDir}/image.tar --name ict`
+      `docker save --output ${workDir}/image-a_b_c.tar a/b:c`,
+      `kind load image-archive ${workDir}/image-a_b_c.tar --name ict`
     ])
     expect(log.text('warning')).toMatch(/retrying through an image archive/)
   })

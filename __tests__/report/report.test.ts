@@ -23,8 +23,8 @@ const report = (log: string, extra: Partial<RunReport> = {}): RunReport => ({
   run: parseTestLog(fs.readFileSync(`__fixtures__/gotest/${log}`, 'utf8')),
   durationMs: 83_000,
   timings: [
-    { stage: 'cluster', ms: 41_000 },
-    { stage: 'tests', ms: 12_300 }
+    { stage: 'cluster', ms: 41_000, startMs: 0 },
+    { stage: 'tests', ms: 12_300, startMs: 70_000 }
   ],
   image: 'example/tests:0123456789ab',
   jobName: 'tests-01234567-x',
@@ -104,8 +104,9 @@ describe('report', () => {
       '| `TestX` | pkg/x_test.go:3 | got &lt;script&gt;alert(1)&lt;/script&gt; \\| \\`rm\\` | 1.50s |'
     )
     expect(md).not.toContain('<script>')
-    expect(md).toContain('| cluster | 41.0s |')
-    expect(md).toContain('| **total** | **1m23s** |')
+    expect(md).toContain('| cluster | +0.0s | 41.0s |')
+    expect(md).toContain('| tests | +70.0s | 12.3s |')
+    expect(md).toContain('| **total** |  | **1m23s** |')
     expect(md).toContain('<summary>Slowest tests</summary>')
   })
 

@@ -8,6 +8,9 @@ export const ARGOCD_NAMESPACE = 'argocd'
 
 /** sha256 of `manifests/core-install.yaml` at a release tag (same bytes as in the Go module zip). */
 export const PINNED_CORE_INSTALL: Readonly<Record<string, string>> = {
+  // v3.2.12 is not the default: its Go module does not compile (controller/cache/info.go calls
+  // settings.ValidateExternalURL, which the tagged tree lacks), so no local image can match it.
+  'v3.2.11': 'a48ce0ab6ff5f7aac90a8bd0374434f4d15edeaa85f774672c8692c9819d2ae8',
   'v3.2.12': '8c8107eb77dc535f1a42cf54203d7052400fb95c8ec27d04d1fc7f2d5ba559ef'
 }
 

@@ -20,7 +20,8 @@ export interface DeployPort {
 
 export interface NotReady {
   resource: string
-  state: 'waiting' | 'failed' | 'missing'
+  /** waiting, failed, missing; for ArgoCD resources their health (Progressing, Degraded, …). */
+  state: string
   message: string
 }
 

@@ -25,7 +25,13 @@ interface Condition {
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0)
 
 /** Kinds the deploy step waits for; everything else is ready once applied. */
-export const WAITED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job'])
+export const WAITED_KINDS = new Set([
+  'CustomResourceDefinition',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job'
+])
 
 export function readiness(obj: KubeObject): Readiness {
   const status = obj.status ?? {}
@@ -94,6 +100,13 @@ export function readiness(obj: KubeObject): Readiness {
         state: 'waiting',
         message: active > 0 ? `${active} pod(s) running` : 'not started yet'
       }
+    }
+    case 'CustomResourceDefinition': {
+      // Objects of the new type can be applied once the API server serves it.
+      if (cond('Established')) return { state: 'ready' }
+      const rejected = conditions.find((c) => c.type === 'NamesAccepted' && c.status === 'False')
+      if (rejected) return { state: 'failed', message: rejected.message ?? 'names not accepted' }
+      return { state: 'waiting', message: 'not established yet' }
     }
     default:
       return { state: 'ready' }

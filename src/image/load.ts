@@ -51,7 +51,8 @@ export async function loadImage(
   log.warning(
     `kind load docker-image failed (${lastLines(direct.stderr, 2)}); retrying through an image archive`
   )
-  const archive = path.join(ctx.workDir, 'image.tar')
+  // One archive per image: service images and the test image may load at the same time.
+  const archive = path.join(ctx.workDir, `image-${image.replace(/[^\w.-]+/g, '_')}.tar`)
   const save = await exec.run('docker', ['save', '--output', archive, image])
   if (save.exitCode !== 0) throw new Error(`docker save ${image} failed: ${lastLines(save.stderr)}`)
   const viaArchive = await exec.run(ctx.kind, loadImageArchiveArgs(ctx.clusterName, archive))

@@ -156,10 +156,13 @@ export function summary(r: RunReport): string {
   }
 
   if (r.timings.length > 0) {
-    const rows = r.timings.map((t) => [cell(t.stage), ms(t.ms)])
-    rows.push(['**total**', `**${ms(r.durationMs)}**`])
+    // In start order, with the start offset: stages that ran alongside others show as overlapping.
+    const rows = [...r.timings]
+      .sort((a, b) => a.startMs - b.startMs)
+      .map((t) => [cell(t.stage), `+${(t.startMs / 1000).toFixed(1)}s`, ms(t.ms)])
+    rows.push(['**total**', '', `**${ms(r.durationMs)}**`])
     parts.push(
-      `<details><summary>Stage timings</summary>\n\n${table(['stage', 'time'], rows)}\n\n</details>`
+      `<details><summary>Stage timings</summary>\n\n${table(['stage', 'started', 'took'], rows)}\n\n</details>`
     )
   }
   const meta = [

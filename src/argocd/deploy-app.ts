@@ -1,0 +1,163 @@
+/**
+ * Deploys the service under test through an ArgoCD Application: renders or reads it, applies it,
+ * and waits until it is Synced and Healthy at the expected revision, or says which resources are
+ * not and why.
+ */
+import { parse as parseYaml } from 'yaml'
+import type { Clock, Logger } from '../ports.js'
+import type { KubeObject } from '../deploy/readiness.js'
+import { DeployError, type DeployPort, type NotReady } from '../deploy/deploy.js'
+import { parseManifests } from '../deploy/manifests.js'
+import { ARGOCD_NAMESPACE } from './manifest.js'
+import { APPLICATION_CRD } from './bootstrap.js'
+import { evaluateApplication, unhealthyResources, type ApplicationLike } from './application.js'
+
+/** How long a Degraded app or an error condition may last before it counts as a failure. */
+export const DEGRADED_GRACE_MS = 30_000
+
+export interface TemplateValues {
+  name: string
+  repo: string
+  path: string
+  revision: string
+  namespace: string
+}
+
+interface Source {
+  repoURL?: string
+  path?: string
+  targetRevision?: string
+}
+
+type AppObject = KubeObject & {
+  metadata: { name?: string; namespace?: string; annotations?: Record<string, string> }
+  spec: { source?: Source; sources?: Source[]; destination?: { namespace?: string } }
+}
+
+/** Fills the built-in template (templates/argocd-application.yaml). */
+export function renderApplication(template: string, source: string, v: TemplateValues): KubeObject {
+  const app = parseYaml(template) as AppObject
+  if (app?.kind !== 'Application' || !app.spec) {
+    throw new Error(`${source} is not an ArgoCD Application`)
+  }
+  app.metadata = { ...app.metadata, name: v.name }
+  app.spec.source = {
+    ...app.spec.source,
+    repoURL: v.repo,
+    path: v.path,
+    targetRevision: v.revision
+  }
+  app.spec.destination = { ...app.spec.destination, namespace: v.namespace }
+  return withRefresh(app)
+}
+
+/**
+ * A user's Application manifest, in the argocd namespace unless it says otherwise; a revision
+ * given to the action replaces its targetRevision (of every source of a multi-source app).
+ */
+export function applicationFromFile(text: string, source: string, revision?: string): KubeObject {
+  const objects = parseManifests(text, source)
+  const apps = objects.filter((o) => o.kind === 'Application')
+  if (objects.length !== 1 || apps.length !== 1) {
+    throw new Error(
+      `${source} must contain exactly one ArgoCD Application (found ${objects.map((o) => o.kind).join(', ') || 'nothing'})`
+    )
+  }
+  const app = structuredClone(apps[0]) as AppObject
+  app.metadata.namespace ??= ARGOCD_NAMESPACE
+  if (revision) {
+    if (app.spec?.source) app.spec.source.targetRevision = revision
+    for (const s of app.spec?.sources ?? []) s.targetRevision = revision
+  }
+  return withRefresh(app)
+}
+
+/** Asks the controller to compare with git now instead of at its next periodic reconcile. */
+function withRefresh(app: AppObject): KubeObject {
+  app.metadata.annotations = { ...app.metadata.annotations, 'argocd.argoproj.io/refresh': 'normal' }
+  return app
+}
+
+/** The revision to wait for: a commit SHA in targetRevision (branches and tags move). */
+export function expectedRevision(app: KubeObject): string | undefined {
+  const spec = (app as AppObject).spec
+  const revisions = [spec?.source, ...(spec?.sources ?? [])].map((s) => s?.targetRevision ?? '')
+  return revisions.find((r) => /^[0-9a-f]{7,40}$/.test(r))
+}
+
+export function describeApp(app: KubeObject): string {
+  return `Application ${app.metadata?.name ?? '?'} in ${app.metadata?.namespace ?? ARGOCD_NAMESPACE}`
+}
+
+/** The resources ArgoCD reports as not Healthy or not Synced, as rows for the log and summary. */
+export function unhealthyRows(app: ApplicationLike | undefined): NotReady[] {
+  if (!app) return []
+  return unhealthyResources(app).map((r) => ({
+    resource: r.resource,
+    state: [r.health, r.sync].filter(Boolean).join('/') || 'unknown',
+    message: r.message
+  }))
+}
+
+export async function deployApplication(
+  app: KubeObject,
+  timeoutSeconds: number,
+  port: DeployPort,
+  clock: Clock,
+  log: Logger,
+  options: { graceMs?: number; pollMs?: number } = {}
+): Promise<{ revision?: string }> {
+  const graceMs = options.graceMs ?? DEGRADED_GRACE_MS
+  const pollMs = options.pollMs ?? 2000
+  const crd = await port.get({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: APPLICATION_CRD }
+  })
+  if (!crd) {
+    throw new DeployError(
+      `ArgoCD is not installed in this cluster (no ${APPLICATION_CRD} CRD): set argocd to 'auto' or 'true' to install it, or deploy with manifests`,
+      []
+    )
+  }
+  const what = describeApp(app)
+  const expected = expectedRevision(app)
+  await port.apply([app])
+  log.info(`Applied ${what}${expected ? `; waiting for revision ${expected.slice(0, 12)}` : ''}`)
+
+  const deadline = clock.now() + timeoutSeconds * 1000
+  let troubledSince: number | undefined
+  let last = ''
+  for (;;) {
+    const live = (await port.get(app)) as ApplicationLike | undefined
+    const now = clock.now()
+    const verdict = live
+      ? evaluateApplication(
+          live,
+          expected,
+          troubledSince === undefined ? 0 : now - troubledSince,
+          graceMs
+        )
+      : ({ state: 'waiting', message: 'not found after apply', troubled: false } as const)
+    if (verdict.state === 'ready') {
+      log.info(
+        `${what} is Synced and Healthy${verdict.revision ? ` at ${verdict.revision.slice(0, 12)}` : ''}`
+      )
+      return { revision: verdict.revision }
+    }
+    if (verdict.state === 'failed') {
+      throw new DeployError(`ArgoCD ${what} failed: ${verdict.message}`, unhealthyRows(live))
+    }
+    if (verdict.troubled) troubledSince ??= now
+    else troubledSince = undefined
+    if (verdict.message !== last) log.info(`${what}: ${verdict.message}`)
+    last = verdict.message
+    if (now >= deadline) {
+      throw new DeployError(
+        `ArgoCD ${what} was not Synced and Healthy after ${timeoutSeconds}s: ${verdict.message}. Raise deploy-timeout or look at the resources below.`,
+        unhealthyRows(live)
+      )
+    }
+    await clock.sleep(pollMs)
+  }
+}
