@@ -69,7 +69,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     // those stages depend on each other, the image on none of them until it is loaded.
     const testImageLog = path.join(inputs.outputDir, 'test-image.log')
     const quiet = quietExec(deps.exec, testImageLog)
-    const built = timer.time('image build', () => buildTestImage(inputs, deps, quiet))
+    const built = timer.time('image build', () =>
+      buildTestImage(inputs, quiet, bufferedLogger(log, testImageLog))
+    )
     let cluster: Cluster
     try {
       cluster = await timer.time('cluster', () =>
@@ -316,7 +318,7 @@ async function showFile(log: Logger, title: string, file: string): Promise<void>
   })
 }
 
-async function buildTestImage(inputs: Inputs, deps: Deps, quiet: Exec): Promise<string> {
+async function buildTestImage(inputs: Inputs, quiet: Exec, log: Logger): Promise<string> {
   if (inputs.prebuiltImage) return inputs.prebuiltImage
   return buildImage(
     {
@@ -327,7 +329,7 @@ async function buildTestImage(inputs: Inputs, deps: Deps, quiet: Exec): Promise<
       workDir: inputs.outputDir
     },
     quiet,
-    deps.log
+    log
   )
 }
 

@@ -9,11 +9,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ARGOCD_VERSION=${ARGOCD_VERSION:-v3.2.11}
 bin=$(bash "$here/build-argocd.sh" | tail -1)
-argocd=local/argocd:$ARGOCD_VERSION
+# The tag carries a hash of what goes into the image: a rebuilt binary or a changed recipe gives a
+# new tag, so the install manifest changes and the cluster rolls ArgoCD over to it.
+stamp=$(cat "$bin/argocd" "$bin/kustomize" "$0" | sha256sum | cut -c1-12)
+argocd=local/argocd:$ARGOCD_VERSION-$stamp
 redis=local/redis:7
 root=local/debian-argocd:bookworm
-# A hash of what goes into the argocd image, so a rebuilt binary gives a new image.
-stamp=$(cat "$bin/argocd" "$bin/kustomize" "$0" | sha256sum | cut -c1-12)
 
 if ! docker image inspect "$root" >/dev/null 2>&1; then
   command -v mmdebstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null; }
@@ -25,18 +26,23 @@ if ! docker image inspect "$root" >/dev/null 2>&1; then
   rm -rf "$tmp"
 fi
 
-if [ "$(docker image inspect -f '{{index .Config.Labels "in-cluster-test.stamp"}}' "$argocd" 2>/dev/null)" != "$stamp" ]; then
+if ! docker image inspect "$argocd" >/dev/null 2>&1; then
   ctx=$(mktemp -d)
   cp "$bin/argocd" "$bin/kustomize" "$ctx/"
+  # The helper scripts upstream's image adds (the repo-server execs gpg-wrapper.sh at start-up).
+  src=$(GOTOOLCHAIN=local go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | python3 -c 'import sys, json; print(json.load(sys.stdin)["Dir"])')
+  cp "$src/hack/gpg-wrapper.sh" "$src/hack/git-verify-wrapper.sh" "$src/entrypoint.sh" "$ctx/"
+  chmod 0755 "$ctx"/*.sh
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $root
 RUN groupadd -g 999 argocd && useradd -r -u 999 -g argocd -d /home/argocd -m argocd \\
- && mkdir -p /app/config/ssh /app/config/tls /app/config/gpg/source /app/config/gpg/keys \\
- && touch /app/config/ssh/ssh_known_hosts && chown 999 /app/config/gpg/keys && chmod 0700 /app/config/gpg/keys
-COPY argocd kustomize /usr/local/bin/
+ && chown argocd:0 /home/argocd && chmod g=u /home/argocd \\
+ && mkdir -p /app/config/ssh /app/config/tls /app/config/gpg/source /app/config/gpg/keys /etc/ssh \\
+ && touch /app/config/ssh/ssh_known_hosts && ln -sf /app/config/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts \\
+ && chown 999 /app/config/gpg/keys && chmod 0700 /app/config/gpg/keys
+COPY argocd kustomize gpg-wrapper.sh git-verify-wrapper.sh entrypoint.sh /usr/local/bin/
 RUN cd /usr/local/bin && for b in argocd-server argocd-repo-server argocd-cmp-server argocd-application-controller \\
       argocd-applicationset-controller argocd-commit-server argocd-notifications argocd-dex argocd-k8s-auth argocd-git-ask-pass; do ln -s argocd \$b; done
-LABEL in-cluster-test.stamp=$stamp
 ENV USER=argocd
 # Numeric: the manifests say runAsNonRoot without a runAsUser, which only a numeric USER satisfies.
 USER 999

@@ -48,17 +48,15 @@ export function prepareInstall(
   source: string,
   options: Pick<BootstrapOptions, 'version' | 'manifest' | 'argocd' | 'redis'>
 ): InstallManifest {
-  let verified: string | undefined
-  if (!options.manifest) {
-    const pinned = PINNED_CORE_INSTALL[options.version]
-    const actual = sha256(text)
-    if (pinned && actual !== pinned) {
-      throw new Error(
-        `The ArgoCD ${options.version} manifest from ${source} has sha256 ${actual}, expected ${pinned}: refusing to apply it`
-      )
-    }
-    if (pinned) verified = actual
+  const pinned = PINNED_CORE_INSTALL[options.version]
+  const actual = sha256(text)
+  if (!options.manifest && pinned && actual !== pinned) {
+    throw new Error(
+      `The ArgoCD ${options.version} manifest from ${source} has sha256 ${actual}, expected ${pinned}: refusing to apply it`
+    )
   }
+  // A mirror of the release's manifest (argocd-manifest) is recognised as such.
+  const verified = pinned === actual ? actual : undefined
   const objects = withDefaultNamespace(
     overrideImages(parseManifests(text, source), {
       argocd: options.argocd,

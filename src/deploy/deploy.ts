@@ -65,7 +65,7 @@ export async function deployManifests(
         pending.push({ resource: describeObject(o), state: r.state, message: r.message })
     }
     if (pending.length === 0) {
-      log.info(`${waited.length} workload(s) ready`)
+      log.info(`Ready: ${waited.map(describeObject).join(', ')}`)
       return
     }
     const report = pending.map((p) => `${p.resource}: ${p.message}`).join('; ')
