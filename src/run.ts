@@ -142,9 +142,15 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.image = image
     if (deployed) {
       report.headline = deployed.message
-      report.details = notReadyTable(deployed.notReady)
-        .slice(1)
-        .map((r) => r.filter(Boolean).join(': '))
+      report.details = [
+        ...notReadyTable(deployed.notReady)
+          .slice(1)
+          .map((r) => r.filter(Boolean).join(': ')),
+        ...deployed.pods
+      ]
+      // The pods usually say why in a way the workload's status does not.
+      if (deployed.pods.length > 0 && !report.headline.includes('Pod '))
+        report.headline += ` ${deployed.pods[0]}`
       for (const line of report.details) log.error(line)
       report.details.push(...(await warningEvents(k, inputs.namespace)))
       return finish('error')

@@ -4,12 +4,12 @@
 #   KUBECONFIG=/var/lib/in-cluster-test/cluster/admin.kubeconfig bash __fixtures__/argocd/capture.sh
 # Deploys example/deploy-broken (an image on no node, progress deadline 15s) from the git daemon
 # of hack/local-cluster/git-serve.sh and saves the Application as it goes Progressing, then
-# Degraded; the healthy example app (in-cluster-test-example, left by the e2e run) is saved too.
+# Degraded (with its Deployment at both points); the healthy example app (in-cluster-test-example, left by the e2e run) is saved too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 read -r url rev < <(bash hack/local-cluster/git-serve.sh | tail -1)
 app=fixture-broken
-save() { kubectl -n argocd get application "$1" -o json | python3 -c '
+save() { kubectl -n "${3:-argocd}" get "${4:-application}" "$1" -o json | python3 -c '
 import json, sys
 o = json.load(sys.stdin)
 m = o["metadata"]
@@ -35,7 +35,9 @@ spec:
 YAML
 for _ in $(seq 120); do [ "$(health)" = Synced/Progressing ] && break; sleep 0.5; done
 save "$app" app-progressing
+save workflows deployment-progressing example-broken deployment
 for _ in $(seq 120); do [ "$(health)" = Synced/Degraded ] && break; sleep 0.5; done
 save "$app" app-degraded
+save workflows deployment-degraded example-broken deployment
 kubectl -n argocd delete application "$app" --wait=true >/dev/null
 kubectl delete namespace example-broken --ignore-not-found --wait=false >/dev/null

@@ -210,7 +210,7 @@ describe('deployManifests', () => {
     await deployManifests(objects, 60, p, clock, log)
     expect(p.applied).toHaveLength(1)
     expect(log.text()).toMatch(/Waiting for Deployment\/api in example: 0 of 2 replicas available/)
-    expect(log.text()).toMatch(/1 workload\(s\) ready/)
+    expect(log.text()).toMatch(/Ready: Deployment\/api in example/)
   })
 
   it('names the resource that is not ready at the deadline', async () => {

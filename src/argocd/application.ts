@@ -15,6 +15,7 @@ export interface ApplicationLike {
     conditions?: Array<{ type?: string; message?: string }>
     resources?: Array<{
       group?: string
+      version?: string
       kind?: string
       namespace?: string
       name?: string

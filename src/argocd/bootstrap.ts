@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import type { Clock, Logger } from '../ports.js'
 import type { KubeObject } from '../deploy/readiness.js'
-import { deployManifests, type DeployPort } from '../deploy/deploy.js'
+import { deployManifests, type DeployPort, type StuckCheck } from '../deploy/deploy.js'
 import { parseManifests, withDefaultNamespace } from '../deploy/manifests.js'
 import {
   ARGOCD_NAMESPACE,
@@ -88,7 +88,8 @@ export async function bootstrapArgocd(
   timeoutSeconds: number,
   port: DeployPort,
   clock: Clock,
-  log: Logger
+  log: Logger,
+  stuck?: StuckCheck
 ): Promise<void> {
   log.info(
     `Installing ArgoCD from ${install.source}${install.verified ? ` (sha256 ${install.verified.slice(0, 12)}… as pinned)` : ''}`
@@ -96,13 +97,13 @@ export async function bootstrapArgocd(
   const deadline = clock.now() + timeoutSeconds * 1000
   const left = () => Math.max(1, Math.round((deadline - clock.now()) / 1000))
   // Custom resources (the AppProject) can only be applied once their CRD is served.
-  await deployManifests(install.first, left(), port, clock, log)
+  await deployManifests(install.first, left(), port, clock, log, { stuck })
   const project = defaultAppProject()
   const rest = [...install.rest]
   if (!(await port.get(project))) {
     // Only argocd-server creates it, and the core install has no server.
     rest.push(project)
   }
-  await deployManifests(rest, left(), port, clock, log)
+  await deployManifests(rest, left(), port, clock, log, { stuck })
   log.info('ArgoCD is ready')
 }

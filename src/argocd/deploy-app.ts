@@ -5,8 +5,8 @@
  */
 import { parse as parseYaml } from 'yaml'
 import type { Clock, Logger } from '../ports.js'
-import type { KubeObject } from '../deploy/readiness.js'
-import { DeployError, type DeployPort, type NotReady } from '../deploy/deploy.js'
+import { describeObject, readiness, WAITED_KINDS, type KubeObject } from '../deploy/readiness.js'
+import { DeployError, type DeployPort, type NotReady, type StuckCheck } from '../deploy/deploy.js'
 import { parseManifests } from '../deploy/manifests.js'
 import { ARGOCD_NAMESPACE } from './manifest.js'
 import { APPLICATION_CRD } from './bootstrap.js'
@@ -99,13 +99,45 @@ export function unhealthyRows(app: ApplicationLike | undefined): NotReady[] {
   }))
 }
 
+/**
+ * Rows for the resources that are not ready. ArgoCD keeps per-resource health out of the
+ * Application (in its resource tree) unless told otherwise, so workloads are also judged from
+ * their live objects with the same rules as `manifests`.
+ */
+export async function notReadyResources(
+  app: ApplicationLike | undefined,
+  port: Pick<DeployPort, 'get'>
+): Promise<NotReady[]> {
+  const rows = unhealthyRows(app)
+  const named = new Set(rows.map((r) => r.resource))
+  for (const r of app?.status?.resources ?? []) {
+    if (r.health?.status || !WAITED_KINDS.has(r.kind ?? '')) continue
+    const ref: KubeObject = {
+      apiVersion: r.group ? `${r.group}/${r.version ?? 'v1'}` : (r.version ?? 'v1'),
+      kind: r.kind,
+      metadata: { name: r.name, namespace: r.namespace }
+    }
+    if (named.has(describeObject(ref))) continue
+    const live = await port.get(ref).catch(() => undefined)
+    if (!live) {
+      rows.push({ resource: describeObject(ref), state: 'missing', message: 'not in the cluster' })
+      continue
+    }
+    const ready = readiness(live)
+    if (ready.state !== 'ready') {
+      rows.push({ resource: describeObject(ref), state: ready.state, message: ready.message })
+    }
+  }
+  return rows
+}
+
 export async function deployApplication(
   app: KubeObject,
   timeoutSeconds: number,
   port: DeployPort,
   clock: Clock,
   log: Logger,
-  options: { graceMs?: number; pollMs?: number } = {}
+  options: { graceMs?: number; pollMs?: number; stuck?: StuckCheck } = {}
 ): Promise<{ revision?: string }> {
   const graceMs = options.graceMs ?? DEGRADED_GRACE_MS
   const pollMs = options.pollMs ?? 2000
@@ -146,18 +178,31 @@ export async function deployApplication(
       return { revision: verdict.revision }
     }
     if (verdict.state === 'failed') {
-      throw new DeployError(`ArgoCD ${what} failed: ${verdict.message}`, unhealthyRows(live))
+      const rows = await notReadyResources(live, port)
+      throw new DeployError(`ArgoCD ${what} failed: ${verdict.message}${first(rows)}`, rows)
     }
     if (verdict.troubled) troubledSince ??= now
     else troubledSince = undefined
     if (verdict.message !== last) log.info(`${what}: ${verdict.message}`)
     last = verdict.message
-    if (now >= deadline) {
+    const stuck = await options.stuck?.()
+    if (stuck) {
       throw new DeployError(
-        `ArgoCD ${what} was not Synced and Healthy after ${timeoutSeconds}s: ${verdict.message}. Raise deploy-timeout or look at the resources below.`,
-        unhealthyRows(live)
+        `ArgoCD ${what} cannot become Healthy: ${stuck}`,
+        await notReadyResources(live, port)
+      )
+    }
+    if (now >= deadline) {
+      const rows = await notReadyResources(live, port)
+      throw new DeployError(
+        `ArgoCD ${what} was not Synced and Healthy after ${timeoutSeconds}s: ${verdict.message}${first(rows)}. Raise deploy-timeout or look at the resources below.`,
+        rows
       )
     }
     await clock.sleep(pollMs)
   }
+}
+
+function first(rows: NotReady[]): string {
+  return rows.length > 0 ? ` (${rows[0].resource}: ${rows[0].message})` : ''
 }

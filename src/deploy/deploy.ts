@@ -26,6 +26,8 @@ export interface NotReady {
 }
 
 export class DeployError extends Error {
+  /** What the pods of the deployed namespaces say, one line each (filled in by the stage). */
+  pods: string[] = []
   constructor(
     message: string,
     readonly notReady: NotReady[]
@@ -35,14 +37,21 @@ export class DeployError extends Error {
   }
 }
 
+/**
+ * Asked on every poll while waiting: a reason to give up now (a pod that cannot start, say), or
+ * undefined to keep waiting.
+ */
+export type StuckCheck = () => Promise<string | undefined>
+
 export async function deployManifests(
   objects: KubeObject[],
   timeoutSeconds: number,
   port: DeployPort,
   clock: Clock,
   log: Logger,
-  pollMs = 2000
+  options: { pollMs?: number; stuck?: StuckCheck } = {}
 ): Promise<void> {
+  const pollMs = options.pollMs ?? 2000
   const ordered = applyOrder(objects)
   await port.apply(ordered)
   log.info(`Applied ${ordered.length} object(s) server-side`)
@@ -71,6 +80,8 @@ export async function deployManifests(
     const report = pending.map((p) => `${p.resource}: ${p.message}`).join('; ')
     if (report !== lastReport) log.info(`Waiting for ${report}`)
     lastReport = report
+    const stuck = await options.stuck?.()
+    if (stuck) throw new DeployError(`Deployed resources cannot become ready: ${stuck}`, pending)
     if (clock.now() >= deadline) {
       throw new DeployError(
         `Deployed resources were not ready after ${timeoutSeconds}s: ${report}. Raise deploy-timeout or look at the events below.`,

@@ -10,7 +10,9 @@ import type { Clock, Exec, Logger, ToolCache } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import { refOf } from '../k8s/kube.js'
 import type { StageTimer } from '../timing.js'
-import { DeployError, deployManifests, type DeployPort } from './deploy.js'
+import { DeployError, deployManifests, type DeployPort, type StuckCheck } from './deploy.js'
+import { formatPodProblem, podProblems, STUCK_REASONS } from '../diagnosis/pods.js'
+import { ARGOCD_NAMESPACE } from '../argocd/manifest.js'
 import { loadManifests, withDefaultNamespace } from './manifests.js'
 import {
   APPLICATION_CRD,
@@ -43,6 +45,9 @@ export async function deployStage(
   const { kube, log, clock, timer } = d
   const port: DeployPort = { apply: (o) => kube.apply(o), get: (o) => kube.get(refOf(o)) }
   const timeout = inputs.deployTimeoutSeconds
+  // The namespaces whose pods can explain a deploy that does not finish.
+  const namespaces = new Set([inputs.namespace])
+  const stuck = stuckPods(kube, () => [...namespaces], clock)
   try {
     if (inputs.manifests.length > 0) {
       await timer.time('deploy', () =>
@@ -51,12 +56,14 @@ export async function deployStage(
             await loadManifests(inputs.manifests, d.kubectl, d.exec),
             inputs.namespace
           )
-          await deployManifests(objects, timeout, port, clock, log)
+          for (const o of objects) if (o.metadata?.namespace) namespaces.add(o.metadata.namespace)
+          await deployManifests(objects, timeout, port, clock, log, { stuck })
         })
       )
     }
     const app = inputs.application
     if (await shouldInstallArgocd(inputs, kube, log)) {
+      namespaces.add(ARGOCD_NAMESPACE)
       await timer.time('argocd install', () =>
         log.group('Install ArgoCD', async () => {
           const source = manifestSource(inputs.argocd)
@@ -67,11 +74,12 @@ export async function deployStage(
             argocd: inputs.argocd.image,
             redis: inputs.argocd.redisImage
           })
-          await bootstrapArgocd(install, timeout, port, clock, log)
+          await bootstrapArgocd(install, timeout, port, clock, log, stuck)
         })
       )
     }
     if (app) {
+      namespaces.add(app.namespace)
       await timer.time('deploy (argocd)', () =>
         log.group('Deploy through ArgoCD', async () => {
           const object = app.file
@@ -87,14 +95,18 @@ export async function deployStage(
                   namespace: app.namespace
                 }
               )
-          await deployApplication(object, timeout, port, clock, log)
+          await deployApplication(object, timeout, port, clock, log, { stuck })
         })
       )
     }
     return undefined
   } catch (e) {
-    if (e instanceof DeployError) return e
-    throw e
+    if (!(e instanceof DeployError)) throw e
+    const pods = await Promise.all(
+      [...namespaces].map((ns) => kube.listPods(ns, '').catch(() => []))
+    )
+    e.pods = podProblems(pods.flat()).map(formatPodProblem)
+    return e
   }
 }
 
@@ -140,4 +152,37 @@ async function checkedOutCommit(workspace: string, exec: Exec): Promise<string> 
     )
   }
   return sha
+}
+
+/** How long a pod may wait on an image or its configuration before the deploy gives up. */
+export const STUCK_POD_GRACE_MS = 60_000
+
+/**
+ * Gives up on a deploy whose pod has waited on an image pull or a missing Secret for a minute:
+ * that will not fix itself before the deadline. Crash loops are left to the deadline, since a
+ * service often restarts a few times while its database starts.
+ */
+export function stuckPods(
+  kube: Pick<Kube, 'listPods'>,
+  namespaces: () => string[],
+  clock: Clock,
+  graceMs = STUCK_POD_GRACE_MS
+): StuckCheck {
+  const firstSeen = new Map<string, number>()
+  return async () => {
+    const pods = await Promise.all(namespaces().map((ns) => kube.listPods(ns, '').catch(() => [])))
+    const now = clock.now()
+    const seen = new Set<string>()
+    let verdict: string | undefined
+    for (const p of podProblems(pods.flat())) {
+      if (!STUCK_REASONS.has(p.reason) || p.reason === 'CrashLoopBackOff') continue
+      const key = `${p.pod}/${p.reason}`
+      seen.add(key)
+      const since = firstSeen.get(key) ?? now
+      firstSeen.set(key, since)
+      if (!verdict && now - since >= graceMs) verdict = formatPodProblem(p)
+    }
+    for (const key of [...firstSeen.keys()]) if (!seen.has(key)) firstSeen.delete(key)
+    return verdict
+  }
 }
