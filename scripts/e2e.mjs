@@ -10,10 +10,21 @@ const work = path.join(root, '.e2e')
 fs.rmSync(work, { recursive: true, force: true })
 const secret = `e2e-jwt-${Date.now()}-not-a-real-secret`
 
+// The passing case deploys the service through ArgoCD (installed by the action from the release's
+// manifest, mirrored from the Go module, with locally built images) from the git daemon of
+// hack/local-cluster/git-serve.sh at the commit under test; the failing case deploys the same
+// manifests directly (the `manifests` input), so both deploy paths run end to end.
+const argocdInputs = {
+  argocd: 'true',
+  'argocd-manifest': process.env.ARGOCD_MANIFEST,
+  'argocd-image': process.env.ARGOCD_IMAGE,
+  'argocd-redis-image': process.env.ARGOCD_REDIS_IMAGE,
+  'app-repo': process.env.APP_REPO,
+  'app-revision': process.env.APP_REVISION
+}
 const baseInputs = {
   ...exampleInputs(secret),
   'load-images': 'example/workflows:e2e\nlocal/postgres:15',
-  manifests: 'example/deploy-local',
   'deploy-timeout': '4m',
   'memory-limit': '512Mi',
   // The binary prints its cover profile into the log, which is how it leaves the pod.
@@ -30,9 +41,10 @@ function check(name, ok, detail = '') {
   if (!ok) failures.push(name)
 }
 
-async function runCase(name, env) {
+async function runCase(name, env, deploy) {
   const inputs = {
     ...baseInputs,
+    ...deploy,
     env: exampleEnv(`EXAMPLE_FAIL: "${env.EXAMPLE_FAIL ?? '0'}"`)
   }
   const result = await runAction({
@@ -47,16 +59,24 @@ async function runCase(name, env) {
   )
   console.log(`outputs: ${JSON.stringify(result.outputs)}`)
   const timings = result.summary.match(
-    /\| (cluster|image build|api check|image load|deploy|tests) \| ([^|]+) \|/g
+    /\| (cluster|image build|api check|service images load|image load|argocd install|deploy|deploy \(argocd\)|tests) \| ([^|]+) \| ([^|]+) \|/g
   )
   if (timings)
     console.log(
-      `stage timings: ${timings.map((t) => t.replace(/\|/g, '').trim().replace(/\s+/, '=')).join(', ')}`
+      `stage timings (start offset, duration): ${timings
+        .map((t) =>
+          t
+            .split('|')
+            .map((c) => c.trim())
+            .filter(Boolean)
+        )
+        .map(([stage, at, took]) => `${stage} ${at} ${took}`)
+        .join(', ')}`
     )
   return result
 }
 
-const pass = await runCase('pass', {})
+const pass = await runCase('pass', {}, { ...argocdInputs, 'app-path': 'example/deploy-local' })
 check(
   'pass: status passed',
   pass.outputs.status === 'passed',
@@ -92,8 +112,18 @@ check(
 )
 check('pass: summary has coverage by package', pass.summary.includes('Coverage by package'))
 check('pass: post step succeeded', pass.post.code === 0, pass.post.stdout.slice(-300))
+check(
+  'pass: deployed through ArgoCD at the commit under test',
+  pass.main.stdout.includes(
+    `Application in-cluster-test-example in argocd is Synced and Healthy at ${process.env.APP_REVISION.slice(0, 12)}`
+  ) && /\| argocd install \|/.test(pass.summary),
+  pass.main.stdout
+    .split('\n')
+    .filter((l) => l.includes('Application'))
+    .join(' / ')
+)
 
-const fail = await runCase('fail', { EXAMPLE_FAIL: '1' })
+const fail = await runCase('fail', { EXAMPLE_FAIL: '1' }, { manifests: 'example/deploy-local' })
 check(
   'fail: status failed',
   fail.outputs.status === 'failed',
@@ -111,6 +141,11 @@ check(
   annotation?.properties.file === 'example/tests/integration/workflow_integration_test.go' &&
     Number(annotation?.properties.line) > 0,
   JSON.stringify(fail.annotations.slice(0, 3))
+)
+check(
+  'fail: deployed with manifests',
+  fail.main.stdout.includes('Ready: ') && /\| deploy \|/.test(fail.summary),
+  fail.summary.slice(-600)
 )
 check(
   'fail: summary lists the failure',

@@ -12,11 +12,28 @@ kubeconfig=$(bash hack/local-cluster/up.sh | tail -1)
 # The kubectl built with the cluster renders kustomize directories for the action.
 export PATH="$(bash hack/local-cluster/build.sh | tail -1):$PATH"
 phase "a fresh example namespace"
-"$(bash hack/local-cluster/build.sh | tail -1)/kubectl" --kubeconfig "$kubeconfig" delete namespace example --ignore-not-found --wait=true --timeout=120s >/dev/null
+kctl() { kubectl --kubeconfig "$kubeconfig" "$@"; }
+# The Application of an earlier run first: with self-heal on it would recreate what we delete.
+if kctl get crd applications.argoproj.io >/dev/null 2>&1; then
+  kctl -n argocd delete application in-cluster-test-example --ignore-not-found --wait=true --timeout=60s >/dev/null
+fi
+kctl delete namespace example --ignore-not-found --wait=true --timeout=120s >/dev/null
 phase "local base images"
 build_arg=$(bash example/hack/local-images.sh | tail -1)
 phase "service image"
 docker build -q --build-arg "$build_arg" -t example/workflows:e2e example >/dev/null
+phase "ArgoCD images (built from the Go module) and the git source"
+images=$(bash hack/local-cluster/argocd-images.sh)
+mapfile -t argocd_images <<<"$images"
+source_line=$(bash hack/local-cluster/git-serve.sh | tail -1)
+read -r app_repo app_revision <<<"$source_line"
+argocd_version=${argocd_images[0]#local/argocd:}
+argocd_version=${argocd_version%%-*}
+# The release's core-install.yaml, byte for byte: the module zip holds the tagged tree.
+module_dir=$(GOTOOLCHAIN=local go mod download -json "github.com/argoproj/argo-cd/v3@$argocd_version" | python3 -c 'import sys, json; print(json.load(sys.stdin)["Dir"])')
+export ARGOCD_MANIFEST=$module_dir/manifests/core-install.yaml
+export ARGOCD_IMAGE=${argocd_images[0]} ARGOCD_REDIS_IMAGE=${argocd_images[1]} APP_REPO=$app_repo APP_REVISION=$app_revision
+echo "ArgoCD $argocd_version: $ARGOCD_IMAGE, $ARGOCD_REDIS_IMAGE; app source $APP_REPO at $APP_REVISION"
 phase "Node 24"
 node24=$(bash scripts/node24.sh)
 phase "the action, end to end"

@@ -75,18 +75,7 @@ DOCKERFILE
   echo "argocd-images: built $redis" >&2
 fi
 
-# Import only what containerd does not have yet (the argocd image is ~200 MB): a marker per image
-# records the Docker image ID last imported, and the reference must still be in containerd.
-marks=/var/lib/in-cluster-test/imported
-mkdir -p "$marks"
-refs=$(command ctr --address /run/containerd/containerd.sock -n k8s.io images ls -q 2>/dev/null || true)
-for image in "$argocd" "$redis"; do
-  id=$(docker image inspect -f '{{.Id}}' "$image")
-  mark=$marks/$(echo "$image" | tr '/:' '__')
-  if [ "$(cat "$mark" 2>/dev/null)" != "$id" ] || ! grep -qx "docker.io/$image" <<<"$refs"; then
-    bash "$here/load-image.sh" "$image" >&2
-    echo "$id" >"$mark"
-  fi
-done
+# load-image.sh skips what containerd has already (the argocd image is ~200 MB).
+for image in "$argocd" "$redis"; do bash "$here/load-image.sh" "$image" >&2; done
 echo "$argocd"
 echo "$redis"
