@@ -59,7 +59,7 @@ async function runCase(name, env, deploy) {
   )
   console.log(`outputs: ${JSON.stringify(result.outputs)}`)
   const timings = result.summary.match(
-    /\| (cluster|image build|api check|service images load|image load|argocd install|deploy|deploy \(argocd\)|tests) \| ([^|]+) \| ([^|]+) \|/g
+    /\| (cluster|image build|api check|service images load|image load|argocd install|deploy|deploy \(argocd\)|test list|tests) \| ([^|]+) \| ([^|]+) \|/g
   )
   if (timings)
     console.log(
@@ -153,9 +153,32 @@ check(
   fail.summary.slice(0, 300)
 )
 
+// The same suite split over three Jobs must report what the single Job reported.
+const sharded = await runCase('shards', {}, { manifests: 'example/deploy-local', shards: '3' })
+check(
+  'shards: status passed',
+  sharded.outputs.status === 'passed',
+  sharded.outputs.status + ' ' + sharded.outputs.diagnosis
+)
+for (const output of ['tests-passed', 'tests-failed', 'tests-skipped', 'coverage']) {
+  check(
+    `shards: ${output} equals the single Job's`,
+    sharded.outputs[output] === pass.outputs[output],
+    `${sharded.outputs[output]} vs ${pass.outputs[output]}`
+  )
+}
+check(
+  'shards: three Jobs ran, each log under its header',
+  [1, 2, 3].every((i) =>
+    fs.readFileSync(sharded.outputs['log-file'], 'utf8').includes(`### shard ${i}/3 (Job `)
+  ) && /\| test list \|/.test(sharded.summary),
+  sharded.summary.slice(-500)
+)
+
 for (const [name, r] of [
   ['pass', pass],
-  ['fail', fail]
+  ['fail', fail],
+  ['shards', sharded]
 ]) {
   // ::add-mask:: is how a value reaches the runner's masker; the runner never shows that line.
   const shown = (t) =>

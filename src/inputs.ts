@@ -63,6 +63,10 @@ export interface Inputs {
   memoryLimit?: string
   cpuLimit?: string
   timeoutSeconds: number
+  /** Parallel Jobs the tests are split over (1: one Job, no listing). */
+  shards: number
+  /** A results.json of an earlier run, whose test durations balance the shards. */
+  previousResults?: string
   loadImages: string[]
   manifests: string[]
   argocd: ArgocdInputs
@@ -140,6 +144,8 @@ export const INPUT_NAMES = [
   'memory-limit',
   'cpu-limit',
   'timeout',
+  'shards',
+  'previous-results',
   'fail-on-test-failure',
   'min-coverage',
   'comment-on-pr',
@@ -161,6 +167,7 @@ export const DEFAULTS = {
   'image-load': 'kind',
   'test-args': '-test.v',
   timeout: '15m',
+  shards: '1',
   'deploy-timeout': '5m',
   argocd: 'auto',
   'argocd-version': 'v3.2.11',
@@ -276,6 +283,8 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     memoryLimit: raw('memory-limit') ? quantity('memory-limit', raw('memory-limit')) : undefined,
     cpuLimit: raw('cpu-limit') ? quantity('cpu-limit', raw('cpu-limit')) : undefined,
     timeoutSeconds: duration('timeout', raw('timeout')),
+    shards: integer('shards', raw('shards'), 1, 64),
+    previousResults: raw('previous-results') ? resolve(raw('previous-results')) : undefined,
     loadImages: lines(raw('load-images')).map((ref) => {
       parseImage(ref, 'load-images')
       return ref
@@ -399,6 +408,14 @@ function duration(input: string, value: string): number {
     throw new InputError(input, `'${value}' is not a duration: use e.g. 90s, 15m or 1h30m`)
   }
   return seconds
+}
+
+function integer(input: string, value: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new InputError(input, `'${value}' is not a whole number from ${min} to ${max}`)
+  }
+  return n
 }
 
 function percentage(input: string, value: string): number {

@@ -22,7 +22,20 @@ import { watchJob, type WatchResult } from './job/watch.js'
 import { followLogs } from './logs/follow.js'
 import { parseTestLog, reportableFailures } from './results/gotest.js'
 import { locateFile } from './results/locate.js'
-import { coverageByPackage, formatProfile, profileFromLog } from './results/cover-profile.js'
+import {
+  coverageByPackage,
+  formatProfile,
+  mergeProfiles,
+  profileFromLog,
+  totalCoverage
+} from './results/cover-profile.js'
+import {
+  durationsFromResults,
+  mergeRuns,
+  parseTestList,
+  shardArgs,
+  splitTests
+} from './shard/shard.js'
 import { diagnose } from './diagnosis/diagnose.js'
 import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
 
@@ -167,80 +180,160 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       await k.apply([renderSecret(secretName, inputs.namespace, inputs.secretEnv, labels)])
     }
     const templatePath = inputs.jobTemplate ?? path.join(deps.templatesDir, 'test-job.yaml')
-    const job = renderJob(parseJobTemplate(fs.readFileSync(templatePath, 'utf8'), templatePath), {
-      name,
-      namespace: inputs.namespace,
-      image,
-      args: inputs.testArgs,
-      env: inputs.env,
-      secretEnv: secretName ? { secretName, keys: Object.keys(inputs.secretEnv) } : undefined,
-      envFromSecrets: inputs.envFromSecrets,
-      memoryLimit: inputs.memoryLimit,
-      cpuLimit: inputs.cpuLimit,
-      deadlineSeconds: inputs.timeoutSeconds,
-      labels
-    })
-    await k.create(job)
-    log.info(`Created Job ${name} in ${inputs.namespace}`)
-
-    const watched = await timer.time('tests', () =>
-      log.group(`Test output (Job ${name})`, async () => {
-        let pod: WatchResult['pod']
-        let finished = false
-        const abort = new AbortController()
-        const follower = followLogs(
+    const template = parseJobTemplate(fs.readFileSync(templatePath, 'utf8'), templatePath)
+    const secret = secretName
+    /** Creates one test Job, follows its log into `file` and watches it to the end. */
+    const runJob = async (
+      jobNameOf: string,
+      args: string[],
+      file: string,
+      echo: (l: string) => void
+    ) => {
+      fs.writeFileSync(file, '')
+      const job = renderJob(template, {
+        name: jobNameOf,
+        namespace: inputs.namespace,
+        image,
+        args,
+        env: inputs.env,
+        secretEnv: secret ? { secretName: secret, keys: Object.keys(inputs.secretEnv) } : undefined,
+        envFromSecrets: inputs.envFromSecrets,
+        memoryLimit: inputs.memoryLimit,
+        cpuLimit: inputs.cpuLimit,
+        deadlineSeconds: inputs.timeoutSeconds,
+        labels
+      })
+      await k.create(job)
+      log.info(`Created Job ${jobNameOf} in ${inputs.namespace}`)
+      let pod: WatchResult['pod']
+      let finished = false
+      const abort = new AbortController()
+      const follower = followLogs(
+        k,
+        {
+          namespace: inputs.namespace,
+          container: CONTAINER,
+          pod: () => pod,
+          finished: () => finished
+        },
+        file,
+        echo,
+        clock,
+        log,
+        abort.signal
+      )
+      try {
+        const w = await watchJob(
           k,
           {
             namespace: inputs.namespace,
+            name: jobNameOf,
             container: CONTAINER,
-            pod: () => pod,
-            finished: () => finished
+            timeoutMs: (inputs.timeoutSeconds + DEADLINE_SLACK_S) * 1000,
+            stuckGraceMs: STUCK_GRACE_MS,
+            onPod: (p) => {
+              if (p) pod = p
+            }
           },
-          logFile,
-          (line) => log.info(line),
           clock,
-          log,
-          abort.signal
+          log
         )
-        try {
-          const w = await watchJob(
-            k,
-            {
-              namespace: inputs.namespace,
-              name,
-              container: CONTAINER,
-              timeoutMs: (inputs.timeoutSeconds + DEADLINE_SLACK_S) * 1000,
-              stuckGraceMs: STUCK_GRACE_MS,
-              onPod: (p) => {
-                if (p) pod = p
-              }
-            },
-            clock,
-            log
-          )
-          finished = true
-          const followed = await follower
-          return { ...w, podVanished: w.podVanished || followed.podGone }
-        } finally {
-          finished = true
-          abort.abort()
-          await follower.catch(() => undefined)
+        finished = true
+        const followed = await follower
+        const watched = { ...w, podVanished: w.podVanished || followed.podGone }
+        const text = fs.readFileSync(file, 'utf8')
+        return {
+          name: jobNameOf,
+          file,
+          watched,
+          run: parseTestLog(text),
+          profile: profileFromLog(text)
         }
-      })
-    )
+      } finally {
+        finished = true
+        abort.abort()
+        await follower.catch(() => undefined)
+      }
+    }
+    type JobRun = Awaited<ReturnType<typeof runJob>>
 
-    const logText = fs.readFileSync(logFile, 'utf8')
-    const testRun = parseTestLog(logText)
+    let runs: JobRun[]
+    if (inputs.shards <= 1) {
+      runs = [
+        await timer.time('tests', () =>
+          log.group(`Test output (Job ${name})`, () =>
+            runJob(name, inputs.testArgs, logFile, (line) => log.info(line))
+          )
+        )
+      ]
+    } else {
+      // The binary lists its own tests, in the cluster: a TestMain may need what only runs there.
+      const listFile = path.join(inputs.outputDir, 'test-list.log')
+      const listing = await timer.time('test list', () =>
+        log.group('List the tests to shard', () =>
+          runJob(`${name}-list`, ['-test.list', '.'], listFile, () => undefined)
+        )
+      )
+      const names = parseTestList(fs.readFileSync(listFile, 'utf8'))
+      if (listing.watched.outcome !== 'succeeded' || names.length === 0) {
+        fs.copyFileSync(listFile, logFile)
+        runs = [listing]
+        if (listing.watched.outcome === 'succeeded') {
+          report.headline = `The test binary listed no tests (-test.list .): nothing to shard`
+          return finish('error')
+        }
+      } else {
+        const groups = splitTests(names, inputs.shards, previousDurations(inputs, log))
+        log.info(
+          `${names.length} tests over ${groups.length} Jobs: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
+        )
+        runs = await timer.time('tests', () =>
+          log.group(`Test output (${groups.length} shards of Job ${name})`, () =>
+            Promise.all(
+              groups.map((g, i) =>
+                runJob(
+                  `${name}-s${i + 1}`,
+                  shardArgs(inputs.testArgs, g),
+                  path.join(inputs.outputDir, `tests-shard-${i + 1}.log`),
+                  (line) => log.info(`[${i + 1}] ${line}`)
+                )
+              )
+            )
+          )
+        )
+        // One log for the log-file output: each shard's, under a header.
+        fs.writeFileSync(
+          logFile,
+          runs
+            .map(
+              (r, i) =>
+                `### shard ${i + 1}/${runs.length} (Job ${r.name})\n${fs.readFileSync(r.file, 'utf8')}`
+            )
+            .join('\n')
+        )
+      }
+    }
+
+    const testRun = runs.length === 1 ? runs[0].run : mergeRuns(runs.map((r) => r.run))
     report.run = testRun
-    const profile = profileFromLog(logText)
+    const profile = mergeProfiles(runs.flatMap((r) => (r.profile ? [r.profile] : [])))
     if (profile) {
       const coverprofile = path.join(inputs.outputDir, 'cover.out')
       fs.writeFileSync(coverprofile, formatProfile(profile))
       report.files = { ...report.files, coverprofile }
       report.packages = coverageByPackage(profile)
+      // Shards each print their own percentage; the merged profile has the run's.
+      if (runs.length > 1) testRun.coverage = Math.round(totalCoverage(profile).percent * 10) / 10
     }
+    // The shard that went worst speaks for the run: an error before a failure before a pass.
+    const worst =
+      runs.find((r) => r.watched.outcome !== 'succeeded') ??
+      runs.find((r) => r.run.status === 'failed') ??
+      runs[0]
+    const watched = worst.watched
     report.exitCode = watched.exitCode
-    if (watched.outcome === 'succeeded' && testRun.status === 'passed') return finish('passed')
+    if (runs.every((r) => r.watched.outcome === 'succeeded') && testRun.status === 'passed')
+      return finish('passed')
     const events = await k.listEvents(inputs.namespace).catch(() => [])
     const d = diagnose({
       job: watched.job,
@@ -257,9 +350,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       panicked: testRun.panic?.message,
       container: CONTAINER,
       testsRan: testRun.tests.length > 0,
-      lastLogLines: lastLines(logFile, 3)
+      lastLogLines: lastLines(worst.file, 3)
     })
-    report.headline = d.headline
+    report.headline = (runs.length > 1 ? `[${worst.name}] ` : '') + d.headline
     report.details = d.details
     return finish(watched.outcome === 'succeeded' ? 'failed' : d.status)
   } catch (e) {
@@ -350,6 +443,19 @@ async function warningEvents(kube: Kube, namespace: string): Promise<string[]> {
       )
   } catch {
     return []
+  }
+}
+
+/** Test durations of an earlier run, to balance the shards by time instead of count. */
+function previousDurations(inputs: Inputs, log: Logger): Map<string, number> {
+  if (!inputs.previousResults) return new Map()
+  try {
+    return durationsFromResults(fs.readFileSync(inputs.previousResults, 'utf8'))
+  } catch (e) {
+    log.warning(
+      `Could not read test durations from ${inputs.previousResults} (${(e as Error).message}): sharding by count`
+    )
+    return new Map()
   }
 }
 
