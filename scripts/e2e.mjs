@@ -1,5 +1,6 @@
 // The action's end-to-end cases on the local cluster. Each runs dist/main then dist/post exactly
 // as a runner would (scripts/lib/run-action.mjs) and checks what a user would look at.
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
@@ -76,7 +77,16 @@ async function runCase(name, env, deploy) {
   return result
 }
 
-const pass = await runCase('pass', {}, { ...argocdInputs, 'app-path': 'example/deploy-local' })
+const pass = await runCase(
+  'pass',
+  {},
+  {
+    ...argocdInputs,
+    'app-path': 'example/deploy-local',
+    // Created before the deploy; its value is checked for leaks below like the test Secret's.
+    'deploy-secrets': `e2e-deploy-secret:\n  TOKEN: ${secret}-deploy`
+  }
+)
 check(
   'pass: status passed',
   pass.outputs.status === 'passed',
@@ -112,6 +122,25 @@ check(
 )
 check('pass: summary has coverage by package', pass.summary.includes('Coverage by package'))
 check('pass: post step succeeded', pass.post.code === 0, pass.post.stdout.slice(-300))
+const token = execFileSync(
+  'kubectl',
+  [
+    '--kubeconfig',
+    process.env.KUBECONFIG_PATH,
+    '-n',
+    'example',
+    'get',
+    'secret',
+    'e2e-deploy-secret',
+    '-o',
+    'jsonpath={.data.TOKEN}'
+  ],
+  { encoding: 'utf8' }
+)
+check(
+  'pass: deploy-secrets created the Secret the service can read',
+  Buffer.from(token, 'base64').toString('utf8') === `${secret}-deploy`
+)
 check(
   'pass: deployed through ArgoCD at the commit under test',
   pass.main.stdout.includes(

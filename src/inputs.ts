@@ -69,6 +69,8 @@ export interface Inputs {
   previousResults?: string
   loadImages: string[]
   manifests: string[]
+  /** Secrets the deployed service needs, created (masked) before anything is deployed. */
+  deploySecrets: Array<{ name: string; namespace?: string; data: Record<string, string> }>
   argocd: ArgocdInputs
   /** Set when an ArgoCD Application deploys the service (`application` or `app-path`). */
   application?: ApplicationInputs
@@ -120,6 +122,7 @@ export const INPUT_NAMES = [
   'namespace',
   'load-images',
   'manifests',
+  'deploy-secrets',
   'argocd',
   'argocd-version',
   'argocd-manifest',
@@ -290,6 +293,7 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
       return ref
     }),
     manifests,
+    deploySecrets: deploySecrets(raw('deploy-secrets')),
     argocd,
     application,
     deployTimeoutSeconds: duration('deploy-timeout', raw('deploy-timeout')),
@@ -304,6 +308,46 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
       : path.join(environment.runnerTemp ?? path.join(ws, '.in-cluster-test'), 'in-cluster-test'),
     workspace: ws
   }
+}
+
+/**
+ * `name:` (or `namespace/name:`) then a map of keys to values, per Secret. Values are strings as
+ * written; a nested map or list is refused, like in secret-env.
+ */
+function deploySecrets(value: string): Inputs['deploySecrets'] {
+  if (value === '') return []
+  let parsed: unknown
+  try {
+    parsed = parseYaml(value)
+  } catch (e) {
+    // The message of a YAML error can quote the text: never the values.
+    throw new InputError('deploy-secrets', `is not valid YAML (${(e as Error).name})`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InputError(
+      'deploy-secrets',
+      'must be a YAML map of Secret names to maps of KEY: value'
+    )
+  }
+  return Object.entries(parsed as Record<string, unknown>).map(([ref, data]) => {
+    const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref]
+    if (namespace !== undefined) dnsLabel('deploy-secrets', namespace)
+    dnsSubdomain('deploy-secrets', name)
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new InputError('deploy-secrets', `${ref} must be a map of KEY: value`)
+    }
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(k)) {
+        throw new InputError('deploy-secrets', `'${k}' in ${ref} is not a valid Secret key`)
+      }
+      if (v !== null && typeof v === 'object') {
+        throw new InputError('deploy-secrets', `the value of ${k} in ${ref} must be a string`)
+      }
+      out[k] = v === null || v === undefined ? '' : String(v)
+    }
+    return { name, namespace, data: out }
+  })
 }
 
 function argocdInputs(raw: (n: string) => string, resolve: (p: string) => string): ArgocdInputs {

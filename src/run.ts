@@ -61,6 +61,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   const timer = new StageTimer(clock)
   // Masked before anything could print them.
   for (const value of Object.values(inputs.secretEnv)) if (value) log.setSecret(value)
+  for (const s of inputs.deploySecrets)
+    for (const value of Object.values(s.data)) if (value) log.setSecret(value)
   fs.mkdirSync(inputs.outputDir, { recursive: true })
   const logFile = path.join(inputs.outputDir, 'tests.log')
   fs.writeFileSync(logFile, '')
@@ -121,6 +123,23 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         )
       }
       await k.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: inputs.namespace } }])
+      if (inputs.deploySecrets.length > 0) {
+        const secrets = inputs.deploySecrets.map((s) =>
+          renderSecret(
+            s.name,
+            s.namespace ?? inputs.application?.namespace ?? inputs.namespace,
+            s.data
+          )
+        )
+        const namespaces = [...new Set(secrets.map((s) => s.metadata?.namespace ?? ''))]
+        await k.apply(
+          namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))
+        )
+        await k.apply(secrets)
+        log.info(
+          `Created ${secrets.map((s) => `Secret/${s.metadata?.name} in ${s.metadata?.namespace}`).join(', ')}`
+        )
+      }
       return deployStage(inputs, {
         kube: k,
         kubectl: cluster.kubectl,

@@ -163,3 +163,76 @@ describe('getInputs', () => {
     expect(read({ 'job-template': 'job.yaml' }).jobTemplate).toBe(path.join(ws, 'job.yaml'))
   })
 })
+
+describe('ArgoCD, deploy Secrets and sharding inputs', () => {
+  const gh = {
+    workspace: '',
+    inActions: true,
+    sha: 'a'.repeat(40),
+    repositoryUrl: 'https://github.com/o/r.git'
+  }
+
+  it('installs ArgoCD only on demand and deploys nothing through it by default', () => {
+    const i = read({})
+    expect(i.argocd).toEqual({ install: 'auto', version: 'v3.2.11' })
+    expect(i.application).toBeUndefined()
+    expect(i.shards).toBe(1)
+    expect(i.deploySecrets).toEqual([])
+  })
+
+  it('renders the Application from app-path: this repository at the commit under test', () => {
+    const i = getInputs((n) => ({ 'app-path': './deploy/', namespace: 'svc' })[n] ?? '', {
+      ...gh,
+      workspace: ws
+    })
+    expect(i.application).toEqual({
+      file: undefined,
+      repo: 'https://github.com/o/r.git',
+      path: 'deploy',
+      revision: 'a'.repeat(40),
+      namespace: 'svc'
+    })
+  })
+
+  it('needs a repository for app-path outside GitHub Actions', () => {
+    expect(errorOf({ 'app-path': 'deploy' }).message).toMatch(
+      /^Input 'app-repo': is required outside GitHub Actions/
+    )
+  })
+
+  it('refuses app-repo without anything to deploy, and argocd images without a tag', () => {
+    expect(errorOf({ 'app-repo': 'https://x/y.git' }).input).toBe('app-repo')
+    expect(errorOf({ 'argocd-image': 'local/argocd' }).message).toMatch(
+      /needs a tag or digest: it is used as it is/
+    )
+    expect(errorOf({ argocd: 'yes' }).message).toMatch(/'yes' is not one of: auto, true, false/)
+    expect(errorOf({ 'argocd-manifest': 'http://x/install.yaml' }).input).toBe('argocd-manifest')
+  })
+
+  it('reads deploy-secrets by name or namespace/name, without echoing values in errors', () => {
+    const i = read({
+      'deploy-secrets':
+        'db-credentials:\n  POSTGRES_PASSWORD: s3cret\n  PORT: 5432\nother/api:\n  TOKEN: t'
+    })
+    expect(i.deploySecrets).toEqual([
+      {
+        name: 'db-credentials',
+        namespace: undefined,
+        data: { POSTGRES_PASSWORD: 's3cret', PORT: '5432' }
+      },
+      { name: 'api', namespace: 'other', data: { TOKEN: 't' } }
+    ])
+    const bad = errorOf({ 'deploy-secrets': 'db:\n  PASSWORD: [hunter2' })
+    expect(bad.input).toBe('deploy-secrets')
+    expect(bad.message).not.toContain('hunter2')
+    expect(errorOf({ 'deploy-secrets': 'db: plain-value' }).message).toMatch(
+      /db must be a map of KEY: value/
+    )
+  })
+
+  it('takes shards from 1 to 64', () => {
+    expect(read({ shards: '4' }).shards).toBe(4)
+    for (const bad of ['0', '65', '2.5', 'two'])
+      expect(errorOf({ shards: bad }).message).toMatch(/is not a whole number from 1 to 64/)
+  })
+})
