@@ -13,7 +13,7 @@ export async function cleanup(
   log: Logger
 ): Promise<void> {
   if (!state) {
-    log.info('Nothing to clean up: the main step stopped before it created anything')
+    log.info('Nothing to clean up: this run created no cluster (an existing one is left as it is)')
     return
   }
   const { kindPath, clusterName } = state
