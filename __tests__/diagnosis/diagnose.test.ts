@@ -282,6 +282,19 @@ describe('diagnose', () => {
     expect(d.status).toBe('timeout')
   })
 
+  it('says when a real container exited 0 without running a Go test', () => {
+    const d = diagnose({
+      ...base,
+      job: captured<JobLike>('job-succeeded'),
+      pod: captured<PodLike>('pod-succeeded'),
+      testsRan: false
+    })
+    expect(d).toMatchObject({
+      status: 'error',
+      headline: expect.stringMatching(/^The test container exited 0 without running a Go test/)
+    })
+  })
+
   it('keeps the last Warning events as details', () => {
     const d = diagnose({
       ...base,

@@ -244,6 +244,14 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       details
     }
   }
+  if (terminated && terminated.exitCode === 0 && input.testsRan === false) {
+    return {
+      status: 'error',
+      headline:
+        'The test container exited 0 without running a Go test (no test in its log): check that the image runs the test binary and that test-args select tests (-test.v -test.run ...).',
+      details
+    }
+  }
   if (terminated && terminated.exitCode !== 0 && input.testsRan === false) {
     const said = (input.lastLogLines ?? [])
       .filter((l) => l.trim())
