@@ -40,4 +40,6 @@ phase "the action, end to end"
 KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e.mjs
 phase "fault suite"
 KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/faults.mjs
+phase "CLI bad input"
+KUBECONFIG_PATH=$kubeconfig NODE24=$node24 node scripts/cli-faults.mjs
 phase "done"

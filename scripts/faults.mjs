@@ -1,17 +1,132 @@
 // The fault suite: the real action against real faults on the local cluster. Each case checks
-// the status output, the diagnosis headline, that the log written so far is kept, and that the
-// post step (cleanup) ran. Prints a table: fault → status → headline → log kept → cleanup.
+// the status output, the diagnosis headline, that the log written so far is kept, and that
+// cleanup ran (the post step succeeded, the main step's exit code matches the status, and no
+// Secret the action created is left behind). Some cases act on the cluster while the action runs
+// (delete the test pod, restart the API server). Prints a table: fault → status → headline → log
+// kept → cleanup. The suite runs in its own namespace (FAULTS_NAMESPACE, default example-faults)
+// with its own PostgreSQL, so it does not depend on the end-to-end run's namespace.
+// FAULTS_ONLY=regex runs only the matching cases.
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { parseAllDocuments, stringify } from 'yaml'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
 import { runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const work = path.join(root, '.e2e', 'faults')
 fs.rmSync(work, { recursive: true, force: true })
+fs.mkdirSync(work, { recursive: true })
 
-const base = { ...exampleInputs('fault-suite-jwt-secret-0123456789'), timeout: '2m' }
-const env = exampleEnv
+const ns = process.env.FAULTS_NAMESPACE ?? 'example-faults'
+const kubeconfig = process.env.KUBECONFIG_PATH
+if (!kubeconfig) throw new Error('KUBECONFIG_PATH is not set (npm run e2e sets it)')
+const kubectlBin =
+  process.env.KUBECTL ??
+  path.join(
+    execFileSync('bash', ['hack/local-cluster/build.sh'], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop(),
+    'kubectl'
+  )
+const pidDir = '/var/lib/in-cluster-test/cluster/pids'
+
+function kubectl(args, { check = true } = {}) {
+  const r = spawnSync(kubectlBin, ['--kubeconfig', kubeconfig, ...args], {
+    encoding: 'utf8',
+    timeout: 300_000
+  })
+  if (check && r.status !== 0)
+    throw new Error(`kubectl ${args.join(' ')}: exit ${r.status}: ${r.stderr}`)
+  return r
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const secs = (ms) => `${(ms / 1000).toFixed(1)}s`
+
+// --- the namespace: PostgreSQL and its credentials, as example/deploy has them ----------------
+function setUp() {
+  const t = Date.now()
+  // A namespace of an earlier run may still be terminating (kept ones are reused).
+  const phase = kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}'], {
+    check: false
+  }).stdout
+  if (phase === 'Terminating')
+    kubectl(['wait', '--for=delete', `namespace/${ns}`, '--timeout=180s'], { check: false })
+  execFileSync('bash', ['hack/local-cluster/load-image.sh', 'local/postgres:15'], {
+    cwd: root,
+    stdio: 'ignore'
+  })
+  const docs = parseAllDocuments(
+    fs.readFileSync(path.join(root, 'example/deploy/postgres.yaml'), 'utf8')
+  ).map((d) => d.toJS())
+  for (const d of docs) {
+    d.metadata.namespace = ns
+    for (const c of d.spec?.template?.spec?.containers ?? [])
+      if (c.image === 'postgres') c.image = 'local/postgres:15'
+  }
+  const manifest = path.join(work, 'postgres.yaml')
+  fs.writeFileSync(
+    manifest,
+    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ...docs]
+      .map((d) => stringify(d))
+      .join('---\n')
+  )
+  kubectl(['apply', '--server-side', '-f', manifest])
+  kubectl(['-n', ns, 'rollout', 'status', 'statefulset/postgres', '--timeout=180s'])
+  console.log(`namespace ${ns} with PostgreSQL ready in ${secs(Date.now() - t)}`)
+}
+
+// --- helpers for cases that act while the action runs -----------------------------------------
+/** Waits until the test log (written by the action as it streams) matches `re`. */
+async function waitForLog(file, re, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (fs.existsSync(file) && re.test(fs.readFileSync(file, 'utf8'))) return true
+    await sleep(250)
+  }
+  return false
+}
+
+/** The running test pod of this namespace (the suite runs one case at a time). */
+function runningTestPod() {
+  const r = kubectl([
+    '-n',
+    ns,
+    'get',
+    'pods',
+    '-l',
+    'app.kubernetes.io/managed-by=in-cluster-test',
+    '--field-selector=status.phase=Running',
+    '-o',
+    'jsonpath={.items[*].metadata.name}'
+  ])
+  return r.stdout.trim().split(/\s+/).filter(Boolean)
+}
+
+const pidOf = (name) => Number(fs.readFileSync(path.join(pidDir, `${name}.pid`), 'utf8').trim())
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A Job template: the default one with `edit` applied to its test container. */
+function template(name, edit) {
+  const job = parseAllDocuments(
+    fs.readFileSync(path.join(root, 'templates/test-job.yaml'), 'utf8')
+  )[0].toJS()
+  edit(job.spec.template.spec.containers[0])
+  const file = path.join(work, `${name}.yaml`)
+  fs.writeFileSync(file, stringify(job))
+  return file
+}
+
+const base = { ...exampleInputs('fault-suite-jwt-secret-0123456789', ns), timeout: '2m' }
+const env = (extra) => exampleEnv(extra, ns)
 
 const cases = [
   {
@@ -54,55 +169,190 @@ const cases = [
     log: /^$/
   },
   {
+    fault: 'missing Secret key',
+    inputs: () => ({
+      env: env(''),
+      'job-template': template('missing-key', (c) =>
+        c.env.push({
+          name: 'API_TOKEN',
+          valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'API_TOKEN' } }
+        })
+      )
+    }),
+    status: 'error',
+    headline: new RegExp(
+      `^The test container could not start: the Secret ${ns}/postgres-credentials has no key API_TOKEN`
+    ),
+    log: /^$/
+  },
+  {
     fault: 'image not loaded',
     inputs: { env: env(''), image: 'example/never-loaded:v1', 'image-load': 'none' },
     status: 'error',
     headline:
       /^The test image example\/never-loaded:v1 could not be pulled \((ErrImagePull|ImagePullBackOff)\)/,
     log: /^$/
+  },
+  {
+    fault: 'unschedulable resources',
+    inputs: () => ({
+      env: env(''),
+      // The template's request, not the limit input, is what the scheduler checks.
+      'job-template': template('huge-request', (c) => {
+        c.resources = { requests: { memory: '4Ti' }, limits: { memory: '4Ti' } }
+      })
+    }),
+    status: 'error',
+    headline:
+      /^The test pod could not be scheduled \(it requests memory 4Ti\): 0\/1 nodes are available: 1 Insufficient memory/,
+    log: /^$/
+  },
+  {
+    fault: 'pod deleted mid-run',
+    inputs: {
+      env: env('EXAMPLE_SLOW_SECONDS: "60"'),
+      'test-args': '-test.v -test.run TestDeliberateSlow'
+    },
+    // Delete the pod once the test has printed a few lines: the action must keep them.
+    during: async ({ logFile }) => {
+      if (!(await waitForLog(logFile, /slow tick 3\/60/, 240_000)))
+        return { ok: false, note: 'the test never reached tick 3' }
+      const pods = runningTestPod()
+      if (pods.length !== 1) return { ok: false, note: `running test pods: ${pods}` }
+      kubectl(['-n', ns, 'delete', 'pod', pods[0], '--wait=false'])
+      return { ok: true, note: `deleted pod ${pods[0]}` }
+    },
+    status: 'error',
+    headline: /^The test pod .* was deleted while the tests ran/,
+    log: /slow tick 3\/60/,
+    // Nothing after the deletion may be invented, and the test never finished.
+    extra: (logText) => !/slow test done/.test(logText)
+  },
+  {
+    fault: 'kube-apiserver restarted mid-watch',
+    inputs: {
+      env: env('EXAMPLE_SLOW_SECONDS: "40"'),
+      'test-args': '-test.v -test.run TestDeliberateSlow'
+    },
+    // Kill the API server while the test runs and start it again: the watch and the log
+    // stream must recover, and the run pass with every line of the log.
+    during: async ({ logFile }) => {
+      if (!(await waitForLog(logFile, /slow tick 3\/40/, 240_000)))
+        return { ok: false, note: 'the test never reached tick 3' }
+      const before = pidOf('kube-apiserver')
+      const t = Date.now()
+      process.kill(before, 'SIGKILL')
+      while (alive(before)) await sleep(100)
+      const down = Date.now()
+      // Asynchronously: the action's output must keep flowing meanwhile.
+      const up = await new Promise((resolve) =>
+        execFile('bash', ['hack/local-cluster/up.sh'], { cwd: root }, (e) => resolve(e))
+      )
+      if (up) return { ok: false, note: `up.sh failed: ${up.message}` }
+      const after = pidOf('kube-apiserver')
+      return {
+        ok: after !== before && alive(after),
+        note: `killed kube-apiserver ${before}, up again as ${after} after ${secs(Date.now() - down)} (kill took ${secs(down - t)})`
+      }
+    },
+    status: 'passed',
+    headline: /^$/,
+    log: /slow tick 40\/40[\s\S]*slow test done after 40 ticks[\s\S]*--- PASS: TestDeliberateSlow/,
+    // Every tick exactly once: the reconnect neither lost nor repeated a line.
+    extra: (logText) =>
+      Array.from({ length: 40 }, (_, i) => i + 1).every(
+        (i) => logText.split(`slow tick ${i}/40\n`).length === 2
+      ),
+    // The watch saw the outage, and the log stream came back while the test still ran (tick 39
+    // printed live, before the watch saw the pod finish), not only with the final read.
+    mainLog: /Lost contact with the API server[\s\S]*slow tick 39\/40[\s\S]*Test pod: Succeeded/
   }
 ]
 
+const only = process.env.FAULTS_ONLY ? new RegExp(process.env.FAULTS_ONLY) : undefined
+const selected = cases.filter((c) => !only || only.test(c.fault))
+setUp()
+
 const rows = []
 let failed = 0
-for (const c of cases) {
+for (const c of selected) {
   const name = c.fault.replace(/\W+/g, '-')
-  const r = await runAction({
-    node: process.env.NODE24,
-    root,
-    workspace: root,
-    workDir: path.join(work, name),
-    inputs: { ...base, ...c.inputs }
-  })
-  const logFile = r.outputs['log-file']
-  const logText = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : undefined
+  const workDir = path.join(work, name)
+  const outputDir = path.join(workDir, 'out')
+  const logFile = path.join(outputDir, 'tests.log')
+  const inputs = {
+    ...base,
+    ...(typeof c.inputs === 'function' ? c.inputs() : c.inputs),
+    'output-dir': outputDir
+  }
+  const [r, during] = await Promise.all([
+    runAction({ node: process.env.NODE24, root, workspace: root, workDir, inputs }),
+    c.during?.({ logFile })
+  ])
+  const logText = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : undefined
+  const leftSecrets = kubectl([
+    '-n',
+    ns,
+    'get',
+    'secrets',
+    '-l',
+    'app.kubernetes.io/managed-by=in-cluster-test',
+    '-o',
+    'name'
+  ]).stdout.trim()
   const checks = {
     status: r.outputs.status === c.status,
     headline: c.headline.test(r.outputs.diagnosis ?? ''),
-    'log kept': logText !== undefined && c.log.test(logText.trim()),
-    cleanup: r.post.code === 0 && r.main.code !== 0
+    'log kept':
+      r.outputs['log-file'] === logFile && logText !== undefined && c.log.test(logText.trim()),
+    cleanup:
+      r.post.code === 0 && (r.main.code === 0) === (c.status === 'passed') && leftSecrets === ''
   }
+  if (c.extra) checks.extra = logText !== undefined && c.extra(logText)
+  if (c.mainLog) checks['main log'] = c.mainLog.test(r.main.stdout)
+  if (c.during) checks.during = during?.ok === true
+  // A stuck Job is left to its deadline by the action: remove it so the next case starts clean.
+  const leftJobs = kubectl([
+    '-n',
+    ns,
+    'get',
+    'jobs',
+    '-l',
+    'app.kubernetes.io/managed-by=in-cluster-test',
+    '-o',
+    'jsonpath={range .items[?(@.status.active)]}{.metadata.name} {end}'
+  ]).stdout.trim()
+  kubectl(['-n', ns, 'delete', 'jobs', '-l', 'app.kubernetes.io/managed-by=in-cluster-test'], {
+    check: false
+  })
   const ok = Object.values(checks).every(Boolean)
   if (!ok) failed++
   rows.push([
     c.fault,
     r.outputs.status,
-    (r.outputs.diagnosis ?? '').slice(0, 110),
+    (r.outputs.diagnosis ?? '').slice(0, 160),
     checks['log kept'] ? 'yes' : 'NO',
     checks.cleanup ? 'yes' : 'NO',
+    secs(r.mainMs),
     ok ? 'ok' : 'FAIL'
   ])
-  console.log(
-    `${ok ? 'ok  ' : 'FAIL'} ${c.fault} (${(r.mainMs / 1000).toFixed(1)}s): ${JSON.stringify(checks)}`
-  )
-  if (!ok) console.log(`     outputs: ${JSON.stringify(r.outputs)}`)
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.fault} (${secs(r.mainMs)}): ${JSON.stringify(checks)}`)
+  if (during) console.log(`     during the run: ${during.note}`)
+  if (leftJobs) console.log(`     Job still active after the run (deleted now): ${leftJobs}`)
+  if (!ok) {
+    console.log(`     outputs: ${JSON.stringify(r.outputs)}`)
+    if (leftSecrets) console.log(`     Secrets left: ${leftSecrets}`)
+    console.log(`     main log: ${path.join(workDir, 'main.log')}`)
+  }
 }
 console.log(
-  '\n| fault | status | headline | logs kept | cleanup | result |\n| --- | --- | --- | --- | --- | --- |'
+  '\n| fault | status | headline | logs kept | cleanup | time | result |\n| --- | --- | --- | --- | --- | --- | --- |'
 )
 for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+if (!process.env.FAULTS_KEEP_NAMESPACE)
+  kubectl(['delete', 'namespace', ns, '--wait=false'], { check: false })
 if (failed > 0) {
-  console.error(`\nfaults: ${failed} case(s) failed`)
+  console.error(`\nfaults: ${selected.length - failed} passed, ${failed} failed`)
   process.exit(1)
 }
-console.log(`\nfaults: ${cases.length} passed, 0 failed`)
+console.log(`\nfaults: ${selected.length} passed, 0 failed`)

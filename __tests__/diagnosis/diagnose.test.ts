@@ -1,10 +1,18 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import {
   diagnose,
   formatDuration,
   type DiagnosisInput,
+  type JobLike,
   type PodLike
 } from '../../src/diagnosis/diagnose.js'
+
+// Real objects from the local v1.32.9 cluster (__fixtures__/k8s/capture-faults.sh).
+const captured = <T>(name: string): T =>
+  JSON.parse(
+    readFileSync(new URL(`../../__fixtures__/k8s/${name}.json`, import.meta.url), 'utf8')
+  ) as T
 
 const base: DiagnosisInput = {
   events: [],
@@ -92,7 +100,22 @@ describe('diagnose', () => {
       })
     })
     expect(d.headline).toBe(
-      "The test container could not start: couldn't find key JWT_SECRET in Secret example/api-keys. Create the Secret or key it needs, or fix env-from-secrets / secret-env."
+      'The test container could not start: the Secret example/api-keys has no key JWT_SECRET (an env entry of the Job refers to it by key). Create the Secret or key it needs, or fix env-from-secrets / secret-env / the Job template.'
+    )
+  })
+
+  it('names the Secret and the key of a real missing-key pod', () => {
+    const d = diagnose({ ...base, pod: captured<PodLike>('pod-missing-key') })
+    expect(d.status).toBe('error')
+    expect(d.headline).toMatch(
+      /^The test container could not start: the Secret ict-fixtures-faults\/present has no key API_TOKEN \(/
+    )
+  })
+
+  it('keeps the message of a missing Secret as the kubelet says it', () => {
+    const d = diagnose({ ...base, pod: captured<PodLike>('pod-missing-secret') })
+    expect(d.headline).toMatch(
+      /^The test container could not start: secret "no-such-secret" not found\. Create the Secret/
     )
   })
 
@@ -112,7 +135,15 @@ describe('diagnose', () => {
       })
     })
     expect(d.headline).toMatch(
-      /^The test pod could not be scheduled: 0\/1 nodes are available: 1 Insufficient memory\. Lower memory-limit/
+      /^The test pod could not be scheduled: 0\/1 nodes are available: 1 Insufficient memory\. Lower the requests/
+    )
+  })
+
+  it('names what a real unschedulable pod requests, without the preemption sentence', () => {
+    const d = diagnose({ ...base, pod: captured<PodLike>('pod-unschedulable') })
+    expect(d.status).toBe('error')
+    expect(d.headline).toBe(
+      "The test pod could not be scheduled (it requests memory 4Ti): 0/1 nodes are available: 1 Insufficient memory. Lower the requests (the Job template's resources; memory-limit and cpu-limit cap them), or use a bigger cluster."
     )
   })
 
@@ -196,9 +227,72 @@ describe('diagnose', () => {
   })
 
   it('says when the pod vanished mid-run', () => {
-    expect(diagnose({ ...base, podVanished: true }).headline).toMatch(
-      /deleted before it finished.*log up to then is kept/
+    expect(diagnose({ ...base, podVanished: true })).toMatchObject({
+      status: 'error',
+      headline: expect.stringMatching(
+        /^The test pod was deleted while the tests ran \(deleted through the API.*log up to then is kept/
+      )
+    })
+  })
+
+  it('says a real pod was deleted mid-run, not that its unfinished test failed', () => {
+    const d = diagnose({
+      ...base,
+      job: captured<JobLike>('job-pod-deleted'),
+      pod: captured<PodLike>('pod-deleted-terminating'),
+      failedTests: ['TestSlow']
+    })
+    expect(d.status).toBe('error')
+    expect(d.headline).toMatch(
+      /^The test pod pod-deleted-\w+ was deleted while the tests ran \(deleted through the API: kubectl delete, a controller, or a node drain\), so the Job failed without a result; the log up to then is kept\. Unfinished then: TestSlow\./
     )
+  })
+
+  it('says who evicted a real pod (DisruptionTarget)', () => {
+    const d = diagnose({
+      ...base,
+      job: captured<JobLike>('job-pod-evicted'),
+      pod: captured<PodLike>('pod-evicted-terminating'),
+      failedTests: ['TestSlow']
+    })
+    expect(d.headline).toMatch(
+      /^The test pod pod-evicted-\w+ was deleted while the tests ran \(EvictionByEvictionAPI: Eviction API: evicting\)/
+    )
+  })
+
+  it('does not call a pod deleted after its container finished on its own', () => {
+    const p = captured<PodLike>('pod-failed-exit-3')
+    const d = diagnose({
+      ...base,
+      pod: { ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-11-25T05:40:00Z' } },
+      failedTests: ['TestTwo']
+    })
+    expect(d.headline).toBe('1 test failed: TestTwo.')
+  })
+
+  it('a deadline stays a timeout though the Job controller deleted the pod', () => {
+    const p = captured<PodLike>('pod-deleted-terminating')
+    const d = diagnose({
+      ...base,
+      timeoutSeconds: 20,
+      job: captured<JobLike>('job-deadline'),
+      pod: p,
+      failedTests: ['TestSlow']
+    })
+    expect(d.status).toBe('timeout')
+  })
+
+  it('says when a real container exited 0 without running a Go test', () => {
+    const d = diagnose({
+      ...base,
+      job: captured<JobLike>('job-succeeded'),
+      pod: captured<PodLike>('pod-succeeded'),
+      testsRan: false
+    })
+    expect(d).toMatchObject({
+      status: 'error',
+      headline: expect.stringMatching(/^The test container exited 0 without running a Go test/)
+    })
   })
 
   it('keeps the last Warning events as details', () => {

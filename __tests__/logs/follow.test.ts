@@ -242,6 +242,48 @@ describe('followLogs on a silent stream', () => {
   })
 })
 
+describe('followLogs after an API-server restart', () => {
+  it('resumes the live stream about 15 s after it went silent, by default, not only with the final read', async () => {
+    // The connection died with the API server at 05:37:48; the server is back 10 s later and
+    // the container keeps printing. The Job ends only at 60 s.
+    const calls: Array<{ at: number; follow: boolean; sinceTime?: string }> = []
+    const clock = new FakeClock()
+    const started = clock.now()
+    const kube = new FakeKube()
+    kube.streamLog = async (_ns, _pod, _c, o, onData) => {
+      const at = clock.now() - started
+      calls.push({ at, follow: o.follow, sinceTime: o.sinceTime })
+      if (calls.length === 1)
+        onData('2026-11-25T05:37:47.9Z tick 1\n2026-11-25T05:37:48.1Z tick 2\n')
+      else if (at < 10_000)
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: undefined })
+      else onData('2026-11-25T05:37:48.1Z tick 2\n2026-11-25T05:37:49.1Z tick 3\n')
+      if (!o.follow) return
+      await new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve()))
+    }
+    const live: Array<{ line: string; at: number }> = []
+    await followLogs(
+      kube,
+      {
+        namespace: 'ns',
+        container: 'tests',
+        pod: () => runningPod(),
+        finished: () => clock.now() - started > 60_000
+      },
+      tmpLog(),
+      (line) => live.push({ line, at: clock.now() - started }),
+      clock,
+      new FakeLogger()
+    )
+    const resumed = calls.find((c) => c.follow && c.at >= 10_000)
+    expect(resumed).toMatchObject({ sinceTime: '2026-11-25T05:37:48Z' })
+    expect(resumed!.at).toBeLessThanOrEqual(20_000)
+    // tick 3 arrived live, long before the Job's end, and nothing twice.
+    expect(live.map((l) => l.line)).toEqual(['tick 1', 'tick 2', 'tick 3'])
+    expect(live[2].at).toBeLessThanOrEqual(20_000)
+  })
+})
+
 describe('followLogs on a captured kubelet log', () => {
   // `kubectl logs --timestamps` of a real pod (see __fixtures__/k8s/README.md).
   const real = fs.readFileSync('__fixtures__/k8s/log-succeeded.txt', 'utf8')

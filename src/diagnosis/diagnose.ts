@@ -16,7 +16,7 @@ export interface PodLike {
     containers?: Array<{
       name?: string
       image?: string
-      resources?: { limits?: Record<string, string> }
+      resources?: { limits?: Record<string, string>; requests?: Record<string, string> }
     }>
   }
   status?: {
@@ -95,6 +95,40 @@ function limitOf(pod: PodLike | undefined, resource: string, name?: string): str
   return c?.resources?.limits?.[resource]
 }
 
+/**
+ * What the pod asks the scheduler for, of the resources its message says no node has
+ * ("1 Insufficient memory"): e.g. "memory 4Ti". Requests of all containers, as the scheduler
+ * adds them; a single container's are shown as they were written.
+ */
+function requestsNamed(pod: PodLike | undefined, message: string): string | undefined {
+  const short = [...message.matchAll(/Insufficient ([\w/-]+(?:\.[\w/-]+)*)/g)].map((m) => m[1])
+  const wanted = [...new Set(short)]
+  const containers = pod?.spec?.containers ?? []
+  const parts = wanted.flatMap((r) => {
+    const values = containers.map((c) => c.resources?.requests?.[r]).filter((v) => v !== undefined)
+    return values.length > 0 ? [`${r} ${values.join(' + ')}`] : []
+  })
+  return parts.length > 0 ? parts.join(', ') : undefined
+}
+
+/** The scheduler's verdict without its preemption sentence, which only repeats it. */
+function schedulerVerdict(message: string): string {
+  return clause(message.replace(/\s*preemption:.*$/s, ''))
+}
+
+/**
+ * The kubelet's message for a secretKeyRef (or configMapKeyRef) whose key is missing, rephrased
+ * to name the object and the key; other config errors (a missing Secret) are kept as they are.
+ */
+function configErrorCause(message: string): string {
+  const key = message.match(/couldn't find key (\S+) in (Secret|ConfigMap) (\S+)/)
+  if (key) {
+    const [, name, kind, object] = key
+    return `the ${kind} ${object} has no key ${name} (an env entry of the Job refers to it by key)`
+  }
+  return clause(message)
+}
+
 /** The hint that matches an image-pull failure on a cluster without a registry. */
 function imageHint(image: string, reason: string): string {
   if (image.endsWith(':latest') || !/[:@]/.test(image.split('/').pop() ?? '')) {
@@ -162,14 +196,16 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (waiting?.reason === 'CreateContainerConfigError') {
     return {
       status: 'error',
-      headline: `The test container could not start: ${clause(waiting.message ?? 'its configuration is invalid')}. Create the Secret or key it needs, or fix env-from-secrets / secret-env.`,
+      headline: `The test container could not start: ${configErrorCause(waiting.message ?? 'its configuration is invalid')}. Create the Secret or key it needs, or fix env-from-secrets / secret-env / the Job template.`,
       details
     }
   }
   if (unschedulable) {
+    const message = unschedulable.message ?? 'no node fits it'
+    const requests = requestsNamed(pod, message)
     return {
       status: 'error',
-      headline: `The test pod could not be scheduled: ${clause(unschedulable.message ?? 'no node fits it')}. Lower memory-limit / cpu-limit or the template's requests, or use a bigger cluster.`,
+      headline: `The test pod could not be scheduled${requests ? ` (it requests ${requests})` : ''}: ${schedulerVerdict(message)}. Lower the requests (the Job template's resources; memory-limit and cpu-limit cap them), or use a bigger cluster.`,
       details
     }
   }
@@ -181,6 +217,18 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     return {
       status: 'timeout',
       headline: `Tests did not finish within the timeout (${mins}): the Job was stopped.${running} Raise timeout, or find the test that hangs in the log.`,
+      details
+    }
+  }
+  const deleted = deletedMidRun(input, cs?.state)
+  if (deleted) {
+    const name = pod?.metadata?.name ? ` ${pod.metadata.name}` : ''
+    const unfinished = input.failedTests.length
+      ? ` Unfinished then: ${input.failedTests.slice(0, 5).join(', ')}.`
+      : ''
+    return {
+      status: 'error',
+      headline: `The test pod${name} was deleted while the tests ran (${deleted}), so the Job failed without a result; the log up to then is kept.${unfinished} Run again, and look for what deletes pods in the namespace.`,
       details
     }
   }
@@ -196,11 +244,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       details
     }
   }
-  if (input.podVanished) {
+  if (terminated && terminated.exitCode === 0 && input.testsRan === false) {
     return {
       status: 'error',
       headline:
-        'The test pod was deleted before it finished (evicted, or deleted by someone or something else); the log up to then is kept.',
+        'The test container exited 0 without running a Go test (no test in its log): check that the image runs the test binary and that test-args select tests (-test.v -test.run ...).',
       details
     }
   }
@@ -239,6 +287,37 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       'The tests did not pass, and the cluster did not say why: see the events and the log below.',
     details
   }
+}
+
+/**
+ * Whether the test pod was deleted (or evicted) while its container still ran, and by what when
+ * the pod says so. Such a pod gets a deletionTimestamp (its grace period's end) while its
+ * container keeps running until killed; the Job controller already counts it as failed
+ * (FailureTarget, BackoffLimitExceeded with backoffLimit 0). An eviction also sets a
+ * DisruptionTarget condition whose reason says who (EvictionByEvictionAPI: a drain,
+ * PreemptionByScheduler, TerminationByKubelet: node pressure, DeletionByTaintManager).
+ * A pod that is gone entirely (podVanished) was deleted too. Deadlines are handled before this.
+ */
+function deletedMidRun(
+  input: DiagnosisInput,
+  state: ContainerStateLike | undefined
+): string | undefined {
+  const pod = input.pod
+  const disruption = pod?.status?.conditions?.find(
+    (c) => c.type === 'DisruptionTarget' && c.status === 'True'
+  )
+  if (disruption) {
+    return `${disruption.reason ?? 'disrupted'}${disruption.message ? `: ${clause(disruption.message)}` : ''}`
+  }
+  const byApi = 'deleted through the API: kubectl delete, a controller, or a node drain'
+  if (pod?.metadata?.deletionTimestamp) {
+    const t = state?.terminated
+    // Still running when deleted, or killed by the deletion's signal (TERM, or KILL after grace).
+    if (state?.running || (t && t.reason !== 'Completed' && [137, 143].includes(t.exitCode ?? 0)))
+      return byApi
+  }
+  if (input.podVanished && !state?.terminated) return byApi
+  return undefined
 }
 
 /** A message used inside a sentence: without its own final period. */
