@@ -266,6 +266,38 @@ const cases = [
     // The watch saw the outage, and the log stream came back while the test still ran (tick 39
     // printed live, before the watch saw the pod finish), not only with the final read.
     mainLog: /Lost contact with the API server[\s\S]*slow tick 39\/40[\s\S]*Test pod: Succeeded/
+  },
+  {
+    fault: 'ArgoCD app never Healthy',
+    // example/deploy-broken: a Deployment whose image is on no node, with a 15 s progress
+    // deadline, deployed through ArgoCD (installed by the action) from the git daemon.
+    inputs: {
+      env: env(''),
+      argocd: 'true',
+      'argocd-manifest': process.env.ARGOCD_MANIFEST,
+      'argocd-image': process.env.ARGOCD_IMAGE,
+      'argocd-redis-image': process.env.ARGOCD_REDIS_IMAGE,
+      'app-repo': process.env.APP_REPO,
+      'app-revision': process.env.APP_REVISION,
+      'app-path': 'example/deploy-broken',
+      'app-namespace': 'example-broken',
+      'deploy-timeout': '3m'
+    },
+    status: 'error',
+    // Degraded outlasts its grace (or the pod's image wait its minute): the headline names the
+    // Deployment and what its pod says, long before deploy-timeout.
+    headline:
+      /^ArgoCD Application in-cluster-test-example-broken in argocd (failed: health Degraded|cannot become Healthy).*Deployment\/workflows in example-broken.*Pod workflows-[\w-]+: (ErrImagePull|ImagePullBackOff): container workflows \(image (docker\.io\/)?example\/workflows:never-loaded\)/,
+    log: /^$/,
+    after: () => {
+      kubectl(
+        ['-n', 'argocd', 'delete', 'application', 'in-cluster-test-example-broken', '--wait=true'],
+        {
+          check: false
+        }
+      )
+      kubectl(['delete', 'namespace', 'example-broken', '--wait=false'], { check: false })
+    }
   }
 ]
 
@@ -325,6 +357,7 @@ for (const c of selected) {
   kubectl(['-n', ns, 'delete', 'jobs', '-l', 'app.kubernetes.io/managed-by=in-cluster-test'], {
     check: false
   })
+  c.after?.()
   const ok = Object.values(checks).every(Boolean)
   if (!ok) failed++
   rows.push([
