@@ -6,6 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { parseJobTemplate } from './job/render.js'
 
 export type ClusterMode = 'kind' | 'existing'
 export type ImageLoad =
@@ -234,7 +235,15 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
   if (!prebuilt) mustBeFile('dockerfile', dockerfile, 'a Dockerfile')
 
   const jobTemplate = raw('job-template') ? resolve(raw('job-template')) : undefined
-  if (jobTemplate) mustBeFile('job-template', jobTemplate, 'a Job template (YAML)')
+  if (jobTemplate) {
+    mustBeFile('job-template', jobTemplate, 'a Job template (YAML)')
+    // Checked now, so a bad template fails before a cluster is made, not after.
+    try {
+      parseJobTemplate(fs.readFileSync(jobTemplate, 'utf8'), jobTemplate)
+    } catch (e) {
+      throw new InputError('job-template', (e as Error).message)
+    }
+  }
 
   const manifests = lines(raw('manifests')).map((m) => {
     const p = resolve(m)

@@ -373,6 +373,16 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     })
     report.headline = (runs.length > 1 ? `[${worst.name}] ` : '') + d.headline
     report.details = d.details
+    // A Job given up on (stuck pod, our own deadline) would otherwise sit Pending or running
+    // until its activeDeadlineSeconds; its log and diagnosis are taken already.
+    for (const r of runs.filter(
+      (r) => r.watched.outcome === 'stuck' || r.watched.outcome === 'timeout'
+    )) {
+      await k
+        .delete({ apiVersion: 'batch/v1', kind: 'Job', name: r.name, namespace: inputs.namespace })
+        .then(() => log.info(`Deleted Job ${r.name}, which could not finish`))
+        .catch((e: Error) => log.warning(`Could not delete the Job ${r.name}: ${e.message}`))
+    }
     return finish(watched.outcome === 'succeeded' ? 'failed' : d.status)
   } catch (e) {
     report.headline = (e as Error).message

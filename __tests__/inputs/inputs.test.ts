@@ -11,7 +11,11 @@ beforeAll(() => {
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-inputs-'))
   fs.writeFileSync(path.join(ws, 'Dockerfile.test'), 'FROM scratch\n')
   fs.writeFileSync(path.join(ws, 'kubeconfig'), 'apiVersion: v1\nkind: Config\n')
-  fs.writeFileSync(path.join(ws, 'job.yaml'), 'kind: Job\n')
+  fs.writeFileSync(
+    path.join(ws, 'job.yaml'),
+    'apiVersion: batch/v1\nkind: Job\nmetadata: {name: t}\nspec:\n  template:\n    spec:\n      containers: [{name: tests, image: x}]\n'
+  )
+  fs.writeFileSync(path.join(ws, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\n')
   env = { workspace: ws, runnerTemp: path.join(ws, 'tmp'), inActions: true }
 })
 
@@ -234,5 +238,16 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
     expect(read({ shards: '4' }).shards).toBe(4)
     for (const bad of ['0', '65', '2.5', 'two'])
       expect(errorOf({ shards: bad }).message).toMatch(/is not a whole number from 1 to 64/)
+  })
+})
+
+describe('job-template', () => {
+  it('is checked with the inputs, before any cluster work', () => {
+    expect(read({ 'job-template': 'job.yaml' }).jobTemplate).toBe(path.join(ws, 'job.yaml'))
+    const e = errorOf({ 'job-template': 'deployment.yaml' })
+    expect(e.input).toBe('job-template')
+    expect(e.message).toMatch(
+      /deployment\.yaml: must be a batch\/v1 Job, but is apps\/v1 Deployment/
+    )
   })
 })
