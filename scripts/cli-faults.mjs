@@ -104,12 +104,14 @@ const cases = [
       '--job-template',
       file('broken.yaml', 'apiVersion: batch/v1\nkind: Job\nspec: [unclosed\n')
     ],
+    // Checked with the inputs: a bad template fails before any cluster work.
     check: (r) => ({
-      'exit non-zero': r.code !== 0 && r.code !== null,
-      'error names the template and says invalid YAML': errorLine(
+      'exit 2': r.code === 2,
+      'one-line error names the template and says invalid YAML': oneLineError(
         r,
-        /Job template \S*broken\.yaml: is not valid YAML/
-      )
+        /^in-cluster-test: Input 'job-template': Job template \S*broken\.yaml: is not valid YAML/
+      ),
+      'no pipeline output': r.stdout === ''
     })
   },
   {
@@ -125,11 +127,12 @@ const cases = [
       )
     ],
     check: (r) => ({
-      'exit non-zero': r.code !== 0 && r.code !== null,
-      'error says what it is': errorLine(
+      'exit 2': r.code === 2,
+      'one-line error says what it is': oneLineError(
         r,
-        /Job template \S*deployment\.yaml: must be a batch\/v1 Job, but is apps\/v1 Deployment/
-      )
+        /^in-cluster-test: Input 'job-template': Job template \S*deployment\.yaml: must be a batch\/v1 Job, but is apps\/v1 Deployment/
+      ),
+      'no pipeline output': r.stdout === ''
     })
   },
   {
