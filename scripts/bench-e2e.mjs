@@ -4,8 +4,12 @@
 //       rollout waits, apply the Job, kubectl wait, kubectl logs;
 //   (b) with the action (dist/main, as a runner runs it), same deploy and same test image recipe;
 // alternating, BENCH_RUNS times (default 3). Prints medians per stage, b/a, and the limit
-// max(cluster + deploy, image build) + load + Job that overlap can reach, with b/limit.
+// max(cluster + deploy, image build) + load + Job that overlap can reach, with b/limit; the
+// action's own overhead: process start to its first stage, and peak RSS.
 // Then the slow suite (8 tests × BENCH_SLOW_SECONDS) as 1 Job and as BENCH_SHARDS Jobs.
+// Everything runs in its own namespace (BENCH_NAMESPACE, default `bench`), deleted before each
+// run: the example deploy is applied through a kustomize overlay that moves it there, so the
+// `example` namespace of the e2e run (and of whoever else uses the cluster) is left alone.
 // Needs what `npm run e2e` sets up (run it once first): the cluster, base images, dist/.
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -21,6 +25,7 @@ fs.mkdirSync(work, { recursive: true })
 const runs = Number(process.env.BENCH_RUNS ?? 3)
 const slowSeconds = Number(process.env.BENCH_SLOW_SECONDS ?? 5)
 const shards = Number(process.env.BENCH_SHARDS ?? 4)
+const ns = process.env.BENCH_NAMESPACE ?? 'bench'
 const sh = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, {
     cwd: root,
@@ -39,9 +44,22 @@ const kubectl = (...args) => sh('kubectl', ['--kubeconfig', kubeconfig, ...args]
 const secret = 'bench-jwt-secret-0123456789'
 const nonceFile = path.join(root, 'example', '.bench-nonce')
 
+// example/deploy-local moved into the bench's namespace (kustomize renames the Namespace too).
+const overlay = path.join(work, 'deploy')
+fs.mkdirSync(overlay, { recursive: true })
+fs.writeFileSync(
+  path.join(overlay, 'kustomization.yaml'),
+  stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: ns,
+    resources: [path.relative(overlay, path.join(root, 'example', 'deploy-local'))]
+  })
+)
+
 /** A fresh start for each run: no namespace, and a test image that must really compile. */
 function fresh() {
-  kubectl('delete', 'namespace', 'example', '--ignore-not-found', '--wait=true', '--timeout=180s')
+  kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=180s')
   fs.writeFileSync(nonceFile, `${Date.now()}-${Math.random()}\n`)
 }
 
@@ -61,17 +79,10 @@ function seedRun(i) {
   timed(stages, 'deploy', () => {
     for (const img of ['example/workflows:e2e', 'local/postgres:15'])
       sh('bash', ['hack/local-cluster/load-image.sh', img])
-    kubectl('apply', '--server-side', '-k', 'example/deploy-local')
-    kubectl('-n', 'example', 'rollout', 'status', 'statefulset/postgres', '--timeout=300s')
-    kubectl('-n', 'example', 'rollout', 'status', 'deployment/workflows', '--timeout=300s')
-    kubectl(
-      '-n',
-      'example',
-      'wait',
-      '--for=condition=complete',
-      'job/workflows-migrate',
-      '--timeout=300s'
-    )
+    kubectl('apply', '--server-side', '-k', overlay)
+    kubectl('-n', ns, 'rollout', 'status', 'statefulset/postgres', '--timeout=300s')
+    kubectl('-n', ns, 'rollout', 'status', 'deployment/workflows', '--timeout=300s')
+    kubectl('-n', ns, 'wait', '--for=condition=complete', 'job/workflows-migrate', '--timeout=300s')
   })
   timed(stages, 'image build', () =>
     sh('docker', [
@@ -88,14 +99,14 @@ function seedRun(i) {
   )
   timed(stages, 'image load', () => sh('bash', ['hack/local-cluster/load-image.sh', tag]))
   const job = parse(fs.readFileSync(path.join(root, 'templates/test-job.yaml'), 'utf8'))
-  job.metadata = { ...job.metadata, name: `seed-tests-${i}`, namespace: 'example' }
+  job.metadata = { ...job.metadata, name: `seed-tests-${i}`, namespace: ns }
   const c = job.spec.template.spec.containers[0]
   c.image = tag
   c.imagePullPolicy = 'IfNotPresent'
   c.args = ['-test.v', '-test.coverprofile=/dev/stdout']
   c.env = [
     ...(c.env ?? []),
-    { name: 'POSTGRES_HOST', value: 'postgres.example.svc.cluster.local' },
+    { name: 'POSTGRES_HOST', value: `postgres.${ns}.svc.cluster.local` },
     { name: 'JWT_SECRET', value: secret }
   ]
   c.envFrom = [{ secretRef: { name: 'postgres-credentials' } }]
@@ -103,17 +114,10 @@ function seedRun(i) {
   fs.writeFileSync(jobFile, stringify(job))
   timed(stages, 'tests', () => {
     kubectl('apply', '-f', jobFile)
-    kubectl(
-      '-n',
-      'example',
-      'wait',
-      '--for=condition=complete',
-      `job/seed-tests-${i}`,
-      '--timeout=600s'
-    )
+    kubectl('-n', ns, 'wait', '--for=condition=complete', `job/seed-tests-${i}`, '--timeout=600s')
     fs.writeFileSync(
       path.join(work, `seed-${i}.log`),
-      kubectl('-n', 'example', 'logs', `job/seed-tests-${i}`)
+      kubectl('-n', ns, 'logs', `job/seed-tests-${i}`)
     )
   })
   return { total: Date.now() - started, stages }
@@ -128,11 +132,11 @@ async function actionRun(i, extra = {}, env = '') {
     workspace: root,
     workDir: path.join(work, `action-${i}`),
     inputs: {
-      ...exampleInputs(secret),
+      ...exampleInputs(secret, ns),
       'load-images': 'example/workflows:e2e\nlocal/postgres:15',
-      manifests: 'example/deploy-local',
+      manifests: path.relative(root, overlay),
       'test-args': '-test.v -test.coverprofile=/dev/stdout',
-      env: exampleEnv(env),
+      env: exampleEnv(env, ns),
       ...extra
     },
     extraEnv: {
@@ -145,12 +149,13 @@ async function actionRun(i, extra = {}, env = '') {
   const results = JSON.parse(fs.readFileSync(r.outputs['results-file'], 'utf8'))
   const stages = {}
   for (const t of results.timings) stages[t.stage] = (stages[t.stage] ?? 0) + t.ms
-  const rss = JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRssKiB
+  const probe = JSON.parse(fs.readFileSync(rssFile, 'utf8'))
   return {
     total: r.mainMs,
+    firstStageMs: probe.firstGroupMs,
+    rss: probe.maxRssKiB,
     runMs: results.durationMs,
     stages,
-    rss,
     timings: results.timings,
     outputs: r.outputs
   }
@@ -217,6 +222,10 @@ console.log(
 )
 console.log(
   `action overhead (process wall time − pipeline time): ${sec(median(action.map((r) => r.total - r.runMs)))}`
+)
+const firsts = action.map((r) => r.firstStageMs).filter((x) => typeof x === 'number')
+console.log(
+  `process start to first stage (node's time origin to the first ::group::): ${firsts.length ? `${median(firsts)} ms (median), ${Math.max(...firsts)} ms (max)` : 'not seen'}`
 )
 console.log(
   `peak RSS of the action's node process: ${Math.round(median(action.map((r) => r.rss)) / 1024)} MiB (median), ${Math.round(Math.max(...action.map((r) => r.rss)) / 1024)} MiB (max)`
