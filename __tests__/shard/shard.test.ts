@@ -2,10 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import {
   durationsFromResults,
+  listArgs,
   mergeRuns,
   parseTestList,
   runPattern,
+  shardArgList,
   shardArgs,
+  splitRunPattern,
   splitTests
 } from '../../src/shard/shard.js'
 import { parseTestLog } from '../../src/results/gotest.js'
@@ -47,6 +50,39 @@ describe('splitTests', () => {
     expect(load).toEqual([60_000, 50_000])
   })
 
+  it('splits by count when the history has only fast tests (Go prints 0.00s)', () => {
+    const fast = ['TestA', 'TestB', 'TestC', 'TestD', 'TestE', 'TestF', 'TestG', 'TestH']
+    const zero = new Map(fast.map((t) => [t, 0]))
+    expect(splitTests(fast, 4, zero).map((g) => g.length)).toEqual([2, 2, 2, 2])
+  })
+
+  it('puts tests unknown to the history at the median known duration', () => {
+    const durations = new Map([
+      ['TestSlow', 10_000],
+      ['TestMid', 3_000],
+      ['TestFast', 1_000]
+    ])
+    // TestNew counts 3 s: after TestSlow (10) and TestMid (3) it joins TestMid's shard (6), then
+    // TestFast goes there too (7 < 10).
+    expect(splitTests(['TestFast', 'TestMid', 'TestNew', 'TestSlow'], 2, durations)).toEqual([
+      ['TestSlow'],
+      ['TestFast', 'TestMid', 'TestNew']
+    ])
+  })
+
+  it('gives each test once even when the list repeats it', () => {
+    expect(splitTests(['TestA', 'TestA', 'TestB'], 2)).toEqual([['TestA'], ['TestB']])
+  })
+
+  it('makes the groups the shard fixtures were captured with', () => {
+    const list = parseTestList(fs.readFileSync('__fixtures__/gotest/test-list-shards.txt', 'utf8'))
+    // capture-shards.sh runs these two patterns; keep them in step.
+    expect(splitTests(list, 2).map(runPattern)).toEqual([
+      '^(ExampleReverse|TestAreaNegative|TestGradeLow|TestSkipped)$',
+      '^(TestArea|TestGrade|TestReverse)$'
+    ])
+  })
+
   it('is deterministic and never makes empty shards', () => {
     expect(splitTests(['TestB', 'TestA'], 5)).toEqual([['TestA'], ['TestB']])
     expect(splitTests(names, 3)).toEqual(splitTests([...names].reverse(), 3))
@@ -60,6 +96,25 @@ describe('shard args', () => {
     expect(runPattern(['Test.x'])).toBe('^(Test\\.x)$')
   })
 
+  it("keeps the subtest part of the user's -test.run", () => {
+    expect(shardArgs(['-test.run=TestGrade/A', '-test.v'], ['TestGrade'])).toEqual([
+      '-test.v',
+      '-test.run=^(TestGrade)$/A'
+    ])
+  })
+
+  it('narrows alternatives with subtests by -test.skip of the other shards', () => {
+    const args = ['-test.run=TestGrade/B|TestArea$/x', '-test.skip=Flaky', '-test.v']
+    expect(shardArgList(args, [['TestGrade'], ['TestArea', 'TestAreaNegative']])).toEqual([
+      [
+        '-test.v',
+        '-test.run=TestGrade/B|TestArea$/x',
+        '-test.skip=Flaky|^(TestArea|TestAreaNegative)$'
+      ],
+      ['-test.v', '-test.run=TestGrade/B|TestArea$/x', '-test.skip=Flaky|^(TestGrade)$']
+    ])
+  })
+
   it("replaces the user's -test.run in both spellings and keeps the rest", () => {
     expect(shardArgs(['-test.v', '-test.run', 'X', '-test.count=1'], ['TestA'])).toEqual([
       '-test.v',
@@ -70,6 +125,40 @@ describe('shard args', () => {
       '-test.v',
       '-test.run=^(TestA|TestB)$'
     ])
+  })
+})
+
+describe('splitRunPattern', () => {
+  it("splits like Go's testing: | between alternatives, / between levels, not inside [] or ()", () => {
+    expect(splitRunPattern('TestA')).toEqual([['TestA']])
+    expect(splitRunPattern('TestA/fast|TestB')).toEqual([['TestA', 'fast'], ['TestB']])
+    expect(splitRunPattern('^(TestA|TestB)$/x/y')).toEqual([['^(TestA|TestB)$', 'x', 'y']])
+    expect(splitRunPattern('Test[/|]x')).toEqual([['Test[/|]x']])
+    expect(splitRunPattern('Test\\/x')).toEqual([['Test\\/x']])
+    expect(splitRunPattern('/sub')).toEqual([['', 'sub']])
+  })
+})
+
+describe('listArgs', () => {
+  it('lists everything by default and drops what a listing does not use', () => {
+    expect(listArgs(['-test.v', '-test.coverprofile=/dev/stdout', '-db', 'x'])).toEqual([
+      '-test.v',
+      '-db',
+      'x',
+      '-test.list=.'
+    ])
+  })
+
+  it("lists only what the user's -test.run selects at the top level", () => {
+    expect(listArgs(['-test.run', 'TestWorkflow', '-test.v'])).toEqual([
+      '-test.v',
+      '-test.list=TestWorkflow'
+    ])
+    expect(listArgs(['-test.run=TestGrade/B'])).toEqual(['-test.list=TestGrade'])
+    expect(listArgs(['-test.run=TestGrade$/B|TestArea', '-test.skip=X'])).toEqual([
+      '-test.list=(?:TestGrade$)|(?:TestArea)'
+    ])
+    expect(listArgs(['-test.run=/sub'])).toEqual(['-test.list=.'])
   })
 })
 

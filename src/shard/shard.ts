@@ -1,10 +1,16 @@
 /**
  * Splitting a Go test binary's tests over N Jobs and putting the results back together. Pure.
  *
- * Why N Jobs and not one Indexed Job: an Indexed Job gives each pod JOB_COMPLETION_INDEX, but
- * every pod gets the same args, and a pre-compiled test binary on `FROM scratch` has no shell to
- * turn an index into a `-test.run` pattern (Go's testing reads no environment variable for it).
- * N Jobs, each with its own anchored `-test.run`, work with any test image.
+ * How a pod gets its share. Kubernetes' Indexed Job (`completionMode: Indexed`) gives each pod
+ * its index (the `batch.kubernetes.io/job-completion-index` annotation, `JOB_COMPLETION_INDEX` in
+ * the env, the `<job>-<index>` hostname), but every pod has the same args and env: the API has no
+ * per-index args. `$(VAR)` expansion in args is one pass over names written in the spec, so
+ * `-test.run=$(SHARD_$(JOB_COMPLETION_INDEX))` stays literal; a ConfigMap or `subPathExpr` can put
+ * a per-index file in the pod, but Go's testing reads no flag from a file or the environment. So
+ * a pre-compiled test binary on `FROM scratch`, with no shell to turn an index into a `-test.run`,
+ * cannot pick its shard. Default: N Jobs, each with its own anchored `-test.run` (any image, any
+ * Go version). For images whose TestMain does pick its shard from the index (see
+ * `indexedShardJob` in jobs.ts), one Indexed Job carries every shard's pattern in its env.
  */
 import type { TestCase, TestRun } from '../results/types.js'
 
@@ -31,10 +37,11 @@ export function durationsFromResults(json: string): Map<string, number> {
 }
 
 /**
- * N groups of about equal run time: longest first, each onto the least loaded group (LPT).
- * Tests without a known duration count as the median known one (or 1 when none is known), so
- * without history the split is by count. Deterministic: ties go by name, then group index.
- * Groups that would be empty are dropped.
+ * N groups of about equal run time: longest first, each onto the least loaded group (LPT), ties
+ * to the group with fewer tests. Tests without a known duration count as the median known one;
+ * every test counts at least 1 ms (Go rounds fast tests to 0.00s), so without history, or with a
+ * history of fast tests only, the split is by count. Deterministic: ties go by name, then group
+ * index. Groups that would be empty are dropped.
  */
 export function splitTests(
   names: string[],
@@ -43,12 +50,16 @@ export function splitTests(
 ): string[][] {
   const known = [...durations.values()].sort((a, b) => a - b)
   const fallback = known.length > 0 ? known[Math.floor(known.length / 2)] : 1
-  const cost = (t: string) => durations.get(t) ?? fallback
-  const order = [...names].sort((a, b) => cost(b) - cost(a) || (a < b ? -1 : a > b ? 1 : 0))
+  const cost = (t: string) => Math.max(1, durations.get(t) ?? fallback)
+  const order = [...new Set(names)].sort(
+    (a, b) => cost(b) - cost(a) || (a < b ? -1 : a > b ? 1 : 0)
+  )
   const groups = Array.from({ length: Math.max(1, n) }, () => ({ tests: [] as string[], load: 0 }))
   for (const t of order) {
     let best = groups[0]
-    for (const g of groups) if (g.load < best.load) best = g
+    for (const g of groups)
+      if (g.load < best.load || (g.load === best.load && g.tests.length < best.tests.length))
+        best = g
     best.tests.push(t)
     best.load += cost(t)
   }
@@ -60,19 +71,99 @@ export function runPattern(names: string[]): string {
   return `^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`
 }
 
-/** The test args for one shard: the user's, with any -test.run replaced by the shard's. */
-export function shardArgs(args: string[], names: string[]): string[] {
-  const out: string[] = []
+const RUN = /^--?test\.run(=|$)/
+const SKIP = /^--?test\.skip(=|$)/
+const LIST = /^--?test\.list(=|$)/
+const COVERPROFILE = /^--?test\.coverprofile(=|$)/
+
+/**
+ * Takes the flags matching `flag` out of `args` (`-test.run=X` or `-test.run X`); returns the
+ * other args and the last value given (Go's flag package keeps the last one too).
+ */
+function takeFlag(args: string[], flag: RegExp): { rest: string[]; value?: string } {
+  const rest: string[] = []
+  let value: string | undefined
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    if (/^--?test\.run=/.test(a)) continue
-    if (/^--?test\.run$/.test(a)) {
-      i++
-      continue
-    }
-    out.push(a)
+    const m = flag.exec(args[i])
+    if (!m) rest.push(args[i])
+    else if (m[1] === '=') value = args[i].slice(args[i].indexOf('=') + 1)
+    else value = args[++i]
   }
-  return [...out, `-test.run=${runPattern(names)}`]
+  return { rest, value }
+}
+
+/**
+ * Splits a `-test.run`/`-test.skip` pattern as Go's testing does: into alternatives at unbracketed
+ * `|`, each into path elements at unbracketed `/` (one per subtest level).
+ */
+export function splitRunPattern(pattern: string): string[][] {
+  const alternatives: string[][] = []
+  let elements: string[] = []
+  let brackets = 0
+  let parens = 0
+  let start = 0
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    if (c === '\\') i++
+    else if (c === '[') brackets++
+    else if (c === ']') brackets = Math.max(0, brackets - 1)
+    else if (c === '(' && brackets === 0) parens++
+    else if (c === ')' && brackets === 0) parens--
+    else if ((c === '/' || c === '|') && brackets === 0 && parens === 0) {
+      elements.push(pattern.slice(start, i))
+      start = i + 1
+      if (c === '|') {
+        alternatives.push(elements)
+        elements = []
+      }
+    }
+  }
+  elements.push(pattern.slice(start))
+  alternatives.push(elements)
+  return alternatives
+}
+
+/**
+ * Args of the listing run: `-test.list` with the top-level part of the user's `-test.run` (so a
+ * filtered suite is sharded, not the whole one), after the user's other args minus what does not
+ * apply to a listing (`-test.run`, `-test.skip`, `-test.coverprofile`): a TestMain may need the
+ * user's own flags before `m.Run` lists the tests.
+ */
+export function listArgs(testArgs: string[]): string[] {
+  const { rest: others, value: run } = takeFlag(testArgs, RUN)
+  const rest = takeFlag(takeFlag(takeFlag(others, SKIP).rest, LIST).rest, COVERPROFILE).rest
+  const alternatives = run ? splitRunPattern(run) : []
+  const top =
+    alternatives.length === 0
+      ? '.'
+      : alternatives.length === 1
+        ? alternatives[0][0] || '.'
+        : alternatives.map((a) => `(?:${a[0] || '.*'})`).join('|')
+  return [...rest, `-test.list=${top}`]
+}
+
+/**
+ * The test args for one shard: the user's, with `-test.run` set to the shard's tests. The names
+ * come from `listArgs`'s listing, so they already match the top level of the user's `-test.run`;
+ * what the user's pattern says below the top level is kept:
+ * - no `-test.run`, or no subtest part: `-test.run=^(TestA|TestB)$`;
+ * - one alternative with a subtest part, `-test.run=TestX/fast`: `-test.run=^(TestA|TestB)$/fast`;
+ * - several alternatives with subtest parts (`A/x|B/y`): the user's `-test.run` stays as it is and
+ *   `-test.skip` leaves out the other shards' tests (`^(TestC|TestD)$`, after the user's own
+ *   `-test.skip`, if any); `-test.skip` needs a test binary of Go 1.20 or later.
+ * `others` is every listed test not in this shard (only needed for the last case).
+ */
+export function shardArgs(args: string[], names: string[], others: string[] = []): string[] {
+  const { rest, value: run } = takeFlag(args, RUN)
+  const alternatives = run ? splitRunPattern(run) : [['']]
+  if (alternatives.length === 1 || alternatives.every((a) => a.length === 1)) {
+    const below = alternatives.length === 1 ? alternatives[0].slice(1) : []
+    return [...rest, `-test.run=${[runPattern(names), ...below].join('/')}`]
+  }
+  if (others.length === 0) return [...args]
+  const { rest: kept, value: skip } = takeFlag(rest, SKIP)
+  const ours = runPattern(others)
+  return [...kept, `-test.run=${run}`, `-test.skip=${skip ? `${skip}|${ours}` : ours}`]
 }
 
 /**
@@ -97,4 +188,9 @@ export function mergeRuns(runs: TestRun[]): TestRun {
     verdict: runs.every((r) => r.verdict === 'PASS') ? 'PASS' : failed ? 'FAIL' : undefined,
     status: failed ? 'failed' : 'passed'
   }
+}
+
+/** Every shard's args at once (`shardArgs` with the other shards' tests filled in). */
+export function shardArgList(testArgs: string[], groups: string[][]): string[][] {
+  return groups.map((g, i) => shardArgs(testArgs, g, groups.filter((_, j) => j !== i).flat()))
 }

@@ -1,0 +1,116 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import { parseJobTemplate, renderJob, type JobObject } from '../../src/job/render.js'
+import {
+  RUN_ENV,
+  SHARD_LABEL,
+  SKIP_ENV,
+  indexedShardJob,
+  shardJobName,
+  shardJobs
+} from '../../src/shard/jobs.js'
+
+const template = parseJobTemplate(
+  fs.readFileSync('templates/test-job.yaml', 'utf8'),
+  'templates/test-job.yaml'
+)
+const job = renderJob(template, {
+  name: 'tests-0123abcd',
+  namespace: 'example',
+  image: 'example/tests:0123456789ab',
+  args: ['-test.v', '-test.coverprofile=/dev/stdout'],
+  env: { POSTGRES_HOST: 'postgres.example.svc.cluster.local' },
+  secretEnv: { secretName: 'tests-0123abcd', keys: ['JWT_SECRET'] },
+  envFromSecrets: ['postgres-credentials'],
+  deadlineSeconds: 600
+})
+const testArgs = ['-test.v', '-test.coverprofile=/dev/stdout']
+const groups = [['TestA', 'TestB'], ['TestC'], ['TestD', 'TestE']]
+const container = (j: JobObject) => j.spec.template.spec.containers[0]
+const labels = (j: JobObject) => (j.metadata as { labels: Record<string, string> }).labels
+
+describe('shardJobs', () => {
+  const jobs = shardJobs(job, groups, testArgs)
+
+  it('makes one Job per group with its own anchored -test.run', () => {
+    expect(jobs.map((j) => (j.metadata as { name: string }).name)).toEqual([
+      'tests-0123abcd-s1',
+      'tests-0123abcd-s2',
+      'tests-0123abcd-s3'
+    ])
+    expect(jobs.map((j) => container(j).args)).toEqual([
+      ['-test.v', '-test.coverprofile=/dev/stdout', '-test.run=^(TestA|TestB)$'],
+      ['-test.v', '-test.coverprofile=/dev/stdout', '-test.run=^(TestC)$'],
+      ['-test.v', '-test.coverprofile=/dev/stdout', '-test.run=^(TestD|TestE)$']
+    ])
+    expect(jobs.map((j) => labels(j)[SHARD_LABEL])).toEqual(['1', '2', '3'])
+    expect(jobs.map((j) => j.spec.template.metadata?.labels?.[SHARD_LABEL])).toEqual([
+      '1',
+      '2',
+      '3'
+    ])
+  })
+
+  it('keeps everything else of the rendered Job and leaves it unchanged', () => {
+    const before = structuredClone(job)
+    const again = shardJobs(job, groups, testArgs)
+    expect(job).toEqual(before)
+    const c = container(again[1])
+    expect(c.image).toBe('example/tests:0123456789ab')
+    expect(c.env).toEqual(container(job).env)
+    expect(c.envFrom).toEqual([{ secretRef: { name: 'postgres-credentials' } }])
+    expect(again[1].spec.backoffLimit).toBe(0)
+    expect(again[1].spec.activeDeadlineSeconds).toBe(600)
+    expect(labels(again[1])['app.kubernetes.io/managed-by']).toBe('in-cluster-test')
+  })
+
+  it('keeps names within the 63 characters of a label value', () => {
+    const long = 'x'.repeat(70)
+    expect(shardJobName(long, 11)).toHaveLength(63)
+    expect(shardJobName(long, 11).endsWith('-s12')).toBe(true)
+    expect(shardJobName(`${'a'.repeat(59)}-b`, 0)).toBe(`${'a'.repeat(59)}-s1`)
+  })
+})
+
+describe('indexedShardJob', () => {
+  const indexed = indexedShardJob(job, groups, testArgs)
+  const spec = indexed.spec as JobObject['spec'] & Record<string, unknown>
+
+  it('runs every group as an index of one Job, all at once, one attempt each', () => {
+    expect(spec).toMatchObject({
+      completionMode: 'Indexed',
+      completions: 3,
+      parallelism: 3,
+      backoffLimitPerIndex: 0
+    })
+    // backoffLimit 0 would fail the whole Job, and stop the other shards, at the first failure.
+    expect(spec.backoffLimit).toBeUndefined()
+    expect((indexed.metadata as { name: string }).name).toBe('tests-0123abcd')
+  })
+
+  it('gives each index its pattern in the env and runs no test unless the image uses it', () => {
+    const c = container(indexed)
+    expect(c.args).toEqual(['-test.v', '-test.coverprofile=/dev/stdout', '-test.run=^$'])
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]))
+    expect(env[`${RUN_ENV}0`]).toBe('^(TestA|TestB)$')
+    expect(env[`${RUN_ENV}1`]).toBe('^(TestC)$')
+    expect(env[`${RUN_ENV}2`]).toBe('^(TestD|TestE)$')
+    expect(env[`${SKIP_ENV}0`]).toBeUndefined()
+    // The rendered env (plain values, Secret references) is still there.
+    expect(env.POSTGRES_HOST).toBe('postgres.example.svc.cluster.local')
+    expect(c.env?.find((e) => e.name === 'JWT_SECRET')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'tests-0123abcd', key: 'JWT_SECRET' }
+    })
+  })
+
+  it('passes the -test.skip a shard needs', () => {
+    const c = container(
+      indexedShardJob(job, [['TestA'], ['TestB']], ['-test.run=TestA/x|TestB/y', '-test.v'])
+    )
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]))
+    expect(env[`${RUN_ENV}0`]).toBe('TestA/x|TestB/y')
+    expect(env[`${SKIP_ENV}0`]).toBe('^(TestB)$')
+    expect(env[`${SKIP_ENV}1`]).toBe('^(TestA)$')
+    expect(c.args).toEqual(['-test.v', '-test.run=^$'])
+  })
+})

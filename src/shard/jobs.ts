@@ -1,0 +1,113 @@
+/**
+ * The shards as Kubernetes Jobs, made from the Job `renderJob` rendered for a single run. Pure.
+ *
+ * `shardJobs`: N Jobs, each with its own args — works with any image (the default; see shard.ts
+ * for why one Indexed Job cannot give a plain test binary its shard).
+ *
+ * `indexedShardJob`: one Indexed Job (`completionMode: Indexed`, `completions` = `parallelism` =
+ * N) for images whose TestMain picks its shard from the index. Every pod gets the same args, with
+ * `-test.run=^$` (matches no test), and every shard's patterns in the env:
+ * `IN_CLUSTER_TEST_RUN_<i>` (and `IN_CLUSTER_TEST_SKIP_<i>` when the shard needs one). The image
+ * opts in with:
+ *
+ *     func TestMain(m *testing.M) {
+ *         flag.Parse()
+ *         if i, ok := os.LookupEnv("JOB_COMPLETION_INDEX"); ok {
+ *             if p, ok := os.LookupEnv("IN_CLUSTER_TEST_RUN_" + i); ok { flag.Set("test.run", p) }
+ *             if p, ok := os.LookupEnv("IN_CLUSTER_TEST_SKIP_" + i); ok { flag.Set("test.skip", p) }
+ *         }
+ *         os.Exit(m.Run())
+ *     }
+ *
+ * An image that does not opt in runs no test in any pod ("testing: warning: no tests to run")
+ * instead of the whole suite N times. Each index gets one attempt (`backoffLimitPerIndex: 0`,
+ * Kubernetes ≥ 1.29 by default) and a failing index does not stop the others; the Job ends Failed
+ * (reason FailedIndexes) when any index failed. Pods are `<job>-<index>-<random>`, labelled
+ * `batch.kubernetes.io/job-completion-index`: follow one log per index.
+ */
+import { CONTAINER, type JobObject } from '../job/render.js'
+import { shardArgList } from './shard.js'
+
+/** Label on each shard's Job and pods: its number, 1..N. */
+export const SHARD_LABEL = 'in-cluster-test/shard'
+export const RUN_ENV = 'IN_CLUSTER_TEST_RUN_'
+export const SKIP_ENV = 'IN_CLUSTER_TEST_SKIP_'
+
+/** Kubernetes puts the Job name into a label value (job-name): at most 63 characters. */
+const MAX_NAME = 63
+
+interface Container {
+  name?: string
+  args?: string[]
+  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>
+}
+
+function testContainer(job: JobObject): Container {
+  const containers = job.spec.template.spec.containers as Container[]
+  return containers.find((c) => c.name === CONTAINER) ?? containers[0]
+}
+
+/** `<name>-s<i>` (1-based), the name shortened so the suffix always fits. */
+export function shardJobName(name: string, index: number): string {
+  const suffix = `-s${index + 1}`
+  return name.slice(0, MAX_NAME - suffix.length).replace(/-+$/, '') + suffix
+}
+
+function withLabel(job: JobObject, key: string, value: string): void {
+  const meta = job.metadata as { labels?: Record<string, string> }
+  meta.labels = { ...(meta.labels ?? {}), [key]: value }
+  job.spec.template.metadata = {
+    ...job.spec.template.metadata,
+    labels: { ...(job.spec.template.metadata?.labels ?? {}), [key]: value }
+  }
+}
+
+/**
+ * One Job per group: a copy of `job` named `<name>-s<i>`, labelled with its shard number, its
+ * test container's args being `testArgs` narrowed to the group (see `shardArgs`).
+ */
+export function shardJobs(job: JobObject, groups: string[][], testArgs: string[]): JobObject[] {
+  const args = shardArgList(testArgs, groups)
+  return groups.map((_, i) => {
+    const copy = structuredClone(job)
+    const meta = copy.metadata as { name?: string }
+    meta.name = shardJobName(meta.name ?? 'tests', i)
+    withLabel(copy, SHARD_LABEL, String(i + 1))
+    testContainer(copy).args = args[i]
+    return copy
+  })
+}
+
+/** Takes `-test.<flag>=value` out of a shard's args (shardArgs always writes that form). */
+function flagValue(args: string[], flag: string): string | undefined {
+  const a = args.find((x) => x.startsWith(`-test.${flag}=`))
+  return a === undefined ? undefined : a.slice(flag.length + 7)
+}
+
+/** One Indexed Job running every group, for images that pick their shard (see above). */
+export function indexedShardJob(job: JobObject, groups: string[][], testArgs: string[]): JobObject {
+  const perShard = shardArgList(testArgs, groups)
+  const copy = structuredClone(job)
+  const spec = copy.spec as JobObject['spec'] & Record<string, unknown>
+  spec.completionMode = 'Indexed'
+  spec.completions = groups.length
+  spec.parallelism = groups.length
+  spec.backoffLimitPerIndex = 0
+  delete spec.backoffLimit
+  const c = testContainer(copy)
+  // Args common to every shard: the user's without -test.run/-test.skip, then a pattern that
+  // runs nothing unless the image replaces it with its own shard's.
+  const common = perShard[0].filter((a) => !/^-test\.(run|skip)=/.test(a))
+  c.args = [...common, '-test.run=^$']
+  const ours = perShard.flatMap((args, i) => {
+    const run = flagValue(args, 'run')
+    const skip = flagValue(args, 'skip')
+    return [
+      ...(run === undefined ? [] : [{ name: `${RUN_ENV}${i}`, value: run }]),
+      ...(skip === undefined ? [] : [{ name: `${SKIP_ENV}${i}`, value: skip }])
+    ]
+  })
+  const names = new Set(ours.map((e) => e.name))
+  c.env = [...(c.env ?? []).filter((e) => !names.has(e.name)), ...ours]
+  return copy
+}
