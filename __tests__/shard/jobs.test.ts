@@ -114,3 +114,39 @@ describe('indexedShardJob', () => {
     expect(c.args).toEqual(['-test.v', '-test.run=^$'])
   })
 })
+
+describe('the Indexed Job on a real cluster (capture-indexed.sh)', () => {
+  const captured = JSON.parse(
+    fs.readFileSync('__fixtures__/k8s/job-indexed-failed-indexes.json', 'utf8')
+  ) as JobObject & {
+    status: { failedIndexes?: string; conditions: Array<{ type: string; reason: string }> }
+  }
+  const pod = JSON.parse(fs.readFileSync('__fixtures__/k8s/pod-indexed-1.json', 'utf8')) as {
+    metadata: { labels: Record<string, string> }
+    spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> }
+  }
+
+  it('was accepted as rendered, and ran both indexes although both failed', () => {
+    const spec = captured.spec as JobObject['spec'] & Record<string, unknown>
+    expect(spec).toMatchObject({
+      completionMode: 'Indexed',
+      completions: 2,
+      parallelism: 2,
+      backoffLimitPerIndex: 0,
+      // Defaulted by the API server once backoffLimitPerIndex is set.
+      backoffLimit: 2147483647
+    })
+    expect(captured.status.failedIndexes).toBe('0,1')
+    expect(captured.status.conditions.find((c) => c.type === 'Failed')?.reason).toBe(
+      'FailedIndexes'
+    )
+  })
+
+  it('gives the pod its index and every shard pattern', () => {
+    expect(pod.metadata.labels['batch.kubernetes.io/job-completion-index']).toBe('1')
+    const names = pod.spec.containers[0].env.map((e) => e.name)
+    expect(names).toEqual(
+      expect.arrayContaining(['JOB_COMPLETION_INDEX', `${RUN_ENV}0`, `${RUN_ENV}1`])
+    )
+  })
+})

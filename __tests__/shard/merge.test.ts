@@ -27,6 +27,16 @@ describe('mergeShardLogs', () => {
     })
   }
 
+  it('merges the logs of a real Indexed Job to the whole run (capture-indexed.sh)', () => {
+    const logs = [0, 1].map((i) => fs.readFileSync(`__fixtures__/k8s/log-indexed-${i}.txt`, 'utf8'))
+    const whole = parseTestLog(read('shard-atomic-full'))
+    const merged = mergeShardLogs(logs)
+    expect(merged.shards.map((s) => s.run.coverage)).toEqual([66.7, 75])
+    expect(merged.run.coverage).toBe(whole.coverage)
+    expect(statuses(merged.run.tests)).toEqual(statuses(whole.tests))
+    expect([merged.run.passed, merged.run.failed, merged.run.skipped]).toEqual([6, 2, 1])
+  })
+
   it('keeps the failures of every shard, with their messages', () => {
     const merged = mergeShardLogs([read('shard-atomic-1'), read('shard-atomic-2')])
     expect(merged.run.status).toBe('failed')
