@@ -1,8 +1,11 @@
-// Preloaded into the action's node process by the benchmark (NODE_OPTIONS=--import): writes the
+// Preloaded into the action's node processes by the benchmark (NODE_OPTIONS=--import): writes the
 // process's peak resident set size (KiB, getrusage's ru_maxrss, the same figure as VmHWM in
 // /proc/<pid>/status) and how long after the process started (node's time origin) the action
-// opened its first log group, i.e. began its first stage, to $BENCH_RSS_FILE when it exits.
+// opened its first log group, i.e. began its first stage, when it exits. The main and the post
+// step both run with it, so each writes its own file: $BENCH_RSS_FILE.main, $BENCH_RSS_FILE.post
+// (named after the bundle's folder, dist/main or dist/post).
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 
 let firstGroupMs
@@ -16,5 +19,9 @@ process.stdout.write = (chunk, ...rest) => {
 process.on('exit', () => {
   if (!process.env.BENCH_RSS_FILE) return
   const kib = process.resourceUsage().maxRSS
-  fs.writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ maxRssKiB: kib, firstGroupMs }))
+  const step = path.basename(path.dirname(process.argv[1] ?? 'node'))
+  fs.writeFileSync(
+    `${process.env.BENCH_RSS_FILE}.${step}`,
+    JSON.stringify({ maxRssKiB: kib, firstGroupMs })
+  )
 })
