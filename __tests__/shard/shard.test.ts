@@ -27,6 +27,24 @@ describe('parseTestList', () => {
   })
 })
 
+describe('parseTestList on the example built on the host', () => {
+  it('reads the listing a TestMain with its database lets through', () => {
+    const names = parseTestList(
+      fs.readFileSync('__fixtures__/gotest/test-list-example-local.txt', 'utf8')
+    )
+    expect(names).toHaveLength(20)
+    expect(names[0]).toBe('TestDeliberateSlow')
+    expect(names).toContain('TestSlowSuite08')
+    expect(names.every((n) => /^Test\w+$/.test(n))).toBe(true)
+  })
+
+  it('finds no test in what a TestMain prints when it exits before listing', () => {
+    const nodb = fs.readFileSync('__fixtures__/gotest/test-list-example-nodb.txt', 'utf8')
+    expect(nodb).toContain('integration tests need a database')
+    expect(parseTestList(nodb)).toEqual([])
+  })
+})
+
 describe('splitTests', () => {
   const names = parseTestList(listed)
 
