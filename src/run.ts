@@ -22,20 +22,16 @@ import { watchJob, type WatchResult } from './job/watch.js'
 import { followLogs } from './logs/follow.js'
 import { parseTestLog, reportableFailures } from './results/gotest.js'
 import { locateFile } from './results/locate.js'
-import {
-  coverageByPackage,
-  formatProfile,
-  mergeProfiles,
-  profileFromLog,
-  totalCoverage
-} from './results/cover-profile.js'
+import { coverageByPackage, formatProfile, profileFromLog } from './results/cover-profile.js'
 import {
   durationsFromResults,
-  mergeRuns,
+  listArgs,
   parseTestList,
-  shardArgs,
+  shardArgList,
   splitTests
 } from './shard/shard.js'
+import { combinedLog, mergeShardLogs } from './shard/merge.js'
+import { shardJobName } from './shard/jobs.js'
 import { diagnose } from './diagnosis/diagnose.js'
 import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
 
@@ -290,7 +286,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       const listFile = path.join(inputs.outputDir, 'test-list.log')
       const listing = await timer.time('test list', () =>
         log.group('List the tests to shard', () =>
-          runJob(`${name}-list`, ['-test.list', '.'], listFile, () => undefined)
+          runJob(`${name}-list`, listArgs(inputs.testArgs), listFile, () => undefined)
         )
       )
       const names = parseTestList(fs.readFileSync(listFile, 'utf8'))
@@ -298,7 +294,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         fs.copyFileSync(listFile, logFile)
         runs = [listing]
         if (listing.watched.outcome === 'succeeded') {
-          report.headline = `The test binary listed no tests (-test.list .): nothing to shard`
+          report.headline = `The test binary listed no tests (${listArgs(inputs.testArgs).join(' ')}): nothing to shard`
           return finish('error')
         }
       } else {
@@ -306,13 +302,14 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         log.info(
           `${names.length} tests over ${groups.length} Jobs: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
         )
+        const argList = shardArgList(inputs.testArgs, groups)
         runs = await timer.time('tests', () =>
           log.group(`Test output (${groups.length} shards of Job ${name})`, () =>
             Promise.all(
-              groups.map((g, i) =>
+              groups.map((_, i) =>
                 runJob(
-                  `${name}-s${i + 1}`,
-                  shardArgs(inputs.testArgs, g),
+                  shardJobName(name, i),
+                  argList[i],
                   path.join(inputs.outputDir, `tests-shard-${i + 1}.log`),
                   (line) => log.info(`[${i + 1}] ${line}`)
                 )
@@ -323,26 +320,27 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         // One log for the log-file output: each shard's, under a header.
         fs.writeFileSync(
           logFile,
-          runs
-            .map(
-              (r, i) =>
-                `### shard ${i + 1}/${runs.length} (Job ${r.name})\n${fs.readFileSync(r.file, 'utf8')}`
-            )
-            .join('\n')
+          combinedLog(runs.map((r) => ({ name: r.name, text: fs.readFileSync(r.file, 'utf8') })))
         )
       }
     }
 
-    const testRun = runs.length === 1 ? runs[0].run : mergeRuns(runs.map((r) => r.run))
+    // Shards: counts added up, cover profiles merged and the coverage recomputed from them (left
+    // out when a shard printed no profile, as a single Job that panicked would print none).
+    const merged =
+      runs.length === 1
+        ? { run: runs[0].run, profile: runs[0].profile }
+        : mergeShardLogs(runs.map((r) => fs.readFileSync(r.file, 'utf8')))
+    const testRun = merged.run
+    if (runs.length > 1 && testRun.coverage !== undefined)
+      testRun.coverage = Math.round(testRun.coverage * 10) / 10
     report.run = testRun
-    const profile = mergeProfiles(runs.flatMap((r) => (r.profile ? [r.profile] : [])))
+    const profile = merged.profile
     if (profile) {
       const coverprofile = path.join(inputs.outputDir, 'cover.out')
       fs.writeFileSync(coverprofile, formatProfile(profile))
       report.files = { ...report.files, coverprofile }
       report.packages = coverageByPackage(profile)
-      // Shards each print their own percentage; the merged profile has the run's.
-      if (runs.length > 1) testRun.coverage = Math.round(totalCoverage(profile).percent * 10) / 10
     }
     // The shard that went worst speaks for the run: an error before a failure before a pass.
     const worst =
