@@ -175,7 +175,7 @@ export function stuckPods(
     const seen = new Set<string>()
     let verdict: string | undefined
     for (const p of podProblems(pods.flat())) {
-      if (!STUCK_REASONS.has(p.reason) || p.reason === 'CrashLoopBackOff') continue
+      if (!STUCK_REASONS.has(p.reason)) continue
       const key = `${p.pod}/${p.reason}`
       seen.add(key)
       const since = firstSeen.get(key) ?? now

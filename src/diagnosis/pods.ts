@@ -12,7 +12,11 @@ export interface PodProblem {
   message: string
 }
 
-/** Waiting reasons that will not go away by waiting longer. */
+/**
+ * Waiting reasons that will not go away by waiting longer: a test pod or a deployed pod in one
+ * of them for a minute is given up on. Crash loops are not among them (a service often restarts
+ * while its database starts).
+ */
 export const STUCK_REASONS = new Set([
   'ImagePullBackOff',
   'ErrImagePull',
@@ -20,7 +24,6 @@ export const STUCK_REASONS = new Set([
   'InvalidImageName',
   'CreateContainerConfigError',
   'CreateContainerError',
-  'CrashLoopBackOff',
   'RunContainerError'
 ])
 

@@ -7,6 +7,7 @@ import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import type { PodLike } from '../diagnosis/diagnose.js'
 import type { JobObject } from './render.js'
+import { STUCK_REASONS } from '../diagnosis/pods.js'
 
 export type JobOutcome = 'succeeded' | 'failed' | 'timeout' | 'stuck'
 
@@ -34,16 +35,6 @@ export interface WatchResult {
   stuckReason?: string
   durationMs: number
 }
-
-/** Waiting reasons that do not fix themselves: fail fast instead of waiting for the deadline. */
-const STUCK = new Set([
-  'ImagePullBackOff',
-  'ErrImagePull',
-  'ErrImageNeverPull',
-  'InvalidImageName',
-  'CreateContainerConfigError',
-  'CreateContainerError'
-])
 
 /**
  * Whether a Job has finished, from its conditions. Kubernetes 1.31+ sets FailureTarget or
@@ -82,7 +73,7 @@ export function stuckReason(pod: PodLike | undefined, container: string): string
     pod?.status?.containerStatuses?.find((c) => c.name === container) ??
     pod?.status?.containerStatuses?.[0]
   const reason = cs?.state?.waiting?.reason
-  if (reason && STUCK.has(reason)) return reason
+  if (reason && STUCK_REASONS.has(reason)) return reason
   const unschedulable = pod?.status?.conditions?.find(
     (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
   )
