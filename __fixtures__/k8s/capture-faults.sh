@@ -54,8 +54,9 @@ kubectl -n "$ns" get pod "$(pod_of unschedulable)" -o json >"$here/pod-unschedul
 # An evicted pod (the Eviction API, as a node drain uses it): DisruptionTarget tells why.
 job pod-evicted 64Mi '[]' 'echo "=== RUN   TestSlow"; while :; do sleep 1; done'
 
-# The deleted pod: sh as PID 1 ignores SIGTERM (as a Go test binary does), so it terminates for
-# its 30 s grace period while the Job controller already counts it as failed.
+# The deleted pod: sh as PID 1 ignores SIGTERM, so it terminates for its 30 s grace period
+# while the Job controller already counts it as failed (a Go test binary exits 2 at once
+# instead: capture-go-deleted.sh).
 pod=$(pod_of pod-deleted)
 until_jsonpath 60 "pod/$pod" '{.status.phase}' Running
 sleep 3

@@ -7,6 +7,7 @@ import {
   type JobLike,
   type PodLike
 } from '../../src/diagnosis/diagnose.js'
+import { parseTestLog, reportableFailures } from '../../src/results/gotest.js'
 
 // Real objects from the local v1.32.9 cluster (__fixtures__/k8s/capture-faults.sh).
 const captured = <T>(name: string): T =>
@@ -246,6 +247,52 @@ describe('diagnose', () => {
     expect(d.headline).toMatch(
       /^The test pod pod-deleted-\w+ was deleted while the tests ran \(deleted through the API: kubectl delete, a controller, or a node drain\), so the Job failed without a result; the log up to then is kept\. Unfinished then: TestSlow\./
     )
+  })
+
+  // A Go test binary as PID 1 exits 2 on SIGTERM: the pod the watch last saw may already say
+  // "terminated, Error, exit 2", with the deletion pending (capture-go-deleted.sh).
+  it('says a real Go test pod was deleted mid-run though its container already ended (exit 2)', () => {
+    const run = parseTestLog(
+      readFileSync(new URL('../../__fixtures__/k8s/log-deleted-go.txt', import.meta.url), 'utf8')
+    )
+    const p = captured<PodLike>('pod-deleted-go-terminated')
+    expect(p.status?.containerStatuses?.[0].state?.terminated).toMatchObject({
+      exitCode: 2,
+      reason: 'Error'
+    })
+    const d = diagnose({
+      ...base,
+      job: captured<JobLike>('job-deleted-go'),
+      pod: p,
+      failedTests: reportableFailures(run).map((t) => t.name),
+      testsRan: run.tests.length > 0
+    })
+    expect(d.status).toBe('error')
+    expect(d.headline).toMatch(
+      /^The test pod slow-\w+ was deleted while the tests ran \(deleted through the API: [^)]*\), so the Job failed without a result; the log up to then is kept\. Unfinished then: TestSlow\./
+    )
+  })
+
+  it('the same container, ended before the deletion was asked for, is a failing test', () => {
+    const p = captured<PodLike>('pod-deleted-go-terminated')
+    const requested =
+      Date.parse(p.metadata!.deletionTimestamp!) - p.metadata!.deletionGracePeriodSeconds! * 1000
+    const earlier = new Date(requested - 1000).toISOString()
+    const cs = p.status!.containerStatuses![0]
+    const d = diagnose({
+      ...base,
+      pod: {
+        ...p,
+        status: {
+          ...p.status,
+          containerStatuses: [
+            { ...cs, state: { terminated: { ...cs.state!.terminated, finishedAt: earlier } } }
+          ]
+        }
+      },
+      failedTests: ['TestSlow']
+    })
+    expect(d).toMatchObject({ status: 'failed', headline: '1 test failed: TestSlow.' })
   })
 
   it('says who evicted a real pod (DisruptionTarget)', () => {

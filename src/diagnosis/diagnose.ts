@@ -7,11 +7,17 @@
 export interface ContainerStateLike {
   waiting?: { reason?: string; message?: string }
   running?: { startedAt?: string }
-  terminated?: { reason?: string; message?: string; exitCode?: number; signal?: number }
+  terminated?: {
+    reason?: string
+    message?: string
+    exitCode?: number
+    signal?: number
+    finishedAt?: string
+  }
 }
 
 export interface PodLike {
-  metadata?: { name?: string; deletionTimestamp?: string }
+  metadata?: { name?: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number }
   spec?: {
     containers?: Array<{
       name?: string
@@ -293,7 +299,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
  * Whether the test pod was deleted (or evicted) while its container still ran, and by what when
  * the pod says so. Such a pod gets a deletionTimestamp (its grace period's end) while its
  * container keeps running until killed; the Job controller already counts it as failed
- * (FailureTarget, BackoffLimitExceeded with backoffLimit 0). An eviction also sets a
+ * (FailureTarget, BackoffLimitExceeded with backoffLimit 0). A Go test binary is PID 1 in its
+ * container and cannot die from SIGTERM there (the kernel drops the signal the runtime re-raises),
+ * so it exits 2 at once: the pod then says "terminated, Error, exit 2" like a failing test, and
+ * only its end time, not before the deletion was asked for, tells the two apart. An eviction also sets a
  * DisruptionTarget condition whose reason says who (EvictionByEvictionAPI: a drain,
  * PreemptionByScheduler, TerminationByKubelet: node pressure, DeletionByTaintManager).
  * A pod that is gone entirely (podVanished) was deleted too. Deadlines are handled before this.
@@ -312,12 +321,33 @@ function deletedMidRun(
   const byApi = 'deleted through the API: kubectl delete, a controller, or a node drain'
   if (pod?.metadata?.deletionTimestamp) {
     const t = state?.terminated
-    // Still running when deleted, or killed by the deletion's signal (TERM, or KILL after grace).
-    if (state?.running || (t && t.reason !== 'Completed' && [137, 143].includes(t.exitCode ?? 0)))
+    // Still running when deleted, or ended by the deletion: after it was asked for, or by its
+    // signal (TERM, or KILL after the grace period) when the times are missing.
+    if (state?.running) return byApi
+    if (
+      t &&
+      t.reason !== 'Completed' &&
+      (endedByDeletion(pod.metadata, t.finishedAt) ?? [137, 143].includes(t.exitCode ?? 0))
+    )
       return byApi
   }
   if (input.podVanished && !state?.terminated) return byApi
   return undefined
+}
+
+/**
+ * Whether a container ended once its pod's deletion had been asked for: the deletionTimestamp is
+ * that moment plus the grace period. Both are whole seconds, so "the same second" counts as after.
+ * Undefined when a time is missing or unreadable.
+ */
+function endedByDeletion(
+  meta: NonNullable<PodLike['metadata']>,
+  finishedAt: string | undefined
+): boolean | undefined {
+  const deadline = Date.parse(meta.deletionTimestamp ?? '')
+  const finished = Date.parse(finishedAt ?? '')
+  if (Number.isNaN(deadline) || Number.isNaN(finished)) return undefined
+  return finished >= deadline - (meta.deletionGracePeriodSeconds ?? 30) * 1000
 }
 
 /** A message used inside a sentence: without its own final period. */
