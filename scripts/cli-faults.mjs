@@ -157,38 +157,18 @@ const cases = [
       'one-line error naming env': oneLineError(r, /^in-cluster-test: .*env.* is not valid YAML/)
     })
   },
-  {
-    name: 'shell in the image name: $(…)',
-    args: [
-      'run',
-      ...existing(),
-      '--image',
-      `example/x$(touch ${pwned}):v1`,
-      '--image-load',
-      'echo {image}'
-    ],
+  ...[
+    ['$(…)', `example/x$(touch ${pwned}):v1`],
+    ['; and backticks', `example/x;touch ${pwned};\`touch ${pwned}\`:v1`]
+  ].map(([how, image]) => ({
+    name: `shell in the image name: ${how}`,
+    args: ['run', ...existing(), '--image', image, '--image-load', 'echo {image}'],
     check: (r) => ({
       'exit 2': r.code === 2,
       'one-line error naming image': oneLineError(r, /^in-cluster-test: .*image/),
       'nothing executed': !fs.existsSync(pwned)
     })
-  },
-  {
-    name: 'shell in the image name: ; and backticks',
-    args: [
-      'run',
-      ...existing(),
-      '--image',
-      `example/x;touch ${pwned};\`touch ${pwned}\`:v1`,
-      '--image-load',
-      'echo {image}'
-    ],
-    check: (r) => ({
-      'exit 2': r.code === 2,
-      'one-line error naming image': oneLineError(r, /^in-cluster-test: .*image/),
-      'nothing executed': !fs.existsSync(pwned)
-    })
-  },
+  })),
   {
     // The image-load command gets {image} as one quoted word: the command below would run
     // `touch` if {image} were spliced into the shell text unquoted with a space in the name;

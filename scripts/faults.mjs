@@ -125,7 +125,13 @@ function template(name, edit) {
   return file
 }
 
-const base = { ...exampleInputs('fault-suite-jwt-secret-0123456789', ns), timeout: '2m' }
+// A test pod that cannot start is given up on after stuck-timeout (1m by default): 15s keeps the
+// four such cases short, and two of them check the log says so.
+const base = {
+  ...exampleInputs('fault-suite-jwt-secret-0123456789', ns),
+  timeout: '2m',
+  'stuck-timeout': '15s'
+}
 const env = (extra) => exampleEnv(extra, ns)
 
 const cases = [
@@ -191,7 +197,10 @@ const cases = [
     status: 'error',
     headline:
       /^The test image example\/never-loaded:v1 could not be pulled \((ErrImagePull|ImagePullBackOff)\)/,
-    log: /^$/
+    log: /^$/,
+    // Given up on after the suite's stuck-timeout, and said so while the output group was open.
+    mainLog:
+      /Gave up on Job tests-\S+: the test pod stayed (ErrImagePull|ImagePullBackOff) for 15 s \(stuck-timeout\)/
   },
   {
     fault: 'unschedulable resources',
@@ -205,7 +214,9 @@ const cases = [
     status: 'error',
     headline:
       /^The test pod could not be scheduled \(it requests memory 4Ti\): 0\/1 nodes are available: 1 Insufficient memory/,
-    log: /^$/
+    log: /^$/,
+    mainLog:
+      /Gave up on Job tests-\S+: the test pod stayed Unschedulable for 15 s \(stuck-timeout\)/
   },
   {
     fault: 'pod deleted mid-run',
@@ -284,7 +295,7 @@ const cases = [
       'deploy-timeout': '3m'
     },
     status: 'error',
-    // Degraded outlasts its grace (or the pod's image wait its minute): the headline names the
+    // Degraded outlasts its grace (or the pod's image wait its stuck-timeout): the headline names the
     // Deployment and what its pod says, long before deploy-timeout.
     headline:
       /^ArgoCD Application in-cluster-test-example-broken in argocd (failed: health Degraded|cannot become Healthy).*Deployment\/workflows in example-broken.*Pod workflows-[\w-]+: (ErrImagePull|ImagePullBackOff): container workflows \(image (docker\.io\/)?example\/workflows:never-loaded\)/,

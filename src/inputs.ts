@@ -64,6 +64,8 @@ export interface Inputs {
   memoryLimit?: string
   cpuLimit?: string
   timeoutSeconds: number
+  /** How long a pod may wait on an image, a Secret or the scheduler before we give up on it. */
+  stuckTimeoutSeconds: number
   /** Parallel Jobs the tests are split over (1: one Job, no listing). */
   shards: number
   /** A results.json of an earlier run, whose test durations balance the shards. */
@@ -148,6 +150,7 @@ export const INPUT_NAMES = [
   'memory-limit',
   'cpu-limit',
   'timeout',
+  'stuck-timeout',
   'shards',
   'previous-results',
   'fail-on-test-failure',
@@ -171,6 +174,7 @@ export const DEFAULTS = {
   'image-load': 'kind',
   'test-args': '-test.v',
   timeout: '15m',
+  'stuck-timeout': '1m',
   shards: '1',
   'deploy-timeout': '5m',
   argocd: 'auto',
@@ -295,6 +299,7 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     memoryLimit: raw('memory-limit') ? quantity('memory-limit', raw('memory-limit')) : undefined,
     cpuLimit: raw('cpu-limit') ? quantity('cpu-limit', raw('cpu-limit')) : undefined,
     timeoutSeconds: duration('timeout', raw('timeout')),
+    stuckTimeoutSeconds: duration('stuck-timeout', raw('stuck-timeout')),
     shards: integer('shards', raw('shards'), 1, 64),
     previousResults: raw('previous-results') ? resolve(raw('previous-results')) : undefined,
     loadImages: lines(raw('load-images')).map((ref) => {

@@ -48,8 +48,6 @@ export interface Deps {
 
 /** Extra seconds past the Job's own deadline before we stop waiting for Kubernetes to say so. */
 const DEADLINE_SLACK_S = 30
-/** How long a pod may stay unable to start (image pull, missing Secret, unschedulable). */
-const STUCK_GRACE_MS = 60_000
 
 export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   const { log, clock } = deps
@@ -245,7 +243,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
             name: jobNameOf,
             container: CONTAINER,
             timeoutMs: (inputs.timeoutSeconds + DEADLINE_SLACK_S) * 1000,
-            stuckGraceMs: STUCK_GRACE_MS,
+            stuckGraceMs: inputs.stuckTimeoutSeconds * 1000,
             onPod: (p) => {
               if (p) pod = p
             }
@@ -254,6 +252,11 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           log
         )
         finished = true
+        // Why we stopped waiting, while the log group is open; the diagnosis follows at the end.
+        if (w.outcome === 'stuck' || w.outcome === 'timeout')
+          log.info(
+            `Gave up on Job ${jobNameOf}: ${w.message}${w.outcome === 'stuck' ? ' (stuck-timeout)' : ''}`
+          )
         const followed = await follower
         const watched = { ...w, podVanished: w.podVanished || followed.podGone }
         const text = fs.readFileSync(file, 'utf8')

@@ -4,52 +4,22 @@
 # node has, and a test pod deleted (or evicted) while it runs (backoffLimit 0).
 # Usage: KUBECONFIG=/var/lib/in-cluster-test/cluster/admin.kubeconfig bash __fixtures__/k8s/capture-faults.sh [image]
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 image=${1:-docker.io/local/postgres:15}
 ns=ict-fixtures-faults
 kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 kubectl -n "$ns" create secret generic present --from-literal=A=b --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
-job() { # name memory extra-env-yaml script
-  kubectl -n "$ns" delete job "$1" --ignore-not-found --wait=true >/dev/null
-  cat <<YAML | kubectl apply -f - >/dev/null
-apiVersion: batch/v1
-kind: Job
-metadata: {name: $1, namespace: $ns, labels: {app.kubernetes.io/managed-by: in-cluster-test}}
-spec:
-  backoffLimit: 0
-  activeDeadlineSeconds: 300
-  template:
-    spec:
-      restartPolicy: Never
-      enableServiceLinks: false
-      containers:
-        - name: tests
-          image: $image
-          imagePullPolicy: IfNotPresent
-          command: [sh, -c, '$4']
-          env: $3
-          resources: {requests: {memory: $2, cpu: 50m}, limits: {memory: $2}}
-YAML
-}
-pod_of() { kubectl -n "$ns" get pods -l "job-name=$1" -o jsonpath='{.items[0].metadata.name}'; }
-until_jsonpath() { # seconds kind/name jsonpath regex
-  for _ in $(seq 1 "$1"); do
-    if kubectl -n "$ns" get "$2" -o jsonpath="$3" 2>/dev/null | grep -Eq "$4"; then return 0; fi
-    sleep 1
-  done
-  echo "capture-faults: $2 never matched $4" >&2
-  return 1
-}
+job() { fixture_job "$1" "$image" 300 "$2" "$(sh_command "$4")" "$3"; } # name memory env-yaml script
 
 job missing-key 64Mi '[{name: API_TOKEN, valueFrom: {secretKeyRef: {name: present, key: API_TOKEN}}}]' 'true'
 job unschedulable 4Ti '[]' 'true'
 job pod-deleted 64Mi '[]' 'echo "=== RUN   TestSlow"; i=0; while :; do i=$((i+1)); echo "    slow tick $i"; sleep 1; done'
 
 until_jsonpath 60 "pod/$(pod_of missing-key)" '{.status.containerStatuses[0].state.waiting.reason}' CreateContainerConfigError
-kubectl -n "$ns" get pod "$(pod_of missing-key)" -o json >"$here/pod-missing-key.json"
+kubectl -n "$ns" get pod "$(pod_of missing-key)" -o json >"$out/pod-missing-key.json"
 until_jsonpath 60 "pod/$(pod_of unschedulable)" '{.status.conditions[0].reason}' Unschedulable
-kubectl -n "$ns" get pod "$(pod_of unschedulable)" -o json >"$here/pod-unschedulable.json"
+kubectl -n "$ns" get pod "$(pod_of unschedulable)" -o json >"$out/pod-unschedulable.json"
 
 # An evicted pod (the Eviction API, as a node drain uses it): DisruptionTarget tells why.
 job pod-evicted 64Mi '[]' 'echo "=== RUN   TestSlow"; while :; do sleep 1; done'
@@ -62,16 +32,16 @@ until_jsonpath 60 "pod/$pod" '{.status.phase}' Running
 sleep 3
 kubectl -n "$ns" delete pod "$pod" --wait=false >/dev/null
 until_jsonpath 30 job/pod-deleted '{.status.conditions[*].type}' FailureTarget
-kubectl -n "$ns" get job pod-deleted -o json >"$here/job-pod-deleted.json"
-kubectl -n "$ns" get pod "$pod" -o json >"$here/pod-deleted-terminating.json"
+kubectl -n "$ns" get job pod-deleted -o json >"$out/job-pod-deleted.json"
+kubectl -n "$ns" get pod "$pod" -o json >"$out/pod-deleted-terminating.json"
 
 pod=$(pod_of pod-evicted)
 until_jsonpath 60 "pod/$pod" '{.status.phase}' Running
 printf '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"%s","namespace":"%s"}}' "$pod" "$ns" |
   kubectl create --raw "/api/v1/namespaces/$ns/pods/$pod/eviction" -f - >/dev/null
 until_jsonpath 30 job/pod-evicted '{.status.conditions[*].type}' FailureTarget
-kubectl -n "$ns" get job pod-evicted -o json >"$here/job-pod-evicted.json"
-kubectl -n "$ns" get pod "$pod" -o json >"$here/pod-evicted-terminating.json"
-kubectl -n "$ns" get events -o json >"$here/events-faults.json"
+kubectl -n "$ns" get job pod-evicted -o json >"$out/job-pod-evicted.json"
+kubectl -n "$ns" get pod "$pod" -o json >"$out/pod-evicted-terminating.json"
+kubectl -n "$ns" get events -o json >"$out/events-faults.json"
 
 for j in missing-key unschedulable pod-deleted pod-evicted; do kubectl -n "$ns" delete job "$j" --wait=false >/dev/null; done

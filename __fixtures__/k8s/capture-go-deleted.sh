@@ -8,7 +8,7 @@
 #   KUBECONFIG=/var/lib/in-cluster-test/cluster/admin.kubeconfig bash __fixtures__/k8s/capture-go-deleted.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=$root/__fixtures__/k8s
+source "$root/__fixtures__/k8s/lib.sh"
 ns=ict-fixtures-go-deleted
 image=in-cluster-test/go-slow:fixtures
 tmp=$(mktemp -d)
@@ -40,33 +40,9 @@ bash "$root/hack/local-cluster/load-image.sh" "$image" >/dev/null
 
 kubectl delete namespace "$ns" --ignore-not-found --wait=true >/dev/null
 kubectl create namespace "$ns" >/dev/null
-cat <<YAML | kubectl apply -f - >/dev/null
-apiVersion: batch/v1
-kind: Job
-metadata: {name: slow, namespace: $ns, labels: {app.kubernetes.io/managed-by: in-cluster-test}}
-spec:
-  backoffLimit: 0
-  activeDeadlineSeconds: 300
-  template:
-    spec:
-      restartPolicy: Never
-      enableServiceLinks: false
-      containers:
-        - name: tests
-          image: $image
-          imagePullPolicy: Never
-          resources: {requests: {memory: 32Mi, cpu: 50m}, limits: {memory: 64Mi}}
-YAML
-until_jsonpath() { # seconds kind/name jsonpath regex
-  for _ in $(seq 1 "$1"); do
-    if kubectl -n "$ns" get "$2" -o jsonpath="$3" 2>/dev/null | grep -Eq "$4"; then return 0; fi
-    sleep 1
-  done
-  echo "capture-go-deleted: $2 never matched $4" >&2
-  return 1
-}
+fixture_job slow "$image" 300 64Mi "" "" Never
 until_jsonpath 60 job/slow '{.status.active}' 1
-pod=$(kubectl -n "$ns" get pods -l job-name=slow -o jsonpath='{.items[0].metadata.name}')
+pod=$(pod_of slow)
 until_jsonpath 60 "pod/$pod" '{.status.phase}' Running
 sleep 4
 kubectl -n "$ns" logs "$pod" >"$out/log-deleted-go.txt"

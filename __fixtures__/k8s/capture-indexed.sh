@@ -8,7 +8,7 @@
 #   KUBECONFIG=/var/lib/in-cluster-test/cluster/admin.kubeconfig bash __fixtures__/k8s/capture-indexed.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=$root/__fixtures__/k8s
+source "$root/__fixtures__/k8s/lib.sh"
 ns=ict-fixtures-indexed
 image=in-cluster-test/indexed-shards:fixtures
 tmp=$(mktemp -d)

@@ -3,32 +3,12 @@
 # Usage: KUBECONFIG=/var/lib/in-cluster-test/cluster/admin.kubeconfig bash __fixtures__/k8s/capture.sh [image]
 # The image needs sh and perl (Debian's perl-base); the local cluster has local/postgres:15.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 image=${1:-docker.io/local/postgres:15}
 ns=ict-fixtures
 kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
-job() { # name deadline memory script
-  kubectl -n "$ns" delete job "$1" --ignore-not-found --wait=true >/dev/null
-  cat <<YAML | kubectl apply -f - >/dev/null
-apiVersion: batch/v1
-kind: Job
-metadata: {name: $1, namespace: $ns, labels: {app.kubernetes.io/managed-by: in-cluster-test}}
-spec:
-  backoffLimit: 0
-  activeDeadlineSeconds: $2
-  template:
-    spec:
-      restartPolicy: Never
-      enableServiceLinks: false
-      containers:
-        - name: tests
-          image: $image
-          imagePullPolicy: IfNotPresent
-          command: [sh, -c, '$4']
-          resources: {requests: {memory: $3, cpu: 50m}, limits: {memory: $3}}
-YAML
-}
+job() { fixture_job "$1" "$image" "$2" "$3" "$(sh_command "$4")"; } # name deadline memory script
 
 job succeeded 120 64Mi 'echo "=== RUN   TestOne"; echo "--- PASS: TestOne (0.00s)"; echo PASS'
 job failed-exit-3 120 64Mi 'echo "--- FAIL: TestTwo (0.00s)"; echo FAIL; exit 3'
@@ -47,17 +27,17 @@ for name in succeeded failed-exit-3 oomkilled deadline; do
 done
 sleep 2
 for name in succeeded failed-exit-3 oomkilled deadline; do
-  kubectl -n "$ns" get job "$name" -o json >"$here/job-$name.json"
+  kubectl -n "$ns" get job "$name" -o json >"$out/job-$name.json"
   pod=$(kubectl -n "$ns" get pods -l "job-name=$name" -o jsonpath='{.items[0].metadata.name}' 2>/dev/null || true)
   if [ -n "$pod" ]; then
-    kubectl -n "$ns" get pod "$pod" -o json >"$here/pod-$name.json"
-    kubectl -n "$ns" logs "$pod" -c tests --timestamps >"$here/log-$name.txt" 2>&1 || true
+    kubectl -n "$ns" get pod "$pod" -o json >"$out/pod-$name.json"
+    kubectl -n "$ns" logs "$pod" -c tests --timestamps >"$out/log-$name.txt" 2>&1 || true
   else
     echo "no pod left for $name (deleted by the Job controller)" >&2
   fi
 done
-kubectl -n "$ns" get events -o json >"$here/events.json"
-kubectl version -o json >"$here/version.json"
+kubectl -n "$ns" get events -o json >"$out/events.json"
+kubectl version -o json >"$out/version.json"
 
 # Pods that cannot start: an image the node does not have (no registry reachable) and a missing
 # Secret. Captured while they wait, then deleted.
@@ -87,6 +67,6 @@ for name in image-not-loaded missing-secret; do
     sleep 1
   done
   # The pull error names the registry's endpoint; the project keeps registry hosts out of git.
-  kubectl -n "$ns" get pod "$name" -o json | sed -E 's#https://[^/"]+/v2/#https://<registry>/v2/#g; s#lookup [^ ]+ on#lookup <registry> on#g' >"$here/pod-$name.json"
+  kubectl -n "$ns" get pod "$name" -o json | sed -E 's#https://[^/"]+/v2/#https://<registry>/v2/#g; s#lookup [^ ]+ on#lookup <registry> on#g' >"$out/pod-$name.json"
   kubectl -n "$ns" delete pod "$name" --wait=false >/dev/null
 done

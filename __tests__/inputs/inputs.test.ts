@@ -47,6 +47,7 @@ describe('getInputs', () => {
     expect(i.testArgs).toEqual(['-test.v'])
     expect(i.timeoutSeconds).toBe(900)
     expect(i.deployTimeoutSeconds).toBe(300)
+    expect(i.stuckTimeoutSeconds).toBe(60)
     expect(i.failOnTestFailure).toBe(true)
     expect(i.keepCluster).toBe(false)
     expect(i.commentOnPr).toBe(false)
@@ -84,6 +85,10 @@ describe('getInputs', () => {
     expect(parseDuration('10 minutes')).toBeUndefined()
     expect(errorOf({ timeout: 'soon' }).message).toMatch(/'soon' is not a duration/)
     expect(errorOf({ timeout: '0s' }).input).toBe('timeout')
+    expect(read({ 'stuck-timeout': '5m' }).stuckTimeoutSeconds).toBe(300)
+    expect(errorOf({ 'stuck-timeout': 'never' }).message).toBe(
+      "Input 'stuck-timeout': 'never' is not a duration: use e.g. 90s, 15m or 1h30m"
+    )
   })
 
   it('keeps hostile env values as opaque strings', () => {

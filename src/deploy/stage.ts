@@ -35,7 +35,13 @@ export interface DeployStageDeps {
 
 type DeployInputs = Pick<
   Inputs,
-  'manifests' | 'namespace' | 'argocd' | 'application' | 'deployTimeoutSeconds' | 'workspace'
+  | 'manifests'
+  | 'namespace'
+  | 'argocd'
+  | 'application'
+  | 'deployTimeoutSeconds'
+  | 'stuckTimeoutSeconds'
+  | 'workspace'
 >
 
 export async function deployStage(
@@ -47,7 +53,7 @@ export async function deployStage(
   const timeout = inputs.deployTimeoutSeconds
   // The namespaces whose pods can explain a deploy that does not finish.
   const namespaces = new Set([inputs.namespace])
-  const stuck = stuckPods(kube, () => [...namespaces], clock)
+  const stuck = stuckPods(kube, () => [...namespaces], clock, inputs.stuckTimeoutSeconds * 1000)
   try {
     if (inputs.manifests.length > 0) {
       await timer.time('deploy', () =>
@@ -154,11 +160,9 @@ async function checkedOutCommit(workspace: string, exec: Exec): Promise<string> 
   return sha
 }
 
-/** How long a pod may wait on an image or its configuration before the deploy gives up. */
-export const STUCK_POD_GRACE_MS = 60_000
-
 /**
- * Gives up on a deploy whose pod has waited on an image pull or a missing Secret for a minute:
+ * Gives up on a deploy whose pod has waited on an image pull or a missing Secret for graceMs
+ * (the stuck-timeout input):
  * that will not fix itself before the deadline. Crash loops are left to the deadline, since a
  * service often restarts a few times while its database starts.
  */
@@ -166,7 +170,7 @@ export function stuckPods(
   kube: Pick<Kube, 'listPods'>,
   namespaces: () => string[],
   clock: Clock,
-  graceMs = STUCK_POD_GRACE_MS
+  graceMs: number
 ): StuckCheck {
   const firstSeen = new Map<string, number>()
   return async () => {
