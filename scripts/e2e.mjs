@@ -229,6 +229,12 @@ for (const [name, r] of [
     `${name}: the secret value appears nowhere the action wrote`,
     !everything.some((t) => t.includes(secret))
   )
+  // Node 24 (what GitHub runs) warned about the Kubernetes client's node-fetch in every run.
+  check(
+    `${name}: no Node deprecation warning in the steps' output`,
+    !/DeprecationWarning/.test(r.main.stdout + r.post.stdout),
+    (r.main.stdout + r.post.stdout).match(/.*DeprecationWarning.*/)?.[0]
+  )
 }
 
 if (failures.length > 0) {

@@ -3,6 +3,8 @@
  * `in-cluster-test`: the action's pipeline from a terminal, against any kubeconfig, with flags
  * named like the inputs; and `report`, which reads a saved test log.
  */
+// First: it must be in place before the Kubernetes client loads.
+import './quiet-deprecations.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'

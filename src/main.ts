@@ -1,3 +1,5 @@
+// First: it must be in place before the Kubernetes client loads.
+import './quiet-deprecations.js'
 import * as core from '@actions/core'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
