@@ -58,7 +58,10 @@ export class FakeKube implements Kube {
   async delete(ref: ObjectRef): Promise<void> {
     this.deleted.push(ref)
   }
-  async listPods(): Promise<PodLike[]> {
+  /** The label selectors listPods was called with, in order. */
+  podSelectors: string[] = []
+  async listPods(_ns: string, selector = ''): Promise<PodLike[]> {
+    this.podSelectors.push(selector)
     const step = this.podSequence[Math.min(this.podReads++, this.podSequence.length - 1)]
     if (step instanceof Error) throw step
     return step

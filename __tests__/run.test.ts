@@ -209,6 +209,37 @@ describe('run (orchestration with fake ports)', () => {
     expect(log.text('warning')).toMatch(/Tests failed \(fail-on-test-failure is false\)/)
   })
 
+  it('shard-mode indexed: one Indexed Job after the listing; an image that does not pick its shard is an error, not a pass', async () => {
+    const { inputs, kube, deps } = setup({ shards: '2', 'shard-mode': 'indexed' })
+    kube.jobStatuses = [{ ...completed, completedIndexes: '0,1' }]
+    kube.podSequence = [[terminatedPod(0, 'Completed')]]
+    // The listing, then each index's pod: -test.run=^$ and no TestMain opt-in runs nothing.
+    kube.logReads = [
+      timestamped('test-list-shards.txt'),
+      timestamped('no-tests.txt'),
+      timestamped('no-tests.txt')
+    ]
+    const report = await run(inputs, deps)
+    const jobs = kube.created.filter((o) => o.kind === 'Job')
+    expect(jobs.map((j) => j.metadata?.name)).toEqual([
+      expect.stringMatching(/^tests-.*-list$/),
+      expect.not.stringMatching(/-list$|-s\d$/)
+    ])
+    expect(jobs[1].spec).toMatchObject({
+      completionMode: 'Indexed',
+      completions: 2,
+      parallelism: 2,
+      backoffLimitPerIndex: 0
+    })
+    expect(kube.podSelectors).toContain(
+      `job-name=${jobs[1].metadata?.name},batch.kubernetes.io/job-completion-index=1`
+    )
+    expect(report).toMatchObject({
+      status: 'error',
+      headline: expect.stringMatching(/^The Indexed Job's pods ran no test: the image's TestMain/)
+    })
+  })
+
   it('ends in status error, naming the cluster, when the API does not answer', async () => {
     const { inputs, kube, deps } = setup()
     kube.versionError = new Error(

@@ -182,32 +182,50 @@ check(
   fail.summary.slice(0, 300)
 )
 
-// The same suite split over three Jobs must report what the single Job reported.
+// The same suite split over three Jobs, and over the three indexes of one Indexed Job (the
+// example's TestMain picks its share), must report what the single Job reported.
 const sharded = await runCase('shards', {}, { manifests: 'example/deploy-local', shards: '3' })
-check(
-  'shards: status passed',
-  sharded.outputs.status === 'passed',
-  sharded.outputs.status + ' ' + sharded.outputs.diagnosis
+const indexed = await runCase(
+  'indexed',
+  {},
+  { manifests: 'example/deploy-local', shards: '3', 'shard-mode': 'indexed' }
 )
-for (const output of ['tests-passed', 'tests-failed', 'tests-skipped', 'coverage']) {
+for (const [name, r] of [
+  ['shards', sharded],
+  ['indexed', indexed]
+]) {
   check(
-    `shards: ${output} equals the single Job's`,
-    sharded.outputs[output] === pass.outputs[output],
-    `${sharded.outputs[output]} vs ${pass.outputs[output]}`
+    `${name}: status passed`,
+    r.outputs.status === 'passed',
+    `${r.outputs.status} ${r.outputs.diagnosis}`
+  )
+  for (const output of ['tests-passed', 'tests-failed', 'tests-skipped', 'coverage']) {
+    check(
+      `${name}: ${output} equals the single Job's`,
+      r.outputs[output] === pass.outputs[output],
+      `${r.outputs[output]} vs ${pass.outputs[output]}`
+    )
+  }
+  check(
+    `${name}: three shards ran, each log under its header`,
+    [1, 2, 3].every((i) =>
+      fs.readFileSync(r.outputs['log-file'], 'utf8').includes(`### shard ${i}/3 (Job `)
+    ) && /\| test list \|/.test(r.summary),
+    r.summary.slice(-500)
   )
 }
 check(
-  'shards: three Jobs ran, each log under its header',
-  [1, 2, 3].every((i) =>
-    fs.readFileSync(sharded.outputs['log-file'], 'utf8').includes(`### shard ${i}/3 (Job `)
-  ) && /\| test list \|/.test(sharded.summary),
-  sharded.summary.slice(-500)
+  'indexed: one Indexed Job, not three',
+  /Created Indexed \(3\) Job tests-\S+ in/.test(indexed.main.stdout) &&
+    !/Created Job tests-\S+-s\d/.test(indexed.main.stdout),
+  indexed.main.stdout.match(/.*Created .*/g)?.join(' | ')
 )
 
 for (const [name, r] of [
   ['pass', pass],
   ['fail', fail],
-  ['shards', sharded]
+  ['shards', sharded],
+  ['indexed', indexed]
 ]) {
   // ::add-mask:: is how a value reaches the runner's masker; the runner never shows that line.
   const shown = (t) =>

@@ -68,6 +68,8 @@ export interface Inputs {
   stuckTimeoutSeconds: number
   /** Parallel Jobs the tests are split over (1: one Job, no listing). */
   shards: number
+  /** `jobs`: a Job per shard; `indexed`: one Indexed Job whose image picks its shard. */
+  shardMode: 'jobs' | 'indexed'
   /** A results.json of an earlier run, whose test durations balance the shards. */
   previousResults?: string
   loadImages: string[]
@@ -152,6 +154,7 @@ export const INPUT_NAMES = [
   'timeout',
   'stuck-timeout',
   'shards',
+  'shard-mode',
   'previous-results',
   'fail-on-test-failure',
   'min-coverage',
@@ -176,6 +179,7 @@ export const DEFAULTS = {
   timeout: '15m',
   'stuck-timeout': '1m',
   shards: '1',
+  'shard-mode': 'jobs',
   'deploy-timeout': '5m',
   argocd: 'auto',
   'argocd-version': 'v3.2.11',
@@ -301,6 +305,7 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     timeoutSeconds: duration('timeout', raw('timeout')),
     stuckTimeoutSeconds: duration('stuck-timeout', raw('stuck-timeout')),
     shards: integer('shards', raw('shards'), 1, 64),
+    shardMode: oneOf('shard-mode', raw('shard-mode'), ['jobs', 'indexed'] as const),
     previousResults: raw('previous-results') ? resolve(raw('previous-results')) : undefined,
     loadImages: lines(raw('load-images')).map((ref) => {
       parseImage(ref, 'load-images')

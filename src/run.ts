@@ -17,7 +17,14 @@ import { buildImage } from './image/build.js'
 import { loadImage } from './image/load.js'
 import { notReadyTable, type DeployError } from './deploy/deploy.js'
 import { deployStage } from './deploy/stage.js'
-import { CONTAINER, jobName, parseJobTemplate, renderJob, renderSecret } from './job/render.js'
+import {
+  CONTAINER,
+  jobName,
+  parseJobTemplate,
+  renderJob,
+  renderSecret,
+  type JobObject
+} from './job/render.js'
 import { watchJob, type WatchResult } from './job/watch.js'
 import { followLogs } from './logs/follow.js'
 import { parseTestLog, reportableFailures } from './results/gotest.js'
@@ -31,7 +38,7 @@ import {
   splitTests
 } from './shard/shard.js'
 import { combinedLog, mergeShardLogs } from './shard/merge.js'
-import { shardJobName } from './shard/jobs.js'
+import { indexedShardJob, shardJobName } from './shard/jobs.js'
 import { diagnose } from './diagnosis/diagnose.js'
 import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
 
@@ -195,15 +202,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     const templatePath = inputs.jobTemplate ?? path.join(deps.templatesDir, 'test-job.yaml')
     const template = parseJobTemplate(fs.readFileSync(templatePath, 'utf8'), templatePath)
     const secret = secretName
-    /** Creates one test Job, follows its log into `file` and watches it to the end. */
-    const runJob = async (
-      jobNameOf: string,
-      args: string[],
-      file: string,
-      echo: (l: string) => void
-    ) => {
-      fs.writeFileSync(file, '')
-      const job = renderJob(template, {
+    /** The test Job for `args`, as the template renders it. */
+    const testJob = (jobNameOf: string, args: string[]) =>
+      renderJob(template, {
         name: jobNameOf,
         namespace: inputs.namespace,
         image,
@@ -216,8 +217,21 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         deadlineSeconds: inputs.timeoutSeconds,
         labels
       })
+    const createJob = async (job: JobObject, what = '') => {
       await k.create(job)
-      log.info(`Created Job ${jobNameOf} in ${inputs.namespace}`)
+      log.info(`Created ${what}Job ${job.metadata?.name} in ${inputs.namespace}`)
+    }
+    /**
+     * Follows the log of a created Job's pod (of one index, for an Indexed Job) into `file` and
+     * watches it to the end.
+     */
+    const followJob = async (
+      jobNameOf: string,
+      file: string,
+      echo: (l: string) => void,
+      shard?: { index?: number; tag: string; name: string }
+    ) => {
+      fs.writeFileSync(file, '')
       let pod: WatchResult['pod']
       let finished = false
       const abort = new AbortController()
@@ -242,6 +256,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
             namespace: inputs.namespace,
             name: jobNameOf,
             container: CONTAINER,
+            index: shard?.index,
+            tag: shard?.tag,
             timeoutMs: (inputs.timeoutSeconds + DEADLINE_SLACK_S) * 1000,
             stuckGraceMs: inputs.stuckTimeoutSeconds * 1000,
             onPod: (p) => {
@@ -255,13 +271,14 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         // Why we stopped waiting, while the log group is open; the diagnosis follows at the end.
         if (w.outcome === 'stuck' || w.outcome === 'timeout')
           log.info(
-            `Gave up on Job ${jobNameOf}: ${w.message}${w.outcome === 'stuck' ? ' (stuck-timeout)' : ''}`
+            `${shard?.tag ?? ''}Gave up on Job ${jobNameOf}: ${w.message}${w.outcome === 'stuck' ? ' (stuck-timeout)' : ''}`
           )
         const followed = await follower
         const watched = { ...w, podVanished: w.podVanished || followed.podGone }
         const text = fs.readFileSync(file, 'utf8')
         return {
-          name: jobNameOf,
+          name: shard?.name ?? jobNameOf,
+          jobName: jobNameOf,
           file,
           watched,
           run: parseTestLog(text),
@@ -272,6 +289,17 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         abort.abort()
         await follower.catch(() => undefined)
       }
+    }
+    /** Creates one test Job, follows its log into `file` and watches it to the end. */
+    const runJob = async (
+      jobNameOf: string,
+      args: string[],
+      file: string,
+      echo: (l: string) => void,
+      shard?: { tag: string; name: string }
+    ) => {
+      await createJob(testJob(jobNameOf, args))
+      return followJob(jobNameOf, file, echo, shard)
     }
     type JobRun = Awaited<ReturnType<typeof runJob>>
 
@@ -303,21 +331,40 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       } else {
         const groups = splitTests(names, inputs.shards, previousDurations(inputs, log))
         log.info(
-          `${names.length} tests over ${groups.length} Jobs: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
+          `${names.length} tests over ${groups.length} ${inputs.shardMode === 'indexed' ? 'indexes' : 'Jobs'}: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
         )
-        const argList = shardArgList(inputs.testArgs, groups)
+        const shardLog = (i: number) => path.join(inputs.outputDir, `tests-shard-${i + 1}.log`)
+        const echo = (i: number) => (line: string) => log.info(`[${i + 1}] ${line}`)
         runs = await timer.time('tests', () =>
-          log.group(`Test output (${groups.length} shards of Job ${name})`, () =>
-            Promise.all(
-              groups.map((_, i) =>
-                runJob(
-                  shardJobName(name, i),
-                  argList[i],
-                  path.join(inputs.outputDir, `tests-shard-${i + 1}.log`),
-                  (line) => log.info(`[${i + 1}] ${line}`)
+          log.group(
+            `Test output (${groups.length} shards of Job ${name}${inputs.shardMode === 'indexed' ? ', Indexed' : ''})`,
+            async () => {
+              if (inputs.shardMode === 'indexed') {
+                // One Job, an index per shard: the image's TestMain picks its share (jobs.ts).
+                await createJob(
+                  indexedShardJob(testJob(name, []), groups, inputs.testArgs),
+                  `Indexed (${groups.length}) `
+                )
+                return Promise.all(
+                  groups.map((_, i) =>
+                    followJob(name, shardLog(i), echo(i), {
+                      index: i,
+                      tag: `[${i + 1}] `,
+                      name: `${name} index ${i}`
+                    })
+                  )
+                )
+              }
+              const argList = shardArgList(inputs.testArgs, groups)
+              return Promise.all(
+                groups.map((_, i) =>
+                  runJob(shardJobName(name, i), argList[i], shardLog(i), echo(i), {
+                    tag: `[${i + 1}] `,
+                    name: shardJobName(name, i)
+                  })
                 )
               )
-            )
+            }
           )
         )
         // One log for the log-file output: each shard's, under a header.
@@ -352,8 +399,19 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       runs[0]
     const watched = worst.watched
     report.exitCode = watched.exitCode
-    if (runs.every((r) => r.watched.outcome === 'succeeded') && testRun.status === 'passed')
-      return finish('passed')
+    const allSucceeded = runs.every((r) => r.watched.outcome === 'succeeded')
+    // An image without the TestMain opt-in runs -test.run=^$ in every pod: nothing, and passes.
+    if (
+      inputs.shards > 1 &&
+      inputs.shardMode === 'indexed' &&
+      allSucceeded &&
+      !testRun.tests.length
+    ) {
+      report.headline =
+        "The Indexed Job's pods ran no test: the image's TestMain must pick its shard from JOB_COMPLETION_INDEX and IN_CLUSTER_TEST_RUN_<index> (see shard-mode in the README), or use shard-mode: jobs."
+      return finish('error')
+    }
+    if (allSucceeded && testRun.status === 'passed') return finish('passed')
     const events = await k.listEvents(inputs.namespace).catch(() => [])
     const d = diagnose({
       job: watched.job,
@@ -376,13 +434,15 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.details = d.details
     // A Job given up on (stuck pod, our own deadline) would otherwise sit Pending or running
     // until its activeDeadlineSeconds; its log and diagnosis are taken already.
-    for (const r of runs.filter(
-      (r) => r.watched.outcome === 'stuck' || r.watched.outcome === 'timeout'
-    )) {
+    const givenUp = runs
+      .filter((r) => r.watched.outcome === 'stuck' || r.watched.outcome === 'timeout')
+      .map((r) => r.jobName)
+    // An Indexed Job is one Job for all its shards: delete it once.
+    for (const job of new Set(givenUp)) {
       await k
-        .delete({ apiVersion: 'batch/v1', kind: 'Job', name: r.name, namespace: inputs.namespace })
-        .then(() => log.info(`Deleted Job ${r.name}, which could not finish`))
-        .catch((e: Error) => log.warning(`Could not delete the Job ${r.name}: ${e.message}`))
+        .delete({ apiVersion: 'batch/v1', kind: 'Job', name: job, namespace: inputs.namespace })
+        .then(() => log.info(`Deleted Job ${job}, which could not finish`))
+        .catch((e: Error) => log.warning(`Could not delete the Job ${job}: ${e.message}`))
     }
     return finish(watched.outcome === 'succeeded' ? 'failed' : d.status)
   } catch (e) {

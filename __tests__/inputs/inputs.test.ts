@@ -48,6 +48,7 @@ describe('getInputs', () => {
     expect(i.timeoutSeconds).toBe(900)
     expect(i.deployTimeoutSeconds).toBe(300)
     expect(i.stuckTimeoutSeconds).toBe(60)
+    expect(i.shardMode).toBe('jobs')
     expect(i.failOnTestFailure).toBe(true)
     expect(i.keepCluster).toBe(false)
     expect(i.commentOnPr).toBe(false)
@@ -76,6 +77,13 @@ describe('getInputs', () => {
     const i = read({ dockerfile: 'Missing.Dockerfile', image: 'ghcr.io/acme/tests:1.2.3' })
     expect(i.prebuiltImage).toBe('ghcr.io/acme/tests:1.2.3')
     expect(i.imageRepository).toBe('ghcr.io/acme/tests')
+  })
+
+  it('takes shard-mode jobs or indexed, nothing else', () => {
+    expect(read({ 'shard-mode': 'indexed' }).shardMode).toBe('indexed')
+    expect(errorOf({ 'shard-mode': 'pods' }).message).toBe(
+      "Input 'shard-mode': 'pods' is not one of: jobs, indexed"
+    )
   })
 
   it('parses durations and rejects nonsense', () => {

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import {
+  indexFinished,
   jobFinished,
   newestPod,
+  parseIndexes,
   stuckReason,
   terminalCondition,
   watchJob,
@@ -48,6 +51,46 @@ describe('jobFinished', () => {
     expect(jobFinished({ conditions: [{ type: 'FailureTarget', status: 'True' }] })).toBe('failed')
     expect(jobFinished({ conditions: [{ type: 'Complete', status: 'False' }] })).toBeUndefined()
     expect(jobFinished(undefined)).toBeUndefined()
+  })
+})
+
+describe('Indexed Jobs', () => {
+  // The real Indexed Job of capture-indexed.sh: both indexes failed, the Job Failed.
+  const captured = JSON.parse(
+    readFileSync('__fixtures__/k8s/job-indexed-failed-indexes.json', 'utf8')
+  ) as { status: JobStatusLike }
+
+  it('reads index lists as Kubernetes writes them', () => {
+    expect([...parseIndexes('0,2-4,7')]).toEqual([0, 2, 3, 4, 7])
+    expect([...parseIndexes(captured.status.failedIndexes)]).toEqual([0, 1])
+    expect(parseIndexes(undefined).size).toBe(0)
+    expect(parseIndexes('').size).toBe(0)
+  })
+
+  it('ends an index when it is completed or failed, or when the Job failed before it', () => {
+    expect(indexFinished(captured.status, 1)).toBe('failed')
+    const running = { active: 2, completedIndexes: '0', failedIndexes: '2' }
+    expect(indexFinished(running, 0)).toBe('succeeded')
+    expect(indexFinished(running, 1)).toBeUndefined()
+    expect(indexFinished(running, 2)).toBe('failed')
+    const deadline = {
+      conditions: [{ type: 'FailureTarget', status: 'True', reason: 'DeadlineExceeded' }]
+    }
+    expect(indexFinished(deadline, 1)).toBe('failed')
+  })
+
+  it("watches one index's pods and returns when that index is done, the Job still running", async () => {
+    const k = kubeWith(
+      [{ active: 3 }, { active: 2, completedIndexes: '1' }],
+      [[runningPod()], [terminatedPod(0, 'Completed')]]
+    )
+    const log = new FakeLogger()
+    const r = await watchJob(k, { ...opts, index: 1, tag: '[2] ' }, new FakeClock(), log)
+    expect(r.outcome).toBe('succeeded')
+    expect(k.podSelectors[0]).toBe('job-name=tests-1,batch.kubernetes.io/job-completion-index=1')
+    expect(log.lines.find((l) => l.message.includes('Test pod:'))?.message).toMatch(
+      /^\[2\] Test pod: /
+    )
   })
 })
 

@@ -9,6 +9,9 @@ import type { PodLike } from '../diagnosis/diagnose.js'
 import type { JobObject } from './render.js'
 import { STUCK_REASONS } from '../diagnosis/pods.js'
 
+/** The label the Job controller puts on each pod of an Indexed Job. */
+export const INDEX_LABEL = 'batch.kubernetes.io/job-completion-index'
+
 export type JobOutcome = 'succeeded' | 'failed' | 'timeout' | 'stuck'
 
 export interface JobStatusLike {
@@ -16,6 +19,34 @@ export interface JobStatusLike {
   active?: number
   succeeded?: number
   failed?: number
+  /** Indexed Jobs: the indexes done, as Kubernetes writes them ("0,2-4"). */
+  completedIndexes?: string
+  failedIndexes?: string
+}
+
+/** The numbers in an index list like "0,2-4" (completedIndexes, failedIndexes). */
+export function parseIndexes(list: string | undefined): Set<number> {
+  const out = new Set<number>()
+  for (const part of (list ?? '').split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part)
+    if (!m) continue
+    for (let i = Number(m[1]); i <= Number(m[2] ?? m[1]); i++) out.add(i)
+  }
+  return out
+}
+
+/**
+ * Whether one index of an Indexed Job has finished. With backoffLimitPerIndex the other indexes
+ * go on after one fails, so each shard ends on its own; a Job that ended before the index did
+ * (its deadline) ended it too.
+ */
+export function indexFinished(
+  status: JobStatusLike | undefined,
+  index: number
+): 'succeeded' | 'failed' | undefined {
+  if (parseIndexes(status?.completedIndexes).has(index)) return 'succeeded'
+  if (parseIndexes(status?.failedIndexes).has(index)) return 'failed'
+  return jobFinished(status) === 'failed' ? 'failed' : undefined
 }
 
 export interface WatchResult {
@@ -84,6 +115,10 @@ export interface WatchOptions {
   namespace: string
   name: string
   container: string
+  /** For one index of an Indexed Job: its pods only, and done when that index is. */
+  index?: number
+  /** Put before this watch's log lines ("[2] "), when several watches share the output. */
+  tag?: string
   /** Our own deadline, a little past the Job's activeDeadlineSeconds. */
   timeoutMs: number
   /** How long a pod may stay stuck (image pull, config error, unschedulable) before we give up. */
@@ -122,15 +157,19 @@ export async function watchJob(
         name: o.name,
         namespace: o.namespace
       })
-      const pods = await kube.listPods(o.namespace, `job-name=${o.name}`)
+      const pods = await kube.listPods(
+        o.namespace,
+        `job-name=${o.name}` + (o.index === undefined ? '' : `,${INDEX_LABEL}=${o.index}`)
+      )
       pod = newestPod(pods) ?? pod
       if (pods.length > 0) sawPod = true
       const vanished = sawPod && pods.length === 0
       o.onPod?.(vanished ? undefined : pod)
       errors = 0
-      const finished = jobFinished(job?.status)
+      const finished =
+        o.index === undefined ? jobFinished(job?.status) : indexFinished(job?.status, o.index)
       const phase = pod?.status?.phase ?? 'no pod yet'
-      if (phase !== lastPhase) log.info(`Test pod: ${phase}`)
+      if (phase !== lastPhase) log.info(`${o.tag ?? ''}Test pod: ${phase}`)
       lastPhase = phase
       if (!job) {
         return result('failed', undefined, pod, true)

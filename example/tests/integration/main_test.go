@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -18,6 +19,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	shardFromIndex()
 	var err error
 	pool, cfg, err = helpers.Connect(context.Background())
 	if err != nil {
@@ -27,4 +29,22 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pool.Close()
 	os.Exit(code)
+}
+
+// shardFromIndex is the opt-in of the action's shard-mode: indexed. One Indexed Job runs every
+// shard with the same arguments (-test.run=^$, no test); the pod's JOB_COMPLETION_INDEX picks
+// its share from the IN_CLUSTER_TEST_RUN_<i> / IN_CLUSTER_TEST_SKIP_<i> variables. Outside an
+// Indexed Job nothing changes.
+func shardFromIndex() {
+	flag.Parse()
+	i, ok := os.LookupEnv("JOB_COMPLETION_INDEX")
+	if !ok {
+		return
+	}
+	if p, ok := os.LookupEnv("IN_CLUSTER_TEST_RUN_" + i); ok {
+		flag.Set("test.run", p)
+	}
+	if p, ok := os.LookupEnv("IN_CLUSTER_TEST_SKIP_" + i); ok {
+		flag.Set("test.skip", p)
+	}
 }
