@@ -33,6 +33,20 @@ const pod = (
   status
 })
 
+/** A Job past its activeDeadlineSeconds, with the condition Kubernetes sets first or last. */
+const deadlineJob = (type: 'Failed' | 'FailureTarget'): JobLike => ({
+  status: {
+    conditions: [
+      {
+        type,
+        status: 'True',
+        reason: 'DeadlineExceeded',
+        message: 'Job was active longer than specified deadline'
+      }
+    ]
+  }
+})
+
 describe('diagnose', () => {
   it('names the memory limit an OOM-killed test binary hit', () => {
     const d = diagnose({
@@ -152,18 +166,7 @@ describe('diagnose', () => {
     const d = diagnose({
       ...base,
       timeoutSeconds: 120,
-      job: {
-        status: {
-          conditions: [
-            {
-              type: 'Failed',
-              status: 'True',
-              reason: 'DeadlineExceeded',
-              message: 'Job was active longer than specified deadline'
-            }
-          ]
-        }
-      },
+      job: deadlineJob('Failed'),
       failedTests: ['TestSlow']
     })
     expect(d.status).toBe('timeout')
@@ -179,18 +182,7 @@ describe('diagnose', () => {
     const d = diagnose({
       ...base,
       timeoutSeconds: 20,
-      job: {
-        status: {
-          conditions: [
-            {
-              type: 'FailureTarget',
-              status: 'True',
-              reason: 'DeadlineExceeded',
-              message: 'Job was active longer than specified deadline'
-            }
-          ]
-        }
-      },
+      job: deadlineJob('FailureTarget'),
       pod: pod({
         containerStatuses: [
           { name: 'tests', state: { terminated: { reason: 'Error', exitCode: 2 } } }

@@ -16,6 +16,23 @@ import { FakeLogger } from '../../__fixtures__/fake-logger.js'
 
 const tmpLog = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ict-follow-')), 'tests.log')
 
+/** Follows a running pod through two log reads (the stream, then the tail), lines into `seen`. */
+function followTwoReads(kube: FakeKube, file: string, seen: string[]) {
+  return followLogs(
+    kube,
+    {
+      namespace: 'ns',
+      container: 'tests',
+      pod: () => runningPod(),
+      finished: () => kube.logCalls.length >= 2
+    },
+    file,
+    (l) => seen.push(l),
+    new FakeClock(),
+    new FakeLogger()
+  )
+}
+
 describe('log lines', () => {
   it('splits the kubelet timestamp off', () => {
     expect(splitTimestamp('2026-11-25T04:00:01.123456789Z === RUN   TestA')).toEqual({
@@ -77,19 +94,7 @@ describe('followLogs', () => {
     ]
     const file = tmpLog()
     const seen: string[] = []
-    const r = await followLogs(
-      kube,
-      {
-        namespace: 'ns',
-        container: 'tests',
-        pod: () => runningPod(),
-        finished: () => kube.logCalls.length >= 2
-      },
-      file,
-      (l) => seen.push(l),
-      new FakeClock(),
-      new FakeLogger()
-    )
+    const r = await followTwoReads(kube, file, seen)
     const expected = [
       '=== RUN   TestA',
       '--- PASS: TestA (0.10s)',
@@ -301,19 +306,7 @@ describe('followLogs on a captured kubelet log', () => {
       kube.logReads = [[real.slice(0, cut >> 1), real.slice(cut >> 1, cut)], again, []]
       const seen: string[] = []
       const file = tmpLog()
-      await followLogs(
-        kube,
-        {
-          namespace: 'ns',
-          container: 'tests',
-          pod: () => runningPod(),
-          finished: () => kube.logCalls.length >= 2
-        },
-        file,
-        (l) => seen.push(l),
-        new FakeClock(),
-        new FakeLogger()
-      )
+      await followTwoReads(kube, file, seen)
       expect({ cut, seen }).toEqual({ cut, seen: expected })
       expect(fs.readFileSync(file, 'utf8')).toBe(expected.join('\n') + '\n')
     }
