@@ -6,7 +6,8 @@
 // alternating, BENCH_RUNS times (default 3). Prints medians per stage, b/a, and the limit
 // max(cluster + deploy, image build) + load + Job that overlap can reach, with b/limit; the
 // action's own overhead: process start to its first stage, and peak RSS.
-// Then the slow suite (8 tests × BENCH_SLOW_SECONDS) as 1 Job and as BENCH_SHARDS Jobs.
+// Then the slow suite (8 tests × BENCH_SLOW_SECONDS) as 1 Job, as BENCH_SHARDS Jobs and as one
+// Indexed Job with BENCH_SHARDS indexes.
 // Everything runs in its own namespace (BENCH_NAMESPACE, default `bench`), deleted before each
 // run: the example deploy is applied through a kustomize overlay that moves it there, so the
 // `example` namespace of the e2e run (and of whoever else uses the cluster) is left alone.
@@ -261,18 +262,24 @@ console.log(`\nslow suite: 8 tests × ${slowSeconds}s of pg_sleep, test stage on
 const slowEnv = `EXAMPLE_SLOW_SUITE_SECONDS: "${slowSeconds}"`
 const one = await actionRun('slow-1', { shards: '1' }, slowEnv)
 const many = await actionRun(`slow-${shards}`, { shards: String(shards) }, slowEnv)
+const indexed = await actionRun(
+  `slow-${shards}-indexed`,
+  { shards: String(shards), 'shard-mode': 'indexed' },
+  slowEnv
+)
 const testsOf = (r) => (r.stages['test list'] ?? 0) + (r.stages.tests ?? 0)
 console.log(
-  `| Jobs | list | tests | list + tests | passed | coverage |\n| --- | --- | --- | --- | --- | --- |`
+  `| shards | list | tests | list + tests | passed | coverage |\n| --- | --- | --- | --- | --- | --- |`
 )
 for (const [n, r] of [
-  [1, one],
-  [shards, many]
+  ['1 Job', one],
+  [`${shards} Jobs`, many],
+  [`${shards} indexes of one Indexed Job`, indexed]
 ]) {
   console.log(
     `| ${n} | ${sec(r.stages['test list'] ?? 0)} | ${sec(r.stages.tests ?? 0)} | ${sec(testsOf(r))} | ${r.outputs['tests-passed']} | ${r.outputs.coverage}% |`
   )
 }
 console.log(
-  `speed-up of the test stage with ${shards} shards: ${(testsOf(one) / testsOf(many)).toFixed(2)}×`
+  `speed-up of the test stage with ${shards} shards: ${(testsOf(one) / testsOf(many)).toFixed(2)}× as Jobs, ${(testsOf(one) / testsOf(indexed)).toFixed(2)}× as one Indexed Job`
 )
