@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { getInputs, type Inputs } from '../src/inputs.js'
 import { publish } from '../src/publish.js'
 import { run, type Deps } from '../src/run.js'
+import type { JobObject } from '../src/job/render.js'
 import { memoryStateStore } from '../src/state.js'
 import {
   completed,
@@ -207,6 +208,24 @@ describe('run (orchestration with fake ports)', () => {
     })
     expect(failedWith).toBeUndefined()
     expect(log.text('warning')).toMatch(/Tests failed \(fail-on-test-failure is false\)/)
+  })
+
+  it('shards: a listing Job, then a Job per shard with its share of the tests', async () => {
+    const { inputs, kube, deps } = setup({ shards: '2' })
+    kube.jobStatuses = [completed]
+    kube.podSequence = [[terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('test-list-shards.txt')]
+    await run(inputs, deps)
+    const jobs = kube.created.filter((o) => o.kind === 'Job') as JobObject[]
+    expect(jobs.map((j) => j.metadata?.name)).toEqual([
+      expect.stringMatching(/^tests-.*-list$/),
+      expect.stringMatching(/-s1$/),
+      expect.stringMatching(/-s2$/)
+    ])
+    const runs = jobs.slice(1).map((j) => j.spec.template.spec.containers[0].args ?? [])
+    expect(runs.every((a) => a.some((x) => x.startsWith('-test.run=^(')))).toBe(true)
+    expect(jobs[2].spec.template.metadata?.labels?.['in-cluster-test/shard']).toBe('2')
+    expect(kube.podSelectors).toContain(`job-name=${jobs[2].metadata?.name}`)
   })
 
   it('shard-mode indexed: one Indexed Job after the listing; an image that does not pick its shard is an error, not a pass', async () => {

@@ -30,15 +30,9 @@ import { followLogs } from './logs/follow.js'
 import { parseTestLog, reportableFailures } from './results/gotest.js'
 import { locateFile } from './results/locate.js'
 import { coverageByPackage, formatProfile, profileFromLog } from './results/cover-profile.js'
-import {
-  durationsFromResults,
-  listArgs,
-  parseTestList,
-  shardArgList,
-  splitTests
-} from './shard/shard.js'
+import { durationsFromResults, listArgs, parseTestList, splitTests } from './shard/shard.js'
 import { combinedLog, mergeShardLogs } from './shard/merge.js'
-import { indexedShardJob, shardJobName } from './shard/jobs.js'
+import { indexedShardJob, shardJobName, shardJobs } from './shard/jobs.js'
 import { diagnose } from './diagnosis/diagnose.js'
 import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
 
@@ -229,7 +223,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       jobNameOf: string,
       file: string,
       echo: (l: string) => void,
-      shard?: { index?: number; tag: string; name: string }
+      /** A shard's index (Indexed Job), tag for its lines, and name in headers (default: the Job's). */
+      shard?: { index?: number; tag: string; name?: string }
     ) => {
       fs.writeFileSync(file, '')
       let pod: WatchResult['pod']
@@ -295,11 +290,10 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       jobNameOf: string,
       args: string[],
       file: string,
-      echo: (l: string) => void,
-      shard?: { tag: string; name: string }
+      echo: (l: string) => void
     ) => {
       await createJob(testJob(jobNameOf, args))
-      return followJob(jobNameOf, file, echo, shard)
+      return followJob(jobNameOf, file, echo)
     }
     type JobRun = Awaited<ReturnType<typeof runJob>>
 
@@ -355,12 +349,12 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
                   )
                 )
               }
-              const argList = shardArgList(inputs.testArgs, groups)
+              const jobs = shardJobs(testJob(name, []), groups, inputs.testArgs)
+              await Promise.all(jobs.map((j) => createJob(j)))
               return Promise.all(
-                groups.map((_, i) =>
-                  runJob(shardJobName(name, i), argList[i], shardLog(i), echo(i), {
-                    tag: `[${i + 1}] `,
-                    name: shardJobName(name, i)
+                jobs.map((j, i) =>
+                  followJob(j.metadata?.name ?? shardJobName(name, i), shardLog(i), echo(i), {
+                    tag: `[${i + 1}] `
                   })
                 )
               )

@@ -1,12 +1,13 @@
 /**
  * The shards as Kubernetes Jobs, made from the Job `renderJob` rendered for a single run. Pure.
  *
- * `shardJobs`: N Jobs, each with its own args — works with any image (the default; see shard.ts
- * for why one Indexed Job cannot give a plain test binary its shard).
+ * `shardJobs` (shard-mode jobs, the default): N Jobs, each with its own args — works with any
+ * image (see shard.ts for why one Indexed Job cannot give a plain test binary its shard).
  *
- * `indexedShardJob`: one Indexed Job (`completionMode: Indexed`, `completions` = `parallelism` =
- * N) for images whose TestMain picks its shard from the index. Every pod gets the same args, with
- * `-test.run=^$` (matches no test), and every shard's patterns in the env:
+ * `indexedShardJob` (shard-mode indexed): one Indexed Job (`completionMode: Indexed`,
+ * `completions` = `parallelism` = N) for images whose TestMain picks its shard from the index.
+ * Every pod gets the same args, with `-test.run=^$` (matches no test), and every shard's patterns
+ * in the env:
  * `IN_CLUSTER_TEST_RUN_<i>` (and `IN_CLUSTER_TEST_SKIP_<i>` when the shard needs one). The image
  * opts in with:
  *
