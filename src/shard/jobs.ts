@@ -27,7 +27,7 @@
  * `batch.kubernetes.io/job-completion-index`: follow one log per index.
  */
 import { CONTAINER, type JobObject } from '../job/render.js'
-import { shardArgList } from './shard.js'
+import { shardArgList, takeRunAndSkip } from './shard.js'
 
 /** Label on each shard's Job and pods: its number, 1..N. */
 export const SHARD_LABEL = 'in-cluster-test/shard'
@@ -79,12 +79,6 @@ export function shardJobs(job: JobObject, groups: string[][], testArgs: string[]
   })
 }
 
-/** Takes `-test.<flag>=value` out of a shard's args (shardArgs always writes that form). */
-function flagValue(args: string[], flag: string): string | undefined {
-  const a = args.find((x) => x.startsWith(`-test.${flag}=`))
-  return a === undefined ? undefined : a.slice(flag.length + 7)
-}
-
 /** One Indexed Job running every group, for images that pick their shard (see above). */
 export function indexedShardJob(job: JobObject, groups: string[][], testArgs: string[]): JobObject {
   const perShard = shardArgList(testArgs, groups)
@@ -96,18 +90,14 @@ export function indexedShardJob(job: JobObject, groups: string[][], testArgs: st
   spec.backoffLimitPerIndex = 0
   delete spec.backoffLimit
   const c = testContainer(copy)
+  const parts = perShard.map(takeRunAndSkip)
   // Args common to every shard: the user's without -test.run/-test.skip, then a pattern that
   // runs nothing unless the image replaces it with its own shard's.
-  const common = perShard[0].filter((a) => !/^-test\.(run|skip)=/.test(a))
-  c.args = [...common, '-test.run=^$']
-  const ours = perShard.flatMap((args, i) => {
-    const run = flagValue(args, 'run')
-    const skip = flagValue(args, 'skip')
-    return [
-      ...(run === undefined ? [] : [{ name: `${RUN_ENV}${i}`, value: run }]),
-      ...(skip === undefined ? [] : [{ name: `${SKIP_ENV}${i}`, value: skip }])
-    ]
-  })
+  c.args = [...parts[0].rest, '-test.run=^$']
+  const ours = parts.flatMap(({ run, skip }, i) => [
+    ...(run === undefined ? [] : [{ name: `${RUN_ENV}${i}`, value: run }]),
+    ...(skip === undefined ? [] : [{ name: `${SKIP_ENV}${i}`, value: skip }])
+  ])
   const names = new Set(ours.map((e) => e.name))
   c.env = [...(c.env ?? []).filter((e) => !names.has(e.name)), ...ours]
   return copy

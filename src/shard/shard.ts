@@ -92,6 +92,13 @@ function takeFlag(args: string[], flag: RegExp): { rest: string[]; value?: strin
   return { rest, value }
 }
 
+/** The `-test.run` and `-test.skip` values of `args`, and the args without them. */
+export function takeRunAndSkip(args: string[]): { rest: string[]; run?: string; skip?: string } {
+  const { rest: others, value: run } = takeFlag(args, RUN)
+  const { rest, value: skip } = takeFlag(others, SKIP)
+  return { rest, run, skip }
+}
+
 /**
  * Splits a `-test.run`/`-test.skip` pattern as Go's testing does: into alternatives at unbracketed
  * `|`, each into path elements at unbracketed `/` (one per subtest level).
