@@ -31,7 +31,7 @@ import { parseTestLog, reportableFailures } from './results/gotest.js'
 import { locateFile } from './results/locate.js'
 import { coverageByPackage, formatProfile, profileFromLog } from './results/cover-profile.js'
 import { durationsFromResults, listArgs, parseTestList, splitTests } from './shard/shard.js'
-import { combinedLog, mergeShardLogs } from './shard/merge.js'
+import { combinedLog, mergeShards } from './shard/merge.js'
 import { indexedShardJob, shardJobName, shardJobs } from './shard/jobs.js'
 import { diagnose } from './diagnosis/diagnose.js'
 import { gate, junitXml, resultsJson, type RunReport, type RunStatus } from './report/report.js'
@@ -195,7 +195,6 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     }
     const templatePath = inputs.jobTemplate ?? path.join(deps.templatesDir, 'test-job.yaml')
     const template = parseJobTemplate(fs.readFileSync(templatePath, 'utf8'), templatePath)
-    const secret = secretName
     /** The test Job for `args`, as the template renders it. */
     const testJob = (jobNameOf: string, args: string[]) =>
       renderJob(template, {
@@ -204,7 +203,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         image,
         args,
         env: inputs.env,
-        secretEnv: secret ? { secretName: secret, keys: Object.keys(inputs.secretEnv) } : undefined,
+        secretEnv: secretName ? { secretName, keys: Object.keys(inputs.secretEnv) } : undefined,
         envFromSecrets: inputs.envFromSecrets,
         memoryLimit: inputs.memoryLimit,
         cpuLimit: inputs.cpuLimit,
@@ -275,6 +274,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           name: shard?.name ?? jobNameOf,
           jobName: jobNameOf,
           file,
+          text,
           watched,
           run: parseTestLog(text),
           profile: profileFromLog(text)
@@ -314,7 +314,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           runJob(`${name}-list`, listArgs(inputs.testArgs), listFile, () => undefined)
         )
       )
-      const names = parseTestList(fs.readFileSync(listFile, 'utf8'))
+      const names = parseTestList(listing.text)
       if (listing.watched.outcome !== 'succeeded' || names.length === 0) {
         fs.copyFileSync(listFile, logFile)
         runs = [listing]
@@ -362,19 +362,13 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           )
         )
         // One log for the log-file output: each shard's, under a header.
-        fs.writeFileSync(
-          logFile,
-          combinedLog(runs.map((r) => ({ name: r.name, text: fs.readFileSync(r.file, 'utf8') })))
-        )
+        fs.writeFileSync(logFile, combinedLog(runs.map((r) => ({ name: r.name, text: r.text }))))
       }
     }
 
     // Shards: counts added up, cover profiles merged and the coverage recomputed from them (left
     // out when a shard printed no profile, as a single Job that panicked would print none).
-    const merged =
-      runs.length === 1
-        ? { run: runs[0].run, profile: runs[0].profile }
-        : mergeShardLogs(runs.map((r) => fs.readFileSync(r.file, 'utf8')))
+    const merged = mergeShards(runs)
     const testRun = merged.run
     if (runs.length > 1 && testRun.coverage !== undefined)
       testRun.coverage = Math.round(testRun.coverage * 10) / 10
@@ -422,7 +416,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       panicked: testRun.panic?.message,
       container: CONTAINER,
       testsRan: testRun.tests.length > 0,
-      lastLogLines: lastLines(worst.file, 3)
+      lastLogLines: lastLines(worst.text, 3)
     })
     report.headline = (runs.length > 1 ? `[${worst.name}] ` : '') + d.headline
     report.details = d.details
@@ -543,8 +537,8 @@ function previousDurations(inputs: Inputs, log: Logger): Map<string, number> {
   }
 }
 
-function lastLines(file: string, n: number): string[] {
-  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n)
+function lastLines(text: string, n: number): string[] {
+  return text.trimEnd().split('\n').slice(-n)
 }
 
 /** Go files of the repository, for mapping printed test file names to paths on the diff. */

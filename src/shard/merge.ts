@@ -32,7 +32,13 @@ export interface MergedShards {
  * `profile` holds what there is, for the per-package table.
  */
 export function mergeShardLogs(logs: string[]): MergedShards {
-  const shards = logs.map((text) => ({ run: parseTestLog(text), profile: profileFromLog(text) }))
+  return mergeShards(
+    logs.map((text) => ({ run: parseTestLog(text), profile: profileFromLog(text) }))
+  )
+}
+
+/** The same, for shards parsed already (each log parsed once, where it was read). */
+export function mergeShards(shards: Array<{ run: TestRun; profile?: CoverProfile }>): MergedShards {
   if (shards.length === 1) return { run: shards[0].run, profile: shards[0].profile, shards }
   const run = mergeRuns(shards.map((s) => s.run))
   const profiles = shards.flatMap((s) => (s.profile ? [s.profile] : []))
