@@ -162,8 +162,7 @@ async function checkedOutCommit(workspace: string, exec: Exec): Promise<string> 
 
 /**
  * Gives up on a deploy whose pod has waited on an image pull or a missing Secret for graceMs
- * (the stuck-timeout input):
- * that will not fix itself before the deadline. Crash loops are left to the deadline, since a
+ * (the stuck-timeout input): that will not fix itself before the deadline. Crash loops are left to the deadline, since a
  * service often restarts a few times while its database starts.
  */
 export function stuckPods(

@@ -302,8 +302,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
  * (FailureTarget, BackoffLimitExceeded with backoffLimit 0). A Go test binary is PID 1 in its
  * container and cannot die from SIGTERM there (the kernel drops the signal the runtime re-raises),
  * so it exits 2 at once: the pod then says "terminated, Error, exit 2" like a failing test, and
- * only its end time, not before the deletion was asked for, tells the two apart. An eviction also sets a
- * DisruptionTarget condition whose reason says who (EvictionByEvictionAPI: a drain,
+ * only its end time, not before the deletion was asked for, tells the two apart. An eviction
+ * also sets a DisruptionTarget condition whose reason says who (EvictionByEvictionAPI: a drain,
  * PreemptionByScheduler, TerminationByKubelet: node pressure, DeletionByTaintManager).
  * A pod that is gone entirely (podVanished) was deleted too. Deadlines are handled before this.
  */

@@ -14,7 +14,7 @@ export interface PodProblem {
 
 /**
  * Waiting reasons that will not go away by waiting longer: a test pod or a deployed pod in one
- * of them for a minute is given up on. Crash loops are not among them (a service often restarts
+ * of them for stuck-timeout (1m by default) is given up on. Crash loops are not among them (a service often restarts
  * while its database starts).
  */
 export const STUCK_REASONS = new Set([
