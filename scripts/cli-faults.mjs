@@ -4,9 +4,10 @@
 // Each must end with a non-zero exit and a clear error naming the input or file; the hostile
 // values also run on the real cluster to prove they arrive as the one string they were.
 // Prints `cli-faults: N passed, M failed` and exits non-zero when a case failed.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { getManaged, kubectlFor } from './lib/kubectl.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const work = path.join(root, '.e2e', 'cli-faults')
@@ -19,8 +20,7 @@ const node = process.env.NODE24 ?? process.execPath
 const cliPath = path.join(root, 'dist/cli/index.js')
 const ns = 'example-faults-cli'
 const kubectlBin = process.env.KUBECTL ?? 'kubectl'
-const kubectl = (args) =>
-  spawnSync(kubectlBin, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' })
+const kubectl = kubectlFor(kubectlBin, kubeconfig)
 
 /** Runs the CLI; resolves with its exit code and output (never throws on a non-zero exit). */
 function cli(args, timeoutMs = 300_000) {
@@ -216,16 +216,7 @@ const cases = [
     ],
     check: (r) => {
       const job = JSON.parse(
-        kubectl([
-          '-n',
-          ns,
-          'get',
-          'jobs',
-          '-l',
-          'app.kubernetes.io/managed-by=in-cluster-test',
-          '-o',
-          'json'
-        ]).stdout || '{"items":[]}'
+        getManaged(kubectl, ns, 'jobs', 'json', { check: false }) || '{"items":[]}'
       ).items.at(-1)
       const c = job?.spec?.template?.spec?.containers?.[0]
       const logFile = path.join(work, 'hostile-out', 'tests.log')
@@ -266,6 +257,6 @@ for (const c of cases) {
     console.log(`     stderr: ${r.stderr}`)
   }
 }
-kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false'])
+kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false'], { check: false })
 console.log(`cli-faults: ${passed} passed, ${failed} failed`)
 if (failed > 0) process.exit(1)

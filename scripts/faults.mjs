@@ -6,11 +6,12 @@
 // kept → cleanup. The suite runs in its own namespace (FAULTS_NAMESPACE, default example-faults)
 // with its own PostgreSQL, so it does not depend on the end-to-end run's namespace.
 // FAULTS_ONLY=regex runs only the matching cases.
-import { execFile, execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseAllDocuments, stringify } from 'yaml'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
+import { getManaged, kubectlFor, MANAGED_BY } from './lib/kubectl.mjs'
 import { runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -32,15 +33,7 @@ const kubectlBin =
   )
 const pidDir = '/var/lib/in-cluster-test/cluster/pids'
 
-function kubectl(args, { check = true } = {}) {
-  const r = spawnSync(kubectlBin, ['--kubeconfig', kubeconfig, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000
-  })
-  if (check && r.status !== 0)
-    throw new Error(`kubectl ${args.join(' ')}: exit ${r.status}: ${r.stderr}`)
-  return r
-}
+const kubectl = kubectlFor(kubectlBin, kubeconfig)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const secs = (ms) => `${(ms / 1000).toFixed(1)}s`
 
@@ -90,18 +83,11 @@ async function waitForLog(file, re, timeoutMs) {
 
 /** The running test pod of this namespace (the suite runs one case at a time). */
 function runningTestPod() {
-  const r = kubectl([
-    '-n',
-    ns,
-    'get',
-    'pods',
-    '-l',
-    'app.kubernetes.io/managed-by=in-cluster-test',
-    '--field-selector=status.phase=Running',
-    '-o',
-    'jsonpath={.items[*].metadata.name}'
-  ])
-  return r.stdout.trim().split(/\s+/).filter(Boolean)
+  return getManaged(kubectl, ns, 'pods', 'jsonpath={.items[*].metadata.name}', {
+    flags: ['--field-selector=status.phase=Running']
+  })
+    .split(/\s+/)
+    .filter(Boolean)
 }
 
 const pidOf = (name) => Number(fs.readFileSync(path.join(pidDir, `${name}.pid`), 'utf8').trim())
@@ -333,16 +319,7 @@ for (const c of selected) {
     c.during?.({ logFile })
   ])
   const logText = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : undefined
-  const leftSecrets = kubectl([
-    '-n',
-    ns,
-    'get',
-    'secrets',
-    '-l',
-    'app.kubernetes.io/managed-by=in-cluster-test',
-    '-o',
-    'name'
-  ]).stdout.trim()
+  const leftSecrets = getManaged(kubectl, ns, 'secrets', 'name')
   const checks = {
     status: r.outputs.status === c.status,
     headline: c.headline.test(r.outputs.diagnosis ?? ''),
@@ -355,19 +332,13 @@ for (const c of selected) {
   if (c.mainLog) checks['main log'] = c.mainLog.test(r.main.stdout)
   if (c.during) checks.during = during?.ok === true
   // A stuck Job is left to its deadline by the action: remove it so the next case starts clean.
-  const leftJobs = kubectl([
-    '-n',
+  const leftJobs = getManaged(
+    kubectl,
     ns,
-    'get',
     'jobs',
-    '-l',
-    'app.kubernetes.io/managed-by=in-cluster-test',
-    '-o',
     'jsonpath={range .items[?(@.status.active)]}{.metadata.name} {end}'
-  ]).stdout.trim()
-  kubectl(['-n', ns, 'delete', 'jobs', '-l', 'app.kubernetes.io/managed-by=in-cluster-test'], {
-    check: false
-  })
+  )
+  kubectl(['-n', ns, 'delete', 'jobs', '-l', MANAGED_BY], { check: false })
   c.after?.()
   const ok = Object.values(checks).every(Boolean)
   if (!ok) failed++
