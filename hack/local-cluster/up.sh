@@ -31,7 +31,8 @@ healthy() {
     [ "$(kctl -n kube-system get deploy coredns -o jsonpath='{.status.availableReplicas}' 2>/dev/null)" = 1 ]
 }
 
-bin=$(bash "$here/build.sh" 2>/dev/null | tail -1 || true)
+# A cold build is not started here, unseen: the phase below runs it with its output shown.
+bin=$(bash "$here/build.sh" --cached 2>/dev/null | tail -1 || true)
 if healthy; then
   phase "cluster already up"
   echo "$admin"
@@ -199,7 +200,8 @@ start kube-scheduler "$bin/kube-scheduler" --kubeconfig="$state/scheduler.kubeco
 
 phase "images (built here, imported into containerd's k8s.io namespace)"
 import_image() { # ref build-dir
-  if grep -qx "$1" <<<"$(ctr -n k8s.io images ls -q)"; then return; fi
+  # containerd names an imported local/x:t docker.io/local/x:t.
+  if grep -qxF -e "$1" -e "docker.io/$1" <<<"$(ctr -n k8s.io images ls -q)"; then return; fi
   docker build -q -t "$1" "$2" >/dev/null
   docker save "$1" | ctr -n k8s.io images import - >/dev/null
 }
@@ -215,7 +217,10 @@ printf 'FROM scratch\nCOPY coredns /coredns\nENTRYPOINT ["/coredns"]\n' >"$img/c
 import_image "$coredns_ref" "$img/coredns"
 (cd "$here/smoke" && CGO_ENABLED=0 go build -o "$img/smoke/smoke" .)
 printf 'FROM scratch\nCOPY smoke /smoke\nENTRYPOINT ["/smoke"]\n' >"$img/smoke/Dockerfile"
-import_image local/smoke:v1 "$img/smoke"
+# Tagged by its source: an image already in containerd is not imported again, so a changed probe
+# needs a new tag.
+smoke_ref=local/smoke:$(cat "$here"/smoke/go.mod "$here"/smoke/main.go | sha256sum | cut -c1-12)
+import_image "$smoke_ref" "$img/smoke"
 
 phase "node: kubelet and kube-proxy"
 # Rewritten only when it changes: kube-proxy exits when its configuration file is touched.
@@ -265,7 +270,7 @@ kctl -n kube-system rollout status deploy/coredns --timeout=120s >&2
 
 phase "smoke test: a pod reaches a Service by its DNS name"
 kctl delete namespace ict-smoke --ignore-not-found --wait=true >/dev/null
-kctl apply --server-side -f "$here/smoke.yaml" >/dev/null
+sed "s#@IMAGE@#$smoke_ref#g" "$here/smoke.yaml" | kctl apply --server-side -f - >/dev/null
 if ! kctl -n ict-smoke wait --for=condition=complete job/smoke-probe --timeout=90s >&2; then
   kctl -n ict-smoke logs job/smoke-probe >&2 || true
   echo "up.sh: the smoke test failed: a pod could not reach a Service through cluster DNS" >&2

@@ -26,27 +26,43 @@ func main() {
 		}
 	case "probe":
 		name := os.Args[2]
+		// A new connection each try: a request sent before kube-proxy has written the Service's
+		// rules leaves the node un-translated, and whatever answers there (on our machines an
+		// egress proxy answers any address on port 80 with an empty 404) must not be asked again
+		// over a kept-alive connection for every later try.
+		client := http.Client{
+			Timeout:   3 * time.Second,
+			Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+		}
 		var last error
 		for i := 0; i < 30; i++ {
-			addrs, err := net.LookupHost(name)
-			if err == nil {
-				client := http.Client{Timeout: 3 * time.Second}
-				resp, err := client.Get("http://" + name + "/")
-				if err == nil {
-					body, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					fmt.Printf("resolved %s to %v, got %q\n", name, addrs, string(body))
-					if string(body) == "smoke-ok\n" {
-						return
-					}
-				}
-				last = err
-			} else {
-				last = err
+			last = probe(&client, name)
+			if last == nil {
+				return
 			}
+			fmt.Println(last)
 			time.Sleep(time.Second)
 		}
 		fmt.Fprintln(os.Stderr, "probe failed:", last)
 		os.Exit(1)
 	}
+}
+
+// probe resolves name and fetches http://name/ once; nil when the smoke server answered.
+func probe(client *http.Client, name string) error {
+	addrs, err := net.LookupHost(name)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Get("http://" + name + "/")
+	if err != nil {
+		return fmt.Errorf("resolved %s to %v: %w", name, addrs, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "smoke-ok\n" {
+		return fmt.Errorf("resolved %s to %v, got %s %q from server %q", name, addrs, resp.Status, body, resp.Header.Get("Server"))
+	}
+	fmt.Printf("resolved %s to %v, got %s %q\n", name, addrs, resp.Status, body)
+	return nil
 }
