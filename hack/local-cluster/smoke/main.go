@@ -34,8 +34,10 @@ func main() {
 			Timeout:   3 * time.Second,
 			Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
 		}
+		// Tries for 75 s (the Job's deadline is 90 s): after an API-server restart the
+		// controllers' watches back off, and the Service can have no endpoints for a while.
 		var last error
-		for i := 0; i < 30; i++ {
+		for deadline := time.Now().Add(75 * time.Second); time.Now().Before(deadline); {
 			last = probe(&client, name)
 			if last == nil {
 				return
