@@ -32,7 +32,7 @@ func main() {
 		// over a kept-alive connection for every later try.
 		client := http.Client{
 			Timeout:   3 * time.Second,
-			Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+			Transport: &http.Transport{DisableKeepAlives: true},
 		}
 		// Tries for 75 s (the Job's deadline is 90 s): after an API-server restart the
 		// controllers' watches back off, and the Service can have no endpoints for a while.
