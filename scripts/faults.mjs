@@ -243,7 +243,8 @@ const cases = [
       const down = Date.now()
       // Stay down for three of the watch's 2 s polls: up.sh can have a new API server serving
       // within 2 s, an outage a poll may fall between (seen once in CI: the watch never noticed).
-      await sleep(6000)
+      const outageMs = 6000
+      await sleep(outageMs)
       // Asynchronously: the action's output must keep flowing meanwhile.
       const up = await new Promise((resolve) =>
         execFile('bash', ['hack/local-cluster/up.sh'], { cwd: root }, (e) => resolve(e))
@@ -252,7 +253,7 @@ const cases = [
       const after = pidOf('kube-apiserver')
       return {
         ok: after !== before && alive(after),
-        note: `killed kube-apiserver ${before}, up again as ${after} after ${secs(Date.now() - down)}, 6 s of it down on purpose (kill took ${secs(down - t)})`
+        note: `killed kube-apiserver ${before}, up again as ${after} after ${secs(Date.now() - down)}, ${secs(outageMs)} of it down on purpose (kill took ${secs(down - t)})`
       }
     },
     status: 'passed',
