@@ -15,6 +15,45 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
     }
   },
+  // The house rules of src/README.md, checked: short functions, and imports only go down.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 120, skipBlankLines: false, skipComments: false }]
+    }
+  },
+  {
+    files: ['src/k8s/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!ports\\.js$|text\\.js$)',
+              message: 'k8s/ is the bottom layer: it imports only ports.ts and text.ts above it.'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    files: ['src/inputs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!k8s/(types|job-template)\\.js$|secrets/)',
+              message: 'inputs/ imports no stage: only the cluster vocabulary and leaf parsers.'
+            }
+          ]
+        }
+      ]
+    }
+  },
   {
     files: ['scripts/**', 'src/cli.ts'],
     rules: { 'no-console': 'off' }

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../src/deploy/readiness.js'
-import type { EventLike, PodLike } from '../src/diagnosis/diagnose.js'
+import type { KubeObject } from '../src/k8s/types.js'
+import type { EventLike, PodLike } from '../src/k8s/types.js'
 import { readFileSync } from 'node:fs'
 import { applyOrder, type ApplyOptions, type Kube, type LogStreamOptions, type ObjectRef } from '../src/k8s/kube.js'
 

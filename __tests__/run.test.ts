@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { getInputs, type Inputs } from '../src/inputs.js'
+import { getInputs, type Inputs } from '../src/inputs/index.js'
 import { publish } from '../src/publish.js'
 import { run, type Deps } from '../src/run.js'
-import type { JobObject } from '../src/job/render.js'
+import type { JobObject } from '../src/k8s/types.js'
 import { memoryStateStore } from '../src/state.js'
 import {
   completed,
@@ -161,7 +161,7 @@ describe('run (orchestration with fake ports)', () => {
 
     const outputs: Record<string, string> = {}
     let failedWith = ''
-    await publish(report, inputs, log, {
+    await publish(report, inputs.report, log, {
       setOutput: (k, v) => void (outputs[k] = v),
       writeSummary: async () => undefined,
       setFailed: (m) => void (failedWith = m)
@@ -201,7 +201,7 @@ describe('run (orchestration with fake ports)', () => {
     kube.logReads = [timestamped('fail.txt')]
     const report = await run(inputs, deps)
     let failedWith: string | undefined
-    await publish(report, inputs, log, {
+    await publish(report, inputs.report, log, {
       setOutput: () => undefined,
       writeSummary: async () => undefined,
       setFailed: (m) => void (failedWith = m)

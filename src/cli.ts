@@ -7,26 +7,17 @@
 import './quiet-deprecations.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { cleanup } from './cleanup/cleanup.js'
 import { parseCli, USAGE, UsageError } from './cli/args.js'
 import { consoleLogger } from './cli/console-logger.js'
-import { realClock, realExec, realToolCache } from './deps.js'
-import { getInputs, readEnvironment } from './inputs.js'
-import { createKube } from './k8s/client.js'
+import { realExec } from './deps.js'
+import { defaultDeps } from './default-deps.js'
+import { getInputs, readEnvironment } from './inputs/index.js'
 import { publish } from './publish.js'
-import { parseTestLog, reportableFailures } from './results/gotest.js'
-import { textReport } from './report/report.js'
+import { parseTestLog } from './results/gotest.js'
+import { resultsJson, textReport, type RunReport } from './report/report.js'
 import { run } from './run.js'
 import { loadCleanupState, memoryStateStore } from './state.js'
-import { platformOf } from './tools.js'
-
-const templatesDir = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'templates'
-)
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseCli(argv)
@@ -36,31 +27,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd.command === 'report') {
     const testRun = parseTestLog(fs.readFileSync(cmd.log, 'utf8'))
-    if (cmd.json) {
-      const json = {
-        status: testRun.status,
-        passed: testRun.passed,
-        failed: testRun.failed + testRun.interrupted,
-        skipped: testRun.skipped,
-        coverage: testRun.coverage ?? null,
-        failures: reportableFailures(testRun).map((t) => ({
-          test: t.name,
-          file: t.failure?.file ?? null,
-          line: t.failure?.line ?? null,
-          message: t.failure?.message ?? ''
-        }))
-      }
-      process.stdout.write(JSON.stringify(json, null, 2) + '\n')
-    } else {
-      process.stdout.write(
-        textReport({
-          status: testRun.status,
-          headline: '',
-          run: testRun,
-          locate: () => undefined
-        }) + '\n'
-      )
+    // The same report as a run's, so --json is results.json's shape.
+    const report: RunReport = {
+      status: testRun.status,
+      headline: '',
+      details: [],
+      run: testRun,
+      durationMs: 0,
+      timings: [],
+      locate: () => undefined
     }
+    process.stdout.write((cmd.json ? resultsJson(report) : textReport(report)) + '\n')
     return testRun.status === 'passed' ? 0 : 1
   }
 
@@ -69,18 +46,9 @@ async function main(argv: string[]): Promise<number> {
   const exec = realExec
   const inputs = getInputs((name) => cmd.inputs[name] ?? '', readEnvironment())
   try {
-    const report = await run(inputs, {
-      exec,
-      toolCache: realToolCache,
-      log,
-      clock: realClock,
-      state,
-      platform: platformOf(process.platform, process.arch),
-      templatesDir,
-      connect: createKube
-    })
+    const report = await run(inputs, defaultDeps(log, state))
     const summaryFile = path.join(inputs.outputDir, 'summary.md')
-    const failure = await publish(report, inputs, log, {
+    const failure = await publish(report, inputs.report, log, {
       setOutput: (name, value) => log.info(`output ${name}=${value}`),
       writeSummary: async (md) => fs.writeFileSync(summaryFile, md),
       setFailed: (m) => log.error(m)

@@ -2,7 +2,7 @@
  * Turns the run's report into what GitHub shows: outputs, annotations, the job summary, and the
  * step's success or failure. The CLI prints the same things instead.
  */
-import type { Inputs } from './inputs.js'
+import type { ReportInputs } from './inputs/types.js'
 import type { Logger } from './ports.js'
 import { annotations, outputs, summary, type RunReport } from './report/report.js'
 
@@ -15,7 +15,7 @@ export interface Publisher {
 /** Returns the message the step failed with, or undefined when it succeeded. */
 export async function publish(
   report: RunReport,
-  inputs: Pick<Inputs, 'failOnTestFailure'>,
+  inputs: Pick<ReportInputs, 'failOnTestFailure'>,
   log: Logger,
   out: Publisher
 ): Promise<string | undefined> {

@@ -44,7 +44,8 @@ bash "$root/hack/local-cluster/load-image.sh" "$image" >/dev/null
 cat >"$tmp/render.mts" <<TS
 import * as fs from 'node:fs'
 import { stringify } from '$root/node_modules/yaml/dist/index.js'
-import { parseJobTemplate, renderJob } from '$root/src/job/render.js'
+import { renderJob } from '$root/src/job/render.js'
+import { parseJobTemplate } from '$root/src/k8s/job-template.js'
 import { indexedShardJob, shardJobs } from '$root/src/shard/jobs.js'
 import { parseTestList, splitTests } from '$root/src/shard/shard.js'
 const template = parseJobTemplate(fs.readFileSync('$root/templates/test-job.yaml', 'utf8'), 'default')

@@ -6,7 +6,7 @@ import {
   type ApplicationLike
 } from '../../src/argocd/application.js'
 import { coreInstallUrl, defaultAppProject, overrideImages } from '../../src/argocd/manifest.js'
-import type { KubeObject } from '../../src/deploy/readiness.js'
+import type { KubeObject } from '../../src/k8s/types.js'
 
 const SHA = '3f2a9c1d5e7b8a0c4d6e8f1a2b3c4d5e6f7a8b9c'
 

@@ -3,8 +3,8 @@ import { stringify } from 'yaml'
 import { FakeClock } from '../../__fixtures__/fake-clock.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
 import { bootstrapArgocd, prepareInstall, sha256 } from '../../src/argocd/bootstrap.js'
-import type { DeployPort } from '../../src/deploy/deploy.js'
-import type { KubeObject } from '../../src/deploy/readiness.js'
+import type { DeployPort } from '../../src/k8s/wait.js'
+import type { KubeObject } from '../../src/k8s/types.js'
 
 // The shape of core-install.yaml: CRDs, then namespaced objects without a namespace (it is
 // applied with -n argocd), workloads on quay.io and the redis image from ECR.
@@ -121,7 +121,7 @@ describe('bootstrapArgocd', () => {
     const log = new FakeLogger()
     await bootstrapArgocd(install(), 60, p, new FakeClock(), log)
     expect(p.applied.map((batch) => batch.map((o) => o.kind))).toEqual([
-      ['Namespace', 'CustomResourceDefinition'],
+      ['CustomResourceDefinition', 'Namespace'],
       ['ServiceAccount', 'ClusterRole', 'Deployment', 'AppProject']
     ])
     expect(log.text()).toMatch(

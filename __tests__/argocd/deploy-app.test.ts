@@ -10,8 +10,8 @@ import {
   notReadyResources,
   renderApplication
 } from '../../src/argocd/deploy-app.js'
-import { DeployError, type DeployPort } from '../../src/deploy/deploy.js'
-import type { KubeObject } from '../../src/deploy/readiness.js'
+import { DeployError, type DeployPort } from '../../src/k8s/wait.js'
+import type { KubeObject } from '../../src/k8s/types.js'
 
 // Real Application and Deployment objects from the local cluster (__fixtures__/argocd/capture.sh).
 const argo = <T = KubeObject>(name: string): T =>

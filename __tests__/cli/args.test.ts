@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import { parse } from 'yaml'
 import { parseCli, UsageError } from '../../src/cli/args.js'
-import { INPUT_NAMES } from '../../src/inputs.js'
+import { INPUT_NAMES } from '../../src/inputs/index.js'
 
 describe('parseCli', () => {
   it('maps flags to inputs in both spellings', () => {

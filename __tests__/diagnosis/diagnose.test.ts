@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
-import {
-  diagnose,
-  formatDuration,
-  type DiagnosisInput,
-  type JobLike,
-  type PodLike
-} from '../../src/diagnosis/diagnose.js'
+import { diagnose, formatDuration, type DiagnosisInput } from '../../src/diagnosis/diagnose.js'
+import type { JobLike, PodLike } from '../../src/k8s/types.js'
 import { parseTestLog, reportableFailures } from '../../src/results/gotest.js'
 
 // Real objects from the local v1.32.9 cluster (__fixtures__/k8s/capture-faults.sh).

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { FakeClock } from '../../__fixtures__/fake-clock.js'
 import { realFixture } from '../../__fixtures__/fake-kube.js'
 import { podProblems } from '../../src/diagnosis/pods.js'
-import type { PodLike } from '../../src/diagnosis/diagnose.js'
-import { stuckPods } from '../../src/deploy/stage.js'
+import type { PodLike } from '../../src/k8s/types.js'
+import { stuckPods } from '../../src/stages/deploy.js'
 
 // Real pods captured from the local cluster (__fixtures__/k8s/capture.sh).
 const notLoaded = realFixture<PodLike>('pod-image-not-loaded')

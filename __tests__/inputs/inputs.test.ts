@@ -2,7 +2,9 @@ import { describe, expect, it, beforeAll } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { getInputs, InputError, parseDuration, type Environment } from '../../src/inputs.js'
+import { parse as parseYaml } from 'yaml'
+import { getInputs, InputError, parseDuration, type Environment } from '../../src/inputs/index.js'
+import { DEFAULTS, INPUT_NAMES, INPUTS } from '../../src/inputs/table.js'
 
 let ws: string
 let env: Environment
@@ -36,23 +38,23 @@ function errorOf(values: Record<string, string>): InputError {
 describe('getInputs', () => {
   it('gives the documented defaults', () => {
     const i = read({})
-    expect(i.cluster).toBe('kind')
-    expect(i.clusterName).toBe('in-cluster-test')
+    expect(i.cluster.mode).toBe('kind')
+    expect(i.cluster.name).toBe('in-cluster-test')
     expect(i.namespace).toBe('in-cluster-test')
-    expect(i.dockerfile).toBe(path.join(ws, 'Dockerfile.test'))
-    expect(i.context).toBe(ws)
-    expect(i.imageRepository).toBe('in-cluster-test/tests')
-    expect(i.prebuiltImage).toBeUndefined()
-    expect(i.imageLoad).toEqual({ mode: 'kind' })
-    expect(i.testArgs).toEqual(['-test.v'])
-    expect(i.timeoutSeconds).toBe(900)
-    expect(i.deployTimeoutSeconds).toBe(300)
+    expect(i.image.dockerfile).toBe(path.join(ws, 'Dockerfile.test'))
+    expect(i.image.context).toBe(ws)
+    expect(i.image.repository).toBe('in-cluster-test/tests')
+    expect(i.image.prebuilt).toBeUndefined()
+    expect(i.image.load).toEqual({ mode: 'kind' })
+    expect(i.job.testArgs).toEqual(['-test.v'])
+    expect(i.job.timeoutSeconds).toBe(900)
+    expect(i.deploy.timeoutSeconds).toBe(300)
     expect(i.stuckTimeoutSeconds).toBe(60)
-    expect(i.shardMode).toBe('jobs')
-    expect(i.failOnTestFailure).toBe(true)
-    expect(i.keepCluster).toBe(false)
-    expect(i.commentOnPr).toBe(false)
-    expect(i.minCoverage).toBeUndefined()
+    expect(i.job.shardMode).toBe('jobs')
+    expect(i.report.failOnTestFailure).toBe(true)
+    expect(i.cluster.keepCluster).toBe(false)
+    expect(i.report.commentOnPr).toBe(false)
+    expect(i.report.minCoverage).toBeUndefined()
     expect(i.outputDir).toBe(path.join(ws, 'tmp', 'in-cluster-test'))
   })
 
@@ -67,7 +69,7 @@ describe('getInputs', () => {
     expect(errorOf({ cluster: 'existing', kubeconfig: 'nope' }).message).toMatch(
       /nope is not a file/
     )
-    expect(read({ cluster: 'existing', kubeconfig: 'kubeconfig' }).kubeconfig).toBe(
+    expect(read({ cluster: 'existing', kubeconfig: 'kubeconfig' }).cluster.kubeconfig).toBe(
       path.join(ws, 'kubeconfig')
     )
   })
@@ -75,12 +77,12 @@ describe('getInputs', () => {
   it('rejects a missing Dockerfile unless the image is prebuilt', () => {
     expect(errorOf({ dockerfile: 'Missing.Dockerfile' }).input).toBe('dockerfile')
     const i = read({ dockerfile: 'Missing.Dockerfile', image: 'ghcr.io/acme/tests:1.2.3' })
-    expect(i.prebuiltImage).toBe('ghcr.io/acme/tests:1.2.3')
-    expect(i.imageRepository).toBe('ghcr.io/acme/tests')
+    expect(i.image.prebuilt).toBe('ghcr.io/acme/tests:1.2.3')
+    expect(i.image.repository).toBe('ghcr.io/acme/tests')
   })
 
   it('takes shard-mode jobs or indexed, nothing else', () => {
-    expect(read({ 'shard-mode': 'indexed' }).shardMode).toBe('indexed')
+    expect(read({ 'shard-mode': 'indexed' }).job.shardMode).toBe('indexed')
     expect(errorOf({ 'shard-mode': 'pods' }).message).toBe(
       "Input 'shard-mode': 'pods' is not one of: jobs, indexed"
     )
@@ -102,12 +104,12 @@ describe('getInputs', () => {
   it('keeps hostile env values as opaque strings', () => {
     const hostile = 'x\n  command: [sh, -c, "rm -rf /"]'
     const i = read({ env: JSON.stringify({ A: hostile, B: '$(id)', C: 42, D: true }) })
-    expect(i.env).toEqual({ A: hostile, B: '$(id)', C: '42', D: 'true' })
+    expect(i.job.env).toEqual({ A: hostile, B: '$(id)', C: '42', D: 'true' })
   })
 
   it('accepts NAME=value lines, keeping = and : inside values', () => {
     const i = read({ env: 'URL=postgres://u:p@h:5432/db?x=1\nEMPTY=' })
-    expect(i.env).toEqual({ URL: 'postgres://u:p@h:5432/db?x=1', EMPTY: '' })
+    expect(i.job.env).toEqual({ URL: 'postgres://u:p@h:5432/db?x=1', EMPTY: '' })
   })
 
   it('rejects invalid YAML, lists, nested values and bad names', () => {
@@ -124,12 +126,12 @@ describe('getInputs', () => {
   })
 
   it('parses test-args as words or a YAML list', () => {
-    expect(read({ 'test-args': '-test.v -test.run TestA' }).testArgs).toEqual([
+    expect(read({ 'test-args': '-test.v -test.run TestA' }).job.testArgs).toEqual([
       '-test.v',
       '-test.run',
       'TestA'
     ])
-    expect(read({ 'test-args': "[-test.v, -test.run, 'TestA|TestB$']" }).testArgs).toEqual([
+    expect(read({ 'test-args': "[-test.v, -test.run, 'TestA|TestB$']" }).job.testArgs).toEqual([
       '-test.v',
       '-test.run',
       'TestA|TestB$'
@@ -140,19 +142,19 @@ describe('getInputs', () => {
   it('validates images: no latest, valid repository, tags and digests', () => {
     expect(errorOf({ image: 'Upper/Case' }).input).toBe('image')
     expect(errorOf({ image: 'acme/tests:latest' }).message).toMatch(/:latest' is refused/)
-    expect(read({ image: 'localhost:5000/acme/tests' }).prebuiltImage).toBeUndefined()
-    expect(read({ image: 'localhost:5000/acme/tests' }).imageRepository).toBe(
+    expect(read({ image: 'localhost:5000/acme/tests' }).image.prebuilt).toBeUndefined()
+    expect(read({ image: 'localhost:5000/acme/tests' }).image.repository).toBe(
       'localhost:5000/acme/tests'
     )
     const digest = 'acme/tests@sha256:' + 'a'.repeat(64)
-    expect(read({ image: digest }).prebuiltImage).toBe(digest)
+    expect(read({ image: digest }).image.prebuilt).toBe(digest)
     expect(errorOf({ image: 'acme/tests@sha256:short' }).message).toMatch(/digest/)
   })
 
   it('requires {image} in a custom image-load command', () => {
     expect(errorOf({ 'image-load': 'ctr images import' }).input).toBe('image-load')
     expect(
-      read({ 'image-load': 'docker save {image} | ctr -n k8s.io images import -' }).imageLoad
+      read({ 'image-load': 'docker save {image} | ctr -n k8s.io images import -' }).image.load
     ).toEqual({
       mode: 'command',
       command: 'docker save {image} | ctr -n k8s.io images import -'
@@ -160,24 +162,24 @@ describe('getInputs', () => {
   })
 
   it('checks Kubernetes quantities, names, booleans and percentages', () => {
-    expect(read({ 'memory-limit': '512Mi', 'cpu-limit': '500m' })).toMatchObject({
+    expect(read({ 'memory-limit': '512Mi', 'cpu-limit': '500m' }).job).toMatchObject({
       memoryLimit: '512Mi',
       cpuLimit: '500m'
     })
     expect(errorOf({ 'memory-limit': '512 MB' }).input).toBe('memory-limit')
     expect(errorOf({ namespace: 'Bad_NS' }).input).toBe('namespace')
     expect(errorOf({ 'keep-cluster': 'yes' }).message).toMatch(/not a boolean/)
-    expect(read({ 'min-coverage': '75.5%' }).minCoverage).toBe(75.5)
+    expect(read({ 'min-coverage': '75.5%' }).report.minCoverage).toBe(75.5)
     expect(errorOf({ 'min-coverage': '120' }).input).toBe('min-coverage')
     expect(
-      read({ 'env-from-secrets': 'db-credentials\n# comment\napi-keys' }).envFromSecrets
+      read({ 'env-from-secrets': 'db-credentials\n# comment\napi-keys' }).job.envFromSecrets
     ).toEqual(['db-credentials', 'api-keys'])
   })
 
   it('checks that manifests and templates exist', () => {
     expect(errorOf({ manifests: 'deploy/' }).input).toBe('manifests')
     expect(errorOf({ 'job-template': 'nope.yaml' }).input).toBe('job-template')
-    expect(read({ 'job-template': 'job.yaml' }).jobTemplate).toBe(path.join(ws, 'job.yaml'))
+    expect(read({ 'job-template': 'job.yaml' }).job.template?.path).toBe(path.join(ws, 'job.yaml'))
   })
 })
 
@@ -191,10 +193,10 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
 
   it('installs ArgoCD only on demand and deploys nothing through it by default', () => {
     const i = read({})
-    expect(i.argocd).toEqual({ install: 'auto', version: 'v3.2.11' })
-    expect(i.application).toBeUndefined()
-    expect(i.shards).toBe(1)
-    expect(i.deploySecrets).toEqual([])
+    expect(i.deploy.argocd).toEqual({ install: 'auto', version: 'v3.2.11' })
+    expect(i.deploy.application).toBeUndefined()
+    expect(i.job.shards).toBe(1)
+    expect(i.deploy.secrets).toEqual([])
   })
 
   it('renders the Application from app-path: this repository at the commit under test', () => {
@@ -202,7 +204,7 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
       ...gh,
       workspace: ws
     })
-    expect(i.application).toEqual({
+    expect(i.deploy.application).toEqual({
       file: undefined,
       repo: 'https://github.com/o/r.git',
       path: 'deploy',
@@ -231,7 +233,7 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
       'deploy-secrets':
         'db-credentials:\n  POSTGRES_PASSWORD: s3cret\n  PORT: 5432\nother/api:\n  TOKEN: t'
     })
-    expect(i.deploySecrets).toEqual([
+    expect(i.deploy.secrets).toEqual([
       {
         name: 'db-credentials',
         namespace: undefined,
@@ -248,7 +250,7 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
   })
 
   it('takes shards from 1 to 64', () => {
-    expect(read({ shards: '4' }).shards).toBe(4)
+    expect(read({ shards: '4' }).job.shards).toBe(4)
     for (const bad of ['0', '65', '2.5', 'two'])
       expect(errorOf({ shards: bad }).message).toMatch(/is not a whole number from 1 to 64/)
   })
@@ -256,11 +258,34 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
 
 describe('job-template', () => {
   it('is checked with the inputs, before any cluster work', () => {
-    expect(read({ 'job-template': 'job.yaml' }).jobTemplate).toBe(path.join(ws, 'job.yaml'))
+    expect(read({ 'job-template': 'job.yaml' }).job.template?.path).toBe(path.join(ws, 'job.yaml'))
     const e = errorOf({ 'job-template': 'deployment.yaml' })
     expect(e.input).toBe('job-template')
     expect(e.message).toMatch(
       /deployment\.yaml: must be a batch\/v1 Job, but is apps\/v1 Deployment/
     )
+  })
+})
+
+describe('the inputs table', () => {
+  const action = parseYaml(fs.readFileSync('action.yml', 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
+
+  it('has every input of action.yml, in its order', () => {
+    expect(INPUT_NAMES).toEqual(Object.keys(action.inputs))
+  })
+
+  it('has the defaults of action.yml (an expression only the runner fills in stays unset)', () => {
+    for (const name of INPUT_NAMES) {
+      const declared = action.inputs[name].default ?? ''
+      const expected = declared === '' || declared.startsWith('${{') ? undefined : declared
+      expect({ name, default: DEFAULTS[name] }).toEqual({ name, default: expected })
+    }
+  })
+
+  it('puts every input in a stage group', () => {
+    const groups = new Set(Object.values(INPUTS).map((d) => d.group))
+    expect([...groups].sort()).toEqual(['cluster', 'deploy', 'image', 'job', 'report', 'run'])
   })
 })

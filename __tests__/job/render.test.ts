@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import { stringify } from 'yaml'
+import { parseJobTemplate } from '../../src/k8s/job-template.js'
 import {
   jobName,
-  parseJobTemplate,
   quantityValue,
   renderJob,
   renderSecret,

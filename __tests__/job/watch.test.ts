@@ -11,7 +11,7 @@ import {
   type JobStatusLike,
   type WatchOptions
 } from '../../src/job/watch.js'
-import type { PodLike } from '../../src/diagnosis/diagnose.js'
+import type { PodLike } from '../../src/k8s/types.js'
 import {
   completed,
   failed,

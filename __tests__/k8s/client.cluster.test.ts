@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { createKube } from '../../src/k8s/client.js'
-import type { KubeObject } from '../../src/deploy/readiness.js'
+import type { KubeObject } from '../../src/k8s/types.js'
 import { jobFinished, type JobStatusLike } from '../../src/job/watch.js'
 
 const kubeconfig = process.env.ICT_KUBECONFIG

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
-import { parseJobTemplate, renderJob, type JobObject } from '../../src/job/render.js'
+import { renderJob } from '../../src/job/render.js'
+import { parseJobTemplate } from '../../src/k8s/job-template.js'
+import type { JobObject } from '../../src/k8s/types.js'
 import {
   RUN_ENV,
   SHARD_LABEL,

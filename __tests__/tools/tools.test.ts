@@ -139,7 +139,7 @@ describe('installTool', () => {
 
 describe('pinned sums', () => {
   it('cover the default versions on Linux, as 64-hex sums', async () => {
-    const { DEFAULTS } = await import('../../src/inputs.js')
+    const { DEFAULTS } = await import('../../src/inputs/index.js')
     const { PINNED_SHA256 } = await import('../../src/tools.js')
     for (const arch of ['amd64', 'arm64']) {
       expect(PINNED_SHA256[`kind/${DEFAULTS['kind-version']}/linux-${arch}`]).toMatch(

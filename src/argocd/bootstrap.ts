@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto'
 import type { Clock, Logger } from '../ports.js'
-import type { KubeObject } from '../deploy/readiness.js'
-import { deployManifests, type DeployPort, type StuckCheck } from '../deploy/deploy.js'
-import { parseManifests, withDefaultNamespace } from '../deploy/manifests.js'
+import type { KubeObject } from '../k8s/types.js'
+import { deployManifests, type DeployPort, type StuckCheck } from '../k8s/wait.js'
+import { parseManifests, withDefaultNamespace } from '../k8s/manifests.js'
 import {
   ARGOCD_NAMESPACE,
   PINNED_CORE_INSTALL,

@@ -5,9 +5,11 @@
  */
 import { parse as parseYaml } from 'yaml'
 import type { Clock, Logger } from '../ports.js'
-import { describeObject, readiness, WAITED_KINDS, type KubeObject } from '../deploy/readiness.js'
-import { DeployError, type DeployPort, type NotReady, type StuckCheck } from '../deploy/deploy.js'
-import { parseManifests } from '../deploy/manifests.js'
+import { describeObject, readiness, WAITED_KINDS } from '../k8s/readiness.js'
+import type { KubeObject } from '../k8s/types.js'
+import { DeployError, type DeployPort, type NotReady } from '../k8s/wait.js'
+import { poll, type StuckCheck } from '../k8s/poll.js'
+import { parseManifests } from '../k8s/manifests.js'
 import { ARGOCD_NAMESPACE } from './manifest.js'
 import { APPLICATION_CRD } from './bootstrap.js'
 import { evaluateApplication, unhealthyResources, type ApplicationLike } from './application.js'
@@ -140,7 +142,6 @@ export async function deployApplication(
   options: { graceMs?: number; pollMs?: number; stuck?: StuckCheck } = {}
 ): Promise<{ revision?: string }> {
   const graceMs = options.graceMs ?? DEGRADED_GRACE_MS
-  const pollMs = options.pollMs ?? 2000
   const crd = await port.get({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -157,50 +158,49 @@ export async function deployApplication(
   await port.apply([app])
   log.info(`Applied ${what}${expected ? `; waiting for revision ${expected.slice(0, 12)}` : ''}`)
 
-  const deadline = clock.now() + timeoutSeconds * 1000
   let troubledSince: number | undefined
-  let last = ''
-  for (;;) {
-    const live = (await port.get(app)) as ApplicationLike | undefined
-    const now = clock.now()
-    const verdict = live
-      ? evaluateApplication(
-          live,
-          expected,
-          troubledSince === undefined ? 0 : now - troubledSince,
-          graceMs
-        )
-      : ({ state: 'waiting', message: 'not found after apply', troubled: false } as const)
-    if (verdict.state === 'ready') {
-      log.info(
-        `${what} is Synced and Healthy${verdict.revision ? ` at ${verdict.revision.slice(0, 12)}` : ''}`
-      )
-      return { revision: verdict.revision }
+  let live: ApplicationLike | undefined
+  const outcome = await poll<string | undefined>(
+    async () => {
+      live = (await port.get(app)) as ApplicationLike | undefined
+      const now = clock.now()
+      const verdict = live
+        ? evaluateApplication(
+            live,
+            expected,
+            troubledSince === undefined ? 0 : now - troubledSince,
+            graceMs
+          )
+        : ({ state: 'waiting', message: 'not found after apply', troubled: false } as const)
+      if (verdict.state === 'ready') return { done: verdict.revision }
+      if (verdict.state === 'failed') {
+        const rows = await notReadyResources(live, port)
+        throw new DeployError(`ArgoCD ${what} failed: ${verdict.message}${first(rows)}`, rows)
+      }
+      if (verdict.troubled) troubledSince ??= now
+      else troubledSince = undefined
+      return { waiting: verdict.message }
+    },
+    {
+      clock,
+      timeoutMs: timeoutSeconds * 1000,
+      intervalMs: options.pollMs,
+      stuck: options.stuck,
+      onChange: (message) => log.info(`${what}: ${message}`)
     }
-    if (verdict.state === 'failed') {
-      const rows = await notReadyResources(live, port)
-      throw new DeployError(`ArgoCD ${what} failed: ${verdict.message}${first(rows)}`, rows)
-    }
-    if (verdict.troubled) troubledSince ??= now
-    else troubledSince = undefined
-    if (verdict.message !== last) log.info(`${what}: ${verdict.message}`)
-    last = verdict.message
-    const stuck = await options.stuck?.()
-    if (stuck) {
-      throw new DeployError(
-        `ArgoCD ${what} cannot become Healthy: ${stuck}`,
-        await notReadyResources(live, port)
-      )
-    }
-    if (now >= deadline) {
-      const rows = await notReadyResources(live, port)
-      throw new DeployError(
-        `ArgoCD ${what} was not Synced and Healthy after ${timeoutSeconds}s: ${verdict.message}${first(rows)}. Raise deploy-timeout or look at the resources below.`,
-        rows
-      )
-    }
-    await clock.sleep(pollMs)
+  )
+  if (outcome.state === 'done') {
+    const revision = outcome.value
+    log.info(`${what} is Synced and Healthy${revision ? ` at ${revision.slice(0, 12)}` : ''}`)
+    return { revision }
   }
+  const rows = await notReadyResources(live, port)
+  if (outcome.state === 'stuck')
+    throw new DeployError(`ArgoCD ${what} cannot become Healthy: ${outcome.reason}`, rows)
+  throw new DeployError(
+    `ArgoCD ${what} was not Synced and Healthy after ${timeoutSeconds}s: ${outcome.message}${first(rows)}. Raise deploy-timeout or look at the resources below.`,
+    rows
+  )
 }
 
 function first(rows: NotReady[]): string {

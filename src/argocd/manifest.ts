@@ -2,7 +2,7 @@
  * The ArgoCD install manifest: fetched at run time (never committed), verified against a pinned
  * sha256, and adjusted as objects for clusters without registry access.
  */
-import type { KubeObject } from '../deploy/readiness.js'
+import type { KubeObject } from '../k8s/types.js'
 
 export const ARGOCD_NAMESPACE = 'argocd'
 

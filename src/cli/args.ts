@@ -2,7 +2,7 @@
  * Command-line parsing for `in-cluster-test`: every action input is a `--flag` of the same name,
  * so a workflow step and a terminal command read the same.
  */
-import { INPUT_NAMES } from '../inputs.js'
+import { INPUT_NAMES } from '../inputs/table.js'
 
 export type CliCommand =
   | { command: 'run'; inputs: Record<string, string> }

@@ -3,59 +3,7 @@
  * kubectl: from the Job's conditions, the pod's phase and container states, the scheduler's
  * verdict and the namespace's events. Pure: the caller collects the objects.
  */
-
-export interface ContainerStateLike {
-  waiting?: { reason?: string; message?: string }
-  running?: { startedAt?: string }
-  terminated?: {
-    reason?: string
-    message?: string
-    exitCode?: number
-    signal?: number
-    finishedAt?: string
-  }
-}
-
-export interface PodLike {
-  metadata?: { name?: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number }
-  spec?: {
-    containers?: Array<{
-      name?: string
-      image?: string
-      resources?: { limits?: Record<string, string>; requests?: Record<string, string> }
-    }>
-  }
-  status?: {
-    phase?: string
-    reason?: string
-    message?: string
-    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>
-    containerStatuses?: Array<{
-      name?: string
-      image?: string
-      state?: ContainerStateLike
-      lastState?: ContainerStateLike
-    }>
-    initContainerStatuses?: Array<{ name?: string; state?: ContainerStateLike }>
-  }
-}
-
-export interface JobLike {
-  spec?: { activeDeadlineSeconds?: number }
-  status?: {
-    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>
-  }
-}
-
-export interface EventLike {
-  type?: string
-  reason?: string
-  message?: string
-  count?: number
-  involvedObject?: { kind?: string; name?: string }
-  lastTimestamp?: string
-  eventTime?: string
-}
+import type { ContainerStateLike, EventLike, JobLike, PodLike } from '../k8s/types.js'
 
 export interface DiagnosisInput {
   job?: JobLike
@@ -146,7 +94,6 @@ function imageHint(image: string, reason: string): string {
 }
 
 export function diagnose(input: DiagnosisInput): Diagnosis {
-  const details: string[] = []
   const { pod, job } = input
   const cs = containerStatus(pod, input.container)
   const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated
@@ -157,64 +104,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const jobFailed =
     conditions.find((c) => c.type === 'Failed' && c.status === 'True') ??
     conditions.find((c) => c.type === 'FailureTarget' && c.status === 'True')
-  const unschedulable = pod?.status?.conditions?.find(
-    (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
-  )
-
-  if (pod?.status?.phase)
-    details.push(`Pod ${pod.metadata?.name ?? ''} phase: ${pod.status.phase}`.replace('  ', ' '))
-  if (jobFailed)
-    details.push(
-      `Job condition ${jobFailed.type}: ${jobFailed.reason ?? ''} ${jobFailed.message ?? ''}`.trim()
-    )
-  if (terminated) {
-    details.push(
-      `Container terminated: reason ${terminated.reason ?? '?'}, exit code ${terminated.exitCode ?? '?'}${terminated.message ? `, ${terminated.message}` : ''}`
-    )
-  }
-  if (waiting)
-    details.push(
-      `Container waiting: ${waiting.reason ?? '?'}${waiting.message ? `: ${waiting.message}` : ''}`
-    )
-  for (const e of input.events.filter((e) => e.type === 'Warning').slice(-10)) {
-    details.push(
-      `Event ${e.reason ?? ''} on ${e.involvedObject?.kind ?? '?'}/${e.involvedObject?.name ?? '?'}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`
-    )
-  }
-
+  const details = stateDetails(input, jobFailed, terminated, waiting)
   const mins = formatDuration(input.timeoutSeconds)
 
-  if (terminated?.reason === 'OOMKilled') {
-    const limit = limitOf(pod, 'memory', input.container)
-    return {
-      status: 'error',
-      headline: `Tests were killed: out of memory${limit ? ` (limit ${limit})` : ''}. Raise memory-limit, or look for a test that holds too much memory.`,
-      details
-    }
-  }
-  if (waiting && IMAGE_PULL.has(waiting.reason ?? '')) {
-    return {
-      status: 'error',
-      headline: `The test image ${input.image} could not be pulled (${waiting.reason}): ${imageHint(input.image, waiting.reason ?? '')}.`,
-      details
-    }
-  }
-  if (waiting?.reason === 'CreateContainerConfigError') {
-    return {
-      status: 'error',
-      headline: `The test container could not start: ${configErrorCause(waiting.message ?? 'its configuration is invalid')}. Create the Secret or key it needs, or fix env-from-secrets / secret-env / the Job template.`,
-      details
-    }
-  }
-  if (unschedulable) {
-    const message = unschedulable.message ?? 'no node fits it'
-    const requests = requestsNamed(pod, message)
-    return {
-      status: 'error',
-      headline: `The test pod could not be scheduled${requests ? ` (it requests ${requests})` : ''}: ${schedulerVerdict(message)}. Lower the requests (the Job template's resources; memory-limit and cpu-limit cap them), or use a bigger cluster.`,
-      details
-    }
-  }
+  const cannotRun = podCannotRun(input, terminated, waiting)
+  if (cannotRun) return { ...cannotRun, details }
   const deadline = jobFailed?.reason === 'DeadlineExceeded' || input.timedOut
   if (deadline) {
     const running = input.failedTests.length
@@ -293,6 +187,82 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       'The tests did not pass, and the cluster did not say why: see the events and the log below.',
     details
   }
+}
+
+type Condition = { type?: string; status?: string; reason?: string; message?: string }
+type Terminated = NonNullable<ContainerStateLike['terminated']>
+type Waiting = NonNullable<ContainerStateLike['waiting']>
+
+/** What the cluster says of the Job and its pod, one line each, for the details. */
+function stateDetails(
+  input: DiagnosisInput,
+  jobFailed: Condition | undefined,
+  terminated: Terminated | undefined,
+  waiting: Waiting | undefined
+): string[] {
+  const details: string[] = []
+  const pod = input.pod
+  if (pod?.status?.phase)
+    details.push(`Pod ${pod.metadata?.name ?? ''} phase: ${pod.status.phase}`.replace('  ', ' '))
+  if (jobFailed)
+    details.push(
+      `Job condition ${jobFailed.type}: ${jobFailed.reason ?? ''} ${jobFailed.message ?? ''}`.trim()
+    )
+  if (terminated) {
+    details.push(
+      `Container terminated: reason ${terminated.reason ?? '?'}, exit code ${terminated.exitCode ?? '?'}${terminated.message ? `, ${terminated.message}` : ''}`
+    )
+  }
+  if (waiting)
+    details.push(
+      `Container waiting: ${waiting.reason ?? '?'}${waiting.message ? `: ${waiting.message}` : ''}`
+    )
+  for (const e of input.events.filter((e) => e.type === 'Warning').slice(-10)) {
+    details.push(
+      `Event ${e.reason ?? ''} on ${e.involvedObject?.kind ?? '?'}/${e.involvedObject?.name ?? '?'}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`
+    )
+  }
+  return details
+}
+
+/** The pod could not run the tests at all: out of memory, no image, bad config, no node. */
+function podCannotRun(
+  input: DiagnosisInput,
+  terminated: Terminated | undefined,
+  waiting: Waiting | undefined
+): Omit<Diagnosis, 'details'> | undefined {
+  const pod = input.pod
+  if (terminated?.reason === 'OOMKilled') {
+    const limit = limitOf(pod, 'memory', input.container)
+    return {
+      status: 'error',
+      headline: `Tests were killed: out of memory${limit ? ` (limit ${limit})` : ''}. Raise memory-limit, or look for a test that holds too much memory.`
+    }
+  }
+  if (waiting && IMAGE_PULL.has(waiting.reason ?? '')) {
+    return {
+      status: 'error',
+      headline: `The test image ${input.image} could not be pulled (${waiting.reason}): ${imageHint(input.image, waiting.reason ?? '')}.`
+    }
+  }
+  if (waiting?.reason === 'CreateContainerConfigError') {
+    return {
+      status: 'error',
+      headline: `The test container could not start: ${configErrorCause(waiting.message ?? 'its configuration is invalid')}. Create the Secret or key it needs, or fix env-from-secrets / secret-env / the Job template.`
+    }
+  }
+  const unschedulable = pod?.status?.conditions?.find(
+    (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+  )
+  if (unschedulable) {
+    const message = unschedulable.message ?? 'no node fits it'
+    const requests = requestsNamed(pod, message)
+    return {
+      status: 'error',
+      headline: `The test pod could not be scheduled${requests ? ` (it requests ${requests})` : ''}: ${schedulerVerdict(message)}. Lower the requests (the Job template's resources; memory-limit and cpu-limit cap them), or use a bigger cluster.`
+    }
+  }
+  return undefined
 }
 
 /**

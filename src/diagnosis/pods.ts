@@ -4,7 +4,7 @@
  * the scheduler's verdict. Pure: the caller lists the pods. Used when a deploy does not finish,
  * so the headline names the cause instead of "0 of 1 replicas available".
  */
-import type { ContainerStateLike, PodLike } from './diagnose.js'
+import type { ContainerStateLike, PodLike } from '../k8s/types.js'
 
 export interface PodProblem {
   pod: string

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Exec, Logger } from '../ports.js'
-import { lastLines } from '../kind/cluster.js'
+import { lastLines } from '../text.js'
 
 export interface BuildOptions {
   dockerfile: string

@@ -1,8 +1,8 @@
 /** Makes the built image available to the cluster's nodes without a registry. */
 import * as path from 'node:path'
-import type { ImageLoad } from '../inputs.js'
+import type { ImageLoad } from '../inputs/types.js'
 import type { Exec, Logger } from '../ports.js'
-import { lastLines } from '../kind/cluster.js'
+import { lastLines } from '../text.js'
 import { loadDockerImageArgs, loadImageArchiveArgs } from '../kind/argv.js'
 
 export interface LoadContext {

@@ -2,11 +2,10 @@
  * Renders the test Job from its template as objects, never as text: a user value such as
  * `x\n  command: [sh]` stays one string and cannot add a field.
  */
-import { parseAllDocuments } from 'yaml'
-import type { KubeObject } from '../deploy/readiness.js'
+import type { EnvVar, JobObject, KubeObject } from '../k8s/types.js'
+import { testContainer } from '../k8s/job-template.js'
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'in-cluster-test' }
-export const CONTAINER = 'tests'
 
 export interface JobRenderOptions {
   name: string
@@ -21,80 +20,6 @@ export interface JobRenderOptions {
   cpuLimit?: string
   deadlineSeconds: number
   labels?: Record<string, string>
-}
-
-interface EnvVar {
-  name: string
-  value?: string
-  valueFrom?: unknown
-}
-
-interface Container {
-  name?: string
-  image?: string
-  imagePullPolicy?: string
-  args?: string[]
-  env?: EnvVar[]
-  envFrom?: Array<{ secretRef?: { name: string }; configMapRef?: { name: string } }>
-  resources?: { limits?: Record<string, string>; requests?: Record<string, string> }
-}
-
-export interface JobObject extends KubeObject {
-  spec: {
-    activeDeadlineSeconds?: number
-    backoffLimit?: number
-    template: { metadata?: { labels?: Record<string, string> }; spec: { containers: Container[] } }
-  }
-}
-
-export class TemplateError extends Error {
-  constructor(source: string, message: string) {
-    super(`Job template ${source}: ${message}`)
-    this.name = 'TemplateError'
-  }
-}
-
-/** Parses and checks a template: exactly one batch/v1 Job with at least one container. */
-export function parseJobTemplate(text: string, source: string): JobObject {
-  const docs = parseAllDocuments(text)
-  const values: unknown[] = []
-  for (const d of docs) {
-    if (d.errors.length > 0)
-      throw new TemplateError(source, `is not valid YAML: ${d.errors[0].message.split('\n')[0]}`)
-    const v = d.toJS() as unknown
-    if (v !== null && v !== undefined) values.push(v)
-  }
-  if (values.length !== 1) {
-    throw new TemplateError(
-      source,
-      `must hold exactly one object (a batch/v1 Job), found ${values.length}`
-    )
-  }
-  const obj = values[0] as Record<string, unknown>
-  if (
-    typeof obj !== 'object' ||
-    Array.isArray(obj) ||
-    obj.kind !== 'Job' ||
-    obj.apiVersion !== 'batch/v1'
-  ) {
-    throw new TemplateError(source, `must be a batch/v1 Job, but is ${describeValue(obj)}`)
-  }
-  const containers = (obj as unknown as JobObject).spec?.template?.spec?.containers
-  if (!Array.isArray(containers) || containers.length === 0) {
-    throw new TemplateError(source, 'has no spec.template.spec.containers')
-  }
-  return obj as unknown as JobObject
-}
-
-/** What a parsed template is, for the error when it is not a Job. */
-function describeValue(v: unknown): string {
-  if (Array.isArray(v)) return `a list of ${v.length}`
-  if (typeof v !== 'object' || v === null)
-    return `a ${typeof v} (${JSON.stringify(v).slice(0, 40)})`
-  const o = v as Record<string, unknown>
-  const api = typeof o.apiVersion === 'string' ? o.apiVersion : '(no apiVersion)'
-  const kind = typeof o.kind === 'string' ? o.kind : '(no kind)'
-  return `${api} ${kind}`
 }
 
 /**
@@ -118,8 +43,7 @@ export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
     ...job.spec.template.metadata,
     labels: { ...(job.spec.template.metadata?.labels ?? {}), ...labels }
   }
-  const containers = job.spec.template.spec.containers
-  const c = containers.find((x) => x.name === CONTAINER) ?? containers[0]
+  const c = testContainer(job)
   c.image = o.image
   c.imagePullPolicy = 'IfNotPresent'
   c.args = [...o.args]

@@ -1,12 +1,11 @@
 /**
  * Follows the test Job to Complete or Failed (never only Complete: kubectl wait's classic hang),
- * or to our own deadline. Polls rather than watches: a poll survives an API-server restart and a
- * dropped connection without extra logic, and one read every two seconds costs nothing.
+ * or to our own deadline, with the poll loop of k8s/poll.ts.
  */
 import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
-import type { PodLike } from '../diagnosis/diagnose.js'
-import type { JobObject } from './render.js'
+import type { JobObject, PodLike } from '../k8s/types.js'
+import { poll } from '../k8s/poll.js'
 import { STUCK_REASONS } from '../diagnosis/pods.js'
 
 /** The label the Job controller puts on each pod of an Indexed Job. */
@@ -141,66 +140,68 @@ export async function watchJob(
   log: Logger
 ): Promise<WatchResult> {
   const started = clock.now()
-  const pollMs = o.pollMs ?? 2000
+  let job: (JobObject & { status?: JobStatusLike }) | undefined
   let pod: PodLike | undefined
   let sawPod = false
   let stuckSince: number | undefined
-  let lastPhase = ''
+  let phase = ''
   let errors = 0
   let lastError = ''
-  for (;;) {
-    let job: (JobObject & { status?: JobStatusLike }) | undefined
-    try {
-      job = await kube.get<JobObject & { status?: JobStatusLike }>({
-        apiVersion: 'batch/v1',
-        kind: 'Job',
-        name: o.name,
-        namespace: o.namespace
-      })
-      const pods = await kube.listPods(
-        o.namespace,
-        `job-name=${o.name}` + (o.index === undefined ? '' : `,${INDEX_LABEL}=${o.index}`)
-      )
-      pod = newestPod(pods) ?? pod
-      if (pods.length > 0) sawPod = true
-      const vanished = sawPod && pods.length === 0
-      o.onPod?.(vanished ? undefined : pod)
-      errors = 0
-      const finished =
-        o.index === undefined ? jobFinished(job?.status) : indexFinished(job?.status, o.index)
-      const phase = pod?.status?.phase ?? 'no pod yet'
-      if (phase !== lastPhase) log.info(`${o.tag ?? ''}Test pod: ${phase}`)
-      lastPhase = phase
-      if (!job) {
-        return result('failed', undefined, pod, true)
-      }
-      if (finished) return result(finished, job, pod, vanished)
-      const stuck = stuckReason(pod, o.container)
-      if (stuck) {
-        stuckSince ??= clock.now()
-        if (clock.now() - stuckSince >= o.stuckGraceMs)
+  const outcome = await poll<WatchResult>(
+    async () => {
+      try {
+        job = await kube.get<JobObject & { status?: JobStatusLike }>({
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          name: o.name,
+          namespace: o.namespace
+        })
+        const pods = await kube.listPods(
+          o.namespace,
+          `job-name=${o.name}` + (o.index === undefined ? '' : `,${INDEX_LABEL}=${o.index}`)
+        )
+        pod = newestPod(pods) ?? pod
+        if (pods.length > 0) sawPod = true
+        const vanished = sawPod && pods.length === 0
+        o.onPod?.(vanished ? undefined : pod)
+        errors = 0
+        // Logged here, not by the poll, so the phase the Job ended in is logged too.
+        const now = pod?.status?.phase ?? 'no pod yet'
+        if (now !== phase) log.info(`${o.tag ?? ''}Test pod: ${now}`)
+        phase = now
+        if (!job) return { done: result('failed', undefined, pod, true) }
+        const finished =
+          o.index === undefined ? jobFinished(job.status) : indexFinished(job.status, o.index)
+        if (finished) return { done: result(finished, job, pod, vanished) }
+        const stuck = stuckReason(pod, o.container)
+        if (!stuck) stuckSince = undefined
+        else if (clock.now() - (stuckSince ??= clock.now()) >= o.stuckGraceMs)
           return {
-            ...result('stuck', job, pod, vanished),
-            stuckReason: stuck,
-            message: `the test pod stayed ${stuck} for ${Math.round(o.stuckGraceMs / 1000)} s`
+            done: {
+              ...result('stuck', job, pod, vanished),
+              stuckReason: stuck,
+              message: `the test pod stayed ${stuck} for ${Math.round(o.stuckGraceMs / 1000)} s`
+            }
           }
-      } else {
-        stuckSince = undefined
+      } catch (e) {
+        // The API server may restart under us: keep polling until the deadline, say so once.
+        lastError = (e as Error).message
+        if (errors++ === 0) log.warning(`Lost contact with the API server, retrying: ${lastError}`)
       }
-    } catch (e) {
-      // The API server may restart under us: keep polling until the deadline, say so once.
-      lastError = (e as Error).message
-      if (errors++ === 0)
-        log.warning(`Lost contact with the API server, retrying: ${(e as Error).message}`)
+      return { waiting: phase }
+    },
+    {
+      clock,
+      timeoutMs: o.timeoutMs,
+      intervalMs: o.pollMs
     }
-    if (clock.now() - started >= o.timeoutMs)
-      return {
-        ...result('timeout', job, pod, false),
-        message:
-          `the Job did not finish within ${Math.round(o.timeoutMs / 1000)} s` +
-          (errors > 0 ? ` (the API server did not answer: ${lastError})` : '')
-      }
-    await clock.sleep(pollMs)
+  )
+  if (outcome.state === 'done') return outcome.value
+  return {
+    ...result('timeout', job, pod, false),
+    message:
+      `the Job did not finish within ${Math.round(o.timeoutMs / 1000)} s` +
+      (errors > 0 ? ` (the API server did not answer: ${lastError})` : '')
   }
 
   function result(

@@ -5,8 +5,7 @@
 import * as k8s from '@kubernetes/client-node'
 import { PassThrough } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
-import type { KubeObject } from '../deploy/readiness.js'
-import type { EventLike, PodLike } from '../diagnosis/diagnose.js'
+import type { EventLike, KubeObject, PodLike } from './types.js'
 import { applyOrder, type Kube, type LogStreamOptions, type ObjectRef } from './kube.js'
 
 const FIELD_MANAGER = 'in-cluster-test'
@@ -86,6 +85,17 @@ export function createKube(kubeconfigPath?: string): Kube {
       }
     },
 
+    ...objectMethods(objects),
+    ...podMethods(core),
+    ...logMethods(log)
+  }
+}
+
+/** Apply, get, create and delete of any object, through the generic objects API. */
+function objectMethods(
+  objects: k8s.KubernetesObjectApi
+): Pick<Kube, 'apply' | 'get' | 'create' | 'delete'> {
+  return {
     async apply(list, options) {
       for (const obj of applyOrder(list)) {
         try {
@@ -130,8 +140,13 @@ export function createKube(kubeconfigPath?: string): Kube {
         if (statusCode(e) === 404) return
         throw describeApiError(e, `Deleting ${label(ref)}`)
       }
-    },
+    }
+  }
+}
 
+/** Pods and events, through the core API. */
+function podMethods(core: k8s.CoreV1Api): Pick<Kube, 'listPods' | 'readPod' | 'listEvents'> {
+  return {
     async listPods(namespace, labelSelector) {
       try {
         const list = await core.listNamespacedPod({ namespace, labelSelector })
@@ -168,8 +183,13 @@ export function createKube(kubeconfigPath?: string): Kube {
       } catch (e) {
         throw describeApiError(e, `Listing events in ${namespace}`)
       }
-    },
+    }
+  }
+}
 
+/** A container's log as a stream of text chunks. */
+function logMethods(log: k8s.Log): Pick<Kube, 'streamLog'> {
+  return {
     async streamLog(namespace, pod, container, options: LogStreamOptions, onData) {
       const sink = new PassThrough()
       const decoder = new StringDecoder('utf8')

@@ -2,8 +2,7 @@
  * The cluster operations the pipeline needs, in our own plain types. client.ts binds them to
  * @kubernetes/client-node; tests use __fixtures__/fake-kube.ts. Nothing else sees the client.
  */
-import type { KubeObject } from '../deploy/readiness.js'
-import type { EventLike, PodLike } from '../diagnosis/diagnose.js'
+import type { EventLike, KubeObject, PodLike } from './types.js'
 
 export interface ObjectRef {
   apiVersion: string

@@ -1,6 +1,7 @@
 /** Creates, reuses and deletes kind clusters through the kind CLI. */
 import * as fs from 'node:fs'
 import type { Exec, Logger } from '../ports.js'
+import { lastLines } from '../text.js'
 import {
   createClusterArgs,
   deleteClusterArgs,
@@ -75,8 +76,4 @@ export async function exportKindLogs(
 ): Promise<void> {
   const r = await exec.run(kind, exportLogsArgs(name, dir))
   if (r.exitCode !== 0) throw new Error(`kind export logs failed: ${lastLines(r.stderr)}`)
-}
-
-export function lastLines(text: string, n = 5): string {
-  return text.trim().split(/\r?\n/).slice(-n).join(' | ') || '(no output)'
 }

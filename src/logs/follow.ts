@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
-import type { PodLike } from '../diagnosis/diagnose.js'
+import type { PodLike } from '../k8s/types.js'
 import { LineSplitter, LogDeduper, sinceTimeFor, splitTimestamp } from './lines.js'
 
 export interface FollowTarget {

@@ -26,7 +26,8 @@
  * (reason FailedIndexes) when any index failed. Pods are `<job>-<index>-<random>`, labelled
  * `batch.kubernetes.io/job-completion-index`: follow one log per index.
  */
-import { CONTAINER, type JobObject } from '../job/render.js'
+import type { JobObject } from '../k8s/types.js'
+import { testContainer } from '../k8s/job-template.js'
 import { shardArgList, takeRunAndSkip } from './shard.js'
 
 /** Label on each shard's Job and pods: its number, 1..N. */
@@ -36,17 +37,6 @@ export const SKIP_ENV = 'IN_CLUSTER_TEST_SKIP_'
 
 /** Kubernetes puts the Job name into a label value (job-name): at most 63 characters. */
 const MAX_NAME = 63
-
-interface Container {
-  name?: string
-  args?: string[]
-  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>
-}
-
-function testContainer(job: JobObject): Container {
-  const containers = job.spec.template.spec.containers as Container[]
-  return containers.find((c) => c.name === CONTAINER) ?? containers[0]
-}
 
 /** `<name>-s<i>` (1-based), the name shortened so the suffix always fits. */
 export function shardJobName(name: string, index: number): string {

@@ -2,14 +2,11 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { deployManifests, DeployError, type DeployPort } from '../../src/deploy/deploy.js'
-import {
-  applyOrder,
-  loadManifests,
-  parseManifests,
-  withDefaultNamespace
-} from '../../src/deploy/manifests.js'
-import { readiness, type KubeObject } from '../../src/deploy/readiness.js'
+import { deployManifests, DeployError, type DeployPort } from '../../src/k8s/wait.js'
+import { applyOrder } from '../../src/k8s/kube.js'
+import { loadManifests, parseManifests, withDefaultNamespace } from '../../src/k8s/manifests.js'
+import { readiness } from '../../src/k8s/readiness.js'
+import type { KubeObject } from '../../src/k8s/types.js'
 import { FakeClock } from '../../__fixtures__/fake-clock.js'
 import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
@@ -149,9 +146,10 @@ describe('manifests', () => {
       undefined,
       undefined
     ])
+    // The one apply order (k8s/kube.ts): CRDs, then Namespaces, then the rest.
     expect(applyOrder(objs).map((o) => o.kind)).toEqual([
-      'Namespace',
       'CustomResourceDefinition',
+      'Namespace',
       'Service',
       'Service'
     ])

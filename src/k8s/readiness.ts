@@ -4,13 +4,7 @@
  * updated and available; a Job (a migration, say) when it is Complete. A failed Job is final.
  */
 
-export interface KubeObject {
-  apiVersion?: string
-  kind?: string
-  metadata?: { name?: string; namespace?: string; generation?: number }
-  spec?: Record<string, unknown>
-  status?: Record<string, unknown>
-}
+import type { KubeObject } from './types.js'
 
 export type Readiness =
   { state: 'ready' } | { state: 'waiting'; message: string } | { state: 'failed'; message: string }

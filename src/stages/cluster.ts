@@ -4,7 +4,9 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Inputs } from '../inputs.js'
+import type { ClusterInputs } from '../inputs/types.js'
+import type { Kube } from '../k8s/kube.js'
+import type { StageTimer } from '../timing.js'
 import type { Exec, Logger, ToolCache } from '../ports.js'
 import { saveCleanupState, type StateStore } from '../state.js'
 import { installTool, type Platform } from '../tools.js'
@@ -28,26 +30,28 @@ export interface ProvisionDeps {
   templatesDir: string
 }
 
-type ProvisionInputs = Pick<
-  Inputs,
-  | 'cluster'
-  | 'kubeconfig'
-  | 'kindVersion'
-  | 'kubectlVersion'
-  | 'kindConfig'
-  | 'nodeImage'
-  | 'clusterName'
-  | 'keepCluster'
-  | 'exportLogs'
-  | 'outputDir'
->
+/** The cluster stage: a cluster, a client for it, and proof that its API answers. */
+export async function clusterStage(
+  inputs: ClusterInputs,
+  outputDir: string,
+  deps: ProvisionDeps & { connect(kubeconfigPath: string): Kube; timer: StageTimer }
+): Promise<{ cluster: Cluster; kube: Kube }> {
+  const { log, timer } = deps
+  const cluster = await timer.time('cluster', () =>
+    log.group('Cluster', () => provisionCluster(inputs, outputDir, deps))
+  )
+  const kube = deps.connect(cluster.kubeconfigPath)
+  log.info(`Cluster API answers: Kubernetes ${await timer.time('api check', () => kube.version())}`)
+  return { cluster, kube }
+}
 
 export async function provisionCluster(
-  inputs: ProvisionInputs,
+  inputs: ClusterInputs,
+  outputDir: string,
   deps: ProvisionDeps
 ): Promise<Cluster> {
   const { exec, toolCache, log } = deps
-  if (inputs.cluster === 'existing') {
+  if (inputs.mode === 'existing') {
     const kubeconfigPath = inputs.kubeconfig as string
     return {
       kubeconfigPath,
@@ -60,12 +64,12 @@ export async function provisionCluster(
     installTool('kind', inputs.kindVersion, deps.platform, toolCache, log),
     installTool('kubectl', inputs.kubectlVersion, deps.platform, toolCache, log)
   ])
-  fs.mkdirSync(inputs.outputDir, { recursive: true })
-  const kubeconfigPath = path.join(inputs.outputDir, 'kubeconfig')
+  fs.mkdirSync(outputDir, { recursive: true })
+  const kubeconfigPath = path.join(outputDir, 'kubeconfig')
   const save = (created: boolean) =>
     saveCleanupState(deps.state, {
       kindPath: kind,
-      clusterName: inputs.clusterName,
+      clusterName: inputs.name,
       clusterCreated: created,
       keepCluster: inputs.keepCluster,
       exportLogsDir: inputs.exportLogs
@@ -73,7 +77,7 @@ export async function provisionCluster(
   const cluster = await ensureKindCluster(
     {
       kind,
-      name: inputs.clusterName,
+      name: inputs.name,
       configPath: inputs.kindConfig ?? path.join(deps.templatesDir, 'kind-config.yaml'),
       kubeconfigPath,
       nodeImage: inputs.nodeImage,
@@ -84,11 +88,11 @@ export async function provisionCluster(
     log
   )
   save(cluster.created)
-  return { kubeconfigPath, kind, kubectl, name: inputs.clusterName, created: cluster.created }
+  return { kubeconfigPath, kind, kubectl, name: inputs.name, created: cluster.created }
 }
 
 /** A kubectl already on PATH is used as it is (it talks to that cluster every day); else install. */
-async function kubectlFor(inputs: ProvisionInputs, deps: ProvisionDeps): Promise<string> {
+async function kubectlFor(inputs: ClusterInputs, deps: ProvisionDeps): Promise<string> {
   const found = await deps.exec.run('bash', ['-c', 'command -v kubectl'], { silent: true })
   if (found.exitCode === 0 && found.stdout.trim()) return found.stdout.trim()
   return installTool('kubectl', inputs.kubectlVersion, deps.platform, deps.toolCache, deps.log)

@@ -6,8 +6,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import type { Exec } from '../ports.js'
-import type { KubeObject } from './readiness.js'
-import { lastLines } from '../kind/cluster.js'
+import type { KubeObject } from './types.js'
+import { lastLines } from '../text.js'
 
 const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
@@ -57,16 +57,6 @@ export function withDefaultNamespace(objects: KubeObject[], namespace: string): 
       ? o
       : { ...o, metadata: { ...o.metadata, namespace } }
   )
-}
-
-/** Namespaces and CRDs first, so the objects that live in them can be applied in one pass. */
-export function applyOrder(objects: KubeObject[]): KubeObject[] {
-  const rank = (o: KubeObject) =>
-    o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : 2
-  return objects
-    .map((o, i) => ({ o, i }))
-    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
-    .map((x) => x.o)
 }
 
 /** Reads every path of the input; `kubectl` is only needed for kustomize directories. */

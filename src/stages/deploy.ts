@@ -1,19 +1,28 @@
 /**
- * The deploy stage: plain manifests, then ArgoCD (installed when needed) and the Application that
- * deploys the service under test. Returns a DeployError instead of throwing it, so the pipeline
- * can report the resources that are not ready as a diagnosis.
+ * The deploy stage: the service's images loaded, the namespace and the deploy Secrets created,
+ * plain manifests applied, then ArgoCD (installed when needed) and the Application that deploys
+ * the service under test. A deploy that does not become ready is returned as a failure (headline
+ * and details) rather than thrown, so the pipeline reports it as a diagnosis.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Inputs } from '../inputs.js'
+import type { DeployInputs } from '../inputs/types.js'
 import type { Clock, Exec, Logger, ToolCache } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import { refOf } from '../k8s/kube.js'
 import type { StageTimer } from '../timing.js'
-import { DeployError, deployManifests, type DeployPort, type StuckCheck } from './deploy.js'
+import {
+  DeployError,
+  deployManifests,
+  notReadyTable,
+  type DeployPort,
+  type StuckCheck
+} from '../k8s/wait.js'
+import { warningEvents } from '../k8s/events.js'
+import { renderSecret } from '../job/render.js'
 import { formatPodProblem, podProblems, STUCK_REASONS } from '../diagnosis/pods.js'
 import { ARGOCD_NAMESPACE } from '../argocd/manifest.js'
-import { loadManifests, withDefaultNamespace } from './manifests.js'
+import { loadManifests, withDefaultNamespace } from '../k8s/manifests.js'
 import {
   APPLICATION_CRD,
   bootstrapArgocd,
@@ -31,36 +40,98 @@ export interface DeployStageDeps {
   log: Logger
   timer: StageTimer
   templatesDir: string
+  /** Loads an image into the cluster's nodes, as image-load says. */
+  loadImage(image: string): Promise<void>
 }
 
-type DeployInputs = Pick<
-  Inputs,
-  | 'manifests'
-  | 'namespace'
-  | 'argocd'
-  | 'application'
-  | 'deployTimeoutSeconds'
-  | 'stuckTimeoutSeconds'
-  | 'workspace'
->
+export interface DeployContext {
+  namespace: string
+  stuckTimeoutSeconds: number
+  workspace: string
+}
+
+/** Why the deploy did not become ready: a headline and one line per resource or pod. */
+export interface DeployFailure {
+  headline: string
+  details: string[]
+}
 
 export async function deployStage(
   inputs: DeployInputs,
+  c: DeployContext,
+  d: DeployStageDeps
+): Promise<DeployFailure | undefined> {
+  const { kube, log, timer } = d
+  if (inputs.loadImages.length > 0) {
+    await timer.time('service images load', () =>
+      log.group('Load service images into the cluster', async () => {
+        for (const img of inputs.loadImages) await d.loadImage(img)
+      })
+    )
+  }
+  await kube.apply([namespaceObject(c.namespace)])
+  await createDeploySecrets(inputs, c.namespace, kube, log)
+  const failed = await deployService(inputs, c, d)
+  if (!failed) return undefined
+  const details = [
+    ...notReadyTable(failed.notReady)
+      .slice(1)
+      .map((r) => r.filter(Boolean).join(': ')),
+    ...failed.pods
+  ]
+  // The pods usually say why in a way the workload's status does not.
+  const headline =
+    failed.pods.length > 0 && !failed.message.includes('Pod ')
+      ? `${failed.message} ${failed.pods[0]}`
+      : failed.message
+  for (const line of details) log.error(line)
+  return { headline, details: [...details, ...(await warningEvents(kube, c.namespace))] }
+}
+
+const namespaceObject = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name }
+})
+
+/** The Secrets the service needs, in their namespaces (the Application's by default). */
+async function createDeploySecrets(
+  inputs: DeployInputs,
+  namespace: string,
+  kube: Kube,
+  log: Logger
+): Promise<void> {
+  if (inputs.secrets.length === 0) return
+  const secrets = inputs.secrets.map((s) =>
+    renderSecret(s.name, s.namespace ?? inputs.application?.namespace ?? namespace, s.data)
+  )
+  const namespaces = [...new Set(secrets.map((s) => s.metadata?.namespace ?? ''))]
+  await kube.apply(namespaces.map(namespaceObject))
+  await kube.apply(secrets)
+  log.info(
+    `Created ${secrets.map((s) => `Secret/${s.metadata?.name} in ${s.metadata?.namespace}`).join(', ')}`
+  )
+}
+
+/** Manifests, ArgoCD and the Application; a DeployError is returned with the pods' story. */
+async function deployService(
+  inputs: DeployInputs,
+  c: DeployContext,
   d: DeployStageDeps
 ): Promise<DeployError | undefined> {
   const { kube, log, clock, timer } = d
   const port: DeployPort = { apply: (o) => kube.apply(o), get: (o) => kube.get(refOf(o)) }
-  const timeout = inputs.deployTimeoutSeconds
+  const timeout = inputs.timeoutSeconds
   // The namespaces whose pods can explain a deploy that does not finish.
-  const namespaces = new Set([inputs.namespace])
-  const stuck = stuckPods(kube, () => [...namespaces], clock, inputs.stuckTimeoutSeconds * 1000)
+  const namespaces = new Set([c.namespace])
+  const stuck = stuckPods(kube, () => [...namespaces], clock, c.stuckTimeoutSeconds * 1000)
   try {
     if (inputs.manifests.length > 0) {
       await timer.time('deploy', () =>
         log.group('Deploy manifests', async () => {
           const objects = withDefaultNamespace(
             await loadManifests(inputs.manifests, d.kubectl, d.exec),
-            inputs.namespace
+            c.namespace
           )
           for (const o of objects) if (o.metadata?.namespace) namespaces.add(o.metadata.namespace)
           await deployManifests(objects, timeout, port, clock, log, { stuck })
@@ -97,7 +168,7 @@ export async function deployStage(
                   name: applicationName(app.namespace),
                   repo: app.repo ?? '',
                   path: app.path ?? '.',
-                  revision: app.revision ?? (await checkedOutCommit(inputs.workspace, d.exec)),
+                  revision: app.revision ?? (await checkedOutCommit(c.workspace, d.exec)),
                   namespace: app.namespace
                 }
               )

@@ -1,0 +1,166 @@
+/**
+ * The one place where inputs are read, validated and typed. Everything after this module works
+ * with `Inputs` and never looks at `core.getInput` or `process.env`, so the same pipeline runs
+ * under GitHub Actions (INPUT_* variables) and from the CLI (flags). Each input is parsed by its
+ * row of the table (table.ts); the checks that span several inputs are made here, per group.
+ */
+import * as path from 'node:path'
+import { InputError, isDirectory, mustBeFile } from './parse.js'
+import {
+  DEFAULTS,
+  INPUT_NAMES,
+  INPUTS,
+  type Environment,
+  type InputDef,
+  type InputName,
+  type InputValues,
+  type ParseContext
+} from './table.js'
+import type { ApplicationInputs, Inputs } from './types.js'
+
+export * from './types.js'
+export { InputError, parseDuration } from './parse.js'
+export { DEFAULTS, INPUT_NAMES, type Environment, type InputName } from './table.js'
+
+/** Where raw input values come from: `core.getInput` in the action, parsed flags in the CLI. */
+export type InputSource = (name: string) => string
+
+/** Reads the environment the pipeline depends on. The only `process.env` access in src/. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  return {
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    runnerTemp: env.RUNNER_TEMP || undefined,
+    inActions: env.GITHUB_ACTIONS === 'true',
+    sha: env.GITHUB_SHA || undefined,
+    repositoryUrl:
+      env.GITHUB_REPOSITORY && env.GITHUB_SERVER_URL
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}.git`
+        : undefined
+  }
+}
+
+/**
+ * Reads and validates every input. Throws one InputError naming the first bad input, before any
+ * cluster work starts. Paths are resolved against the workspace and checked to exist.
+ */
+export function getInputs(source: InputSource, environment: Environment): Inputs {
+  const raw = (name: InputName): string => source(name).trim() || (DEFAULTS[name] ?? '')
+  const ctx: ParseContext = {
+    environment,
+    resolve: (p) => path.resolve(environment.workspace, p)
+  }
+  const v = {} as Record<InputName, unknown>
+  for (const name of INPUT_NAMES)
+    v[name] = (INPUTS[name] as InputDef<unknown>).parse(raw(name), ctx, name)
+  const values = v as InputValues
+
+  if (values.cluster === 'existing' && !values.kubeconfig)
+    throw new InputError(
+      'kubeconfig',
+      "is required when cluster is 'existing': give the path of a kubeconfig file for the cluster"
+    )
+
+  const { repository, prebuilt } = values.image
+  if (!prebuilt && !isDirectory(values.context))
+    throw new InputError('context', `${values.context} is not a directory`)
+  // Relative to the context, where `docker build` looks for its Dockerfile by default.
+  const dockerfile = path.resolve(values.context, values.dockerfile)
+  if (!prebuilt) mustBeFile('dockerfile', dockerfile, 'a Dockerfile')
+
+  for (const name of Object.keys(values['secret-env'])) {
+    if (name in values.env)
+      throw new InputError('secret-env', `${name} is also set in 'env'; give each variable once`)
+  }
+
+  return {
+    namespace: values.namespace,
+    stuckTimeoutSeconds: values['stuck-timeout'],
+    outputDir: values['output-dir'],
+    workspace: environment.workspace,
+    cluster: {
+      mode: values.cluster,
+      kubeconfig: values.kubeconfig,
+      kindVersion: values['kind-version'],
+      kubectlVersion: values['kubectl-version'],
+      kindConfig: values['kind-config'],
+      nodeImage: values['node-image'],
+      name: values['cluster-name'],
+      keepCluster: values['keep-cluster'],
+      exportLogs: values['export-logs']
+    },
+    image: {
+      dockerfile,
+      context: values.context,
+      buildArgs: values['build-args'],
+      repository,
+      prebuilt,
+      load: values['image-load']
+    },
+    deploy: {
+      loadImages: values['load-images'],
+      manifests: values.manifests,
+      secrets: values['deploy-secrets'],
+      argocd: {
+        install: values.argocd,
+        version: values['argocd-version'],
+        manifest: values['argocd-manifest'],
+        image: values['argocd-image'],
+        redisImage: values['argocd-redis-image']
+      },
+      application: application(values, environment),
+      timeoutSeconds: values['deploy-timeout']
+    },
+    job: {
+      template: values['job-template'],
+      testArgs: values['test-args'],
+      env: values.env,
+      secretEnv: values['secret-env'],
+      envFromSecrets: values['env-from-secrets'],
+      memoryLimit: values['memory-limit'],
+      cpuLimit: values['cpu-limit'],
+      timeoutSeconds: values.timeout,
+      shards: values.shards,
+      shardMode: values['shard-mode'],
+      previousResults: values['previous-results']
+    },
+    report: {
+      failOnTestFailure: values['fail-on-test-failure'],
+      minCoverage: values['min-coverage'],
+      commentOnPr: values['comment-on-pr'],
+      githubToken: values['github-token']
+    }
+  }
+}
+
+/** The Application to deploy: a user's manifest, or the built-in template at `app-path`. */
+function application(v: InputValues, environment: Environment): ApplicationInputs | undefined {
+  const file = v.application
+  const appPath = v['app-path']
+  if (!file && !appPath) {
+    for (const input of ['app-repo', 'app-revision'] as const) {
+      if (v[input])
+        throw new InputError(input, "needs 'app-path' (or an 'application' manifest) to deploy")
+    }
+    return undefined
+  }
+  if (file && appPath) {
+    throw new InputError(
+      'app-path',
+      "is for the built-in Application template; it cannot be combined with 'application'"
+    )
+  }
+  const repo = v['app-repo'] || (file ? undefined : environment.repositoryUrl)
+  if (!file && !repo) {
+    throw new InputError(
+      'app-repo',
+      'is required outside GitHub Actions: give the git URL ArgoCD should deploy from'
+    )
+  }
+  return {
+    file,
+    repo,
+    path: appPath ? appPath.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.' : undefined,
+    revision: v['app-revision'] || (file ? undefined : environment.sha),
+    namespace: v['app-namespace'] ?? v.namespace
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The validators of the inputs table: each turns one raw input value into a typed value or
+ * throws an InputError naming the input and saying what to give instead. Pure, except that
+ * path checks look at the file system.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { parseJobTemplate } from '../k8s/job-template.js'
+import type { JobObject } from '../k8s/types.js'
+import type { DeploySecret, ImageLoad } from './types.js'
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+export function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new InputError(input, `'${value}' is not one of: ${allowed.join(', ')}`)
+}
+
+export function bool(input: string, value: string): boolean {
+  // The same words core.getBooleanInput accepts (YAML 1.2 core schema), and nothing else.
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(input, `'${value}' is not a boolean: use true or false`)
+}
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(h|m|s)/g
+
+/** `90`, `90s`, `15m`, `1h30m` → seconds. */
+export function parseDuration(value: string): number | undefined {
+  if (/^\d+$/.test(value)) return Number(value)
+  if (!/^(\d+(\.\d+)?(h|m|s))+$/.test(value)) return undefined
+  let seconds = 0
+  for (const [, n, unit] of value.matchAll(DURATION_PART)) {
+    seconds += Number(n) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1)
+  }
+  return Math.round(seconds)
+}
+
+export function duration(input: string, value: string): number {
+  const seconds = parseDuration(value)
+  if (seconds === undefined || seconds <= 0) {
+    throw new InputError(input, `'${value}' is not a duration: use e.g. 90s, 15m or 1h30m`)
+  }
+  return seconds
+}
+
+export function integer(input: string, value: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new InputError(input, `'${value}' is not a whole number from ${min} to ${max}`)
+  }
+  return n
+}
+
+export function percentage(input: string, value: string): number {
+  const n = Number(value.replace(/%$/, ''))
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InputError(input, `'${value}' is not a percentage between 0 and 100`)
+  }
+  return n
+}
+
+export function version(input: string, value: string): string {
+  if (!/^v\d+\.\d+\.\d+$/.test(value)) {
+    throw new InputError(input, `'${value}' is not a release version like v1.2.3`)
+  }
+  return value
+}
+
+const QUANTITY = /^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/
+
+export function quantity(input: string, value: string): string {
+  if (!QUANTITY.test(value)) {
+    throw new InputError(
+      input,
+      `'${value}' is not a Kubernetes quantity like 512Mi, 2Gi, 500m or 2`
+    )
+  }
+  return value
+}
+
+export function dnsLabel(input: string, value: string): string {
+  if (value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    throw new InputError(
+      input,
+      `'${value}' is not a valid name: lower-case letters, digits and '-', at most 63 characters`
+    )
+  }
+  return value
+}
+
+export function dnsSubdomain(input: string, value: string): string {
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) {
+    throw new InputError(input, `'${value}' is not a valid Secret name`)
+  }
+  return value
+}
+
+// A Docker repository: optional registry host[:port], then lower-case path components.
+const REPOSITORY =
+  /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/
+
+export function parseImage(
+  value: string,
+  input = 'image'
+): { repository: string; prebuilt?: string } {
+  const [nameAndTag, digest] = value.split('@', 2)
+  // A tag is a ':' after the last '/', so a registry port (localhost:5000/x) is not taken for one.
+  const colon = nameAndTag.lastIndexOf(':')
+  const hasTag = colon > nameAndTag.lastIndexOf('/')
+  const repository = hasTag ? nameAndTag.slice(0, colon) : nameAndTag
+  const tag = hasTag ? nameAndTag.slice(colon + 1) : undefined
+  if (!REPOSITORY.test(repository)) {
+    throw new InputError(
+      input,
+      `'${value}' is not a valid image repository like my-org/service-tests`
+    )
+  }
+  if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) {
+    throw new InputError(input, `'${tag}' is not a valid image tag`)
+  }
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new InputError(input, `'${digest}' is not a valid image digest (sha256:<64 hex>)`)
+  }
+  if (tag === 'latest') {
+    throw new InputError(
+      input,
+      "':latest' is refused: the kubelet would try to pull it. Leave the tag out and the action tags the build by its content"
+    )
+  }
+  const prebuilt = tag !== undefined || digest !== undefined
+  return { repository, prebuilt: prebuilt ? value : undefined }
+}
+
+export function imageLoad(value: string): ImageLoad {
+  if (value === 'kind' || value === 'none') return { mode: value }
+  if (!value.includes('{image}')) {
+    throw new InputError(
+      'image-load',
+      `'${value}' is neither 'kind', 'none' nor a command containing {image} (e.g. docker save {image} | ctr -n k8s.io images import -)`
+    )
+  }
+  return { mode: 'command', command: value }
+}
+
+export function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
+
+/** A YAML map of scalar values (`KEY: value`), or `KEY=value` lines. Values become strings. */
+export function stringMap(input: string, value: string): Record<string, string> {
+  if (value === '') return {}
+  let parsed: unknown
+  const looksLikeAssignments = lines(value).every((l) => /^[^:=\s]+=/.test(l))
+  if (looksLikeAssignments) {
+    parsed = Object.fromEntries(
+      lines(value).map((l) => {
+        const i = l.indexOf('=')
+        return [l.slice(0, i), l.slice(i + 1)]
+      })
+    )
+  } else {
+    try {
+      parsed = parseYaml(value)
+    } catch (e) {
+      throw new InputError(input, `is not valid YAML: ${(e as Error).message.split('\n')[0]}`)
+    }
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InputError(input, 'must be a YAML map of NAME: value (or NAME=value lines)')
+  }
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!ENV_NAME.test(k)) {
+      throw new InputError(input, `'${k}' is not a valid variable name`)
+    }
+    if (v !== null && typeof v === 'object') {
+      throw new InputError(
+        input,
+        `the value of ${k} must be a string, number or boolean, not a ${Array.isArray(v) ? 'list' : 'map'}`
+      )
+    }
+    out[k] = v === null || v === undefined ? '' : String(v)
+  }
+  return out
+}
+
+/** A YAML list of strings, or words separated by white space (quotes are not interpreted). */
+export function argList(input: string, value: string): string[] {
+  const trimmed = value.trim()
+  if (trimmed.startsWith('[') || trimmed.startsWith('- ')) {
+    let parsed: unknown
+    try {
+      parsed = parseYaml(trimmed)
+    } catch (e) {
+      throw new InputError(
+        input,
+        `is not a valid YAML list: ${(e as Error).message.split('\n')[0]}`
+      )
+    }
+    if (!Array.isArray(parsed) || parsed.some((a) => a !== null && typeof a === 'object')) {
+      throw new InputError(input, 'must be a list of strings')
+    }
+    return parsed.map((a) => String(a))
+  }
+  return trimmed.split(/\s+/).filter((a) => a !== '')
+}
+
+export function expandHome(p: string): string {
+  return p.startsWith('~/') ? path.join(process.env.HOME ?? '', p.slice(2)) : p
+}
+
+export function mustBeFile(input: string, p: string, what: string): void {
+  if (!fs.statSync(p, { throwIfNoEntry: false })?.isFile())
+    throw new InputError(input, `${p} is not a file: it should be ${what}`)
+}
+
+export function isDirectory(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false
+}
+
+/**
+ * `name:` (or `namespace/name:`) then a map of keys to values, per Secret. Values are strings as
+ * written; a nested map or list is refused, like in secret-env.
+ */
+export function deploySecrets(value: string): DeploySecret[] {
+  if (value === '') return []
+  let parsed: unknown
+  try {
+    parsed = parseYaml(value)
+  } catch (e) {
+    // The message of a YAML error can quote the text: never the values.
+    throw new InputError('deploy-secrets', `is not valid YAML (${(e as Error).name})`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InputError(
+      'deploy-secrets',
+      'must be a YAML map of Secret names to maps of KEY: value'
+    )
+  }
+  return Object.entries(parsed as Record<string, unknown>).map(([ref, data]) => {
+    const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref]
+    if (namespace !== undefined) dnsLabel('deploy-secrets', namespace)
+    dnsSubdomain('deploy-secrets', name)
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new InputError('deploy-secrets', `${ref} must be a map of KEY: value`)
+    }
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(k)) {
+        throw new InputError('deploy-secrets', `'${k}' in ${ref} is not a valid Secret key`)
+      }
+      if (v !== null && typeof v === 'object') {
+        throw new InputError('deploy-secrets', `the value of ${k} in ${ref} must be a string`)
+      }
+      out[k] = v === null || v === undefined ? '' : String(v)
+    }
+    return { name, namespace, data: out }
+  })
+}
+
+/** Reads and checks a job-template now, so a bad template fails before a cluster is made. */
+export function parseJobTemplateFile(input: string, p: string): { path: string; job: JobObject } {
+  try {
+    return { path: p, job: parseJobTemplate(fs.readFileSync(p, 'utf8'), p) }
+  } catch (e) {
+    throw new InputError(input, (e as Error).message)
+  }
+}

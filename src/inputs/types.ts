@@ -1,0 +1,116 @@
+/**
+ * What the inputs become: one typed group per stage, so a stage takes its group and not every
+ * input. A leaf module: stages import these types, and nothing here imports a stage.
+ */
+import type { JobObject } from '../k8s/types.js'
+
+export type ClusterMode = 'kind' | 'existing'
+export type ImageLoad =
+  | { mode: 'kind' }
+  | { mode: 'none' }
+  /** A shell command; `{image}` is replaced by a quoted reference to the built image. */
+  | { mode: 'command'; command: string }
+
+/** Whether the action installs ArgoCD: `auto` installs it when an Application is deployed and the
+ * cluster does not serve ArgoCD's Application type yet, so an existing installation is used as is. */
+export type ArgocdInstall = 'auto' | 'true' | 'false'
+
+export interface ArgocdInputs {
+  install: ArgocdInstall
+  version: string
+  /** A path or https URL replacing the pinned core-install manifest of `version`. */
+  manifest?: string
+  image?: string
+  redisImage?: string
+}
+
+export interface ApplicationInputs {
+  /** An Application manifest given by the user; otherwise the template is rendered. */
+  file?: string
+  repo?: string
+  path?: string
+  /** The revision to deploy and to wait for; undefined means the commit checked out. */
+  revision?: string
+  /** Where the Application deploys to. */
+  namespace: string
+}
+
+export interface DeploySecret {
+  name: string
+  namespace?: string
+  data: Record<string, string>
+}
+
+export interface ClusterInputs {
+  mode: ClusterMode
+  kubeconfig?: string
+  kindVersion: string
+  kubectlVersion: string
+  kindConfig?: string
+  nodeImage?: string
+  name: string
+  keepCluster: boolean
+  exportLogs?: string
+}
+
+export interface ImageInputs {
+  dockerfile: string
+  context: string
+  buildArgs: Record<string, string>
+  /** Repository of the test image; the tag comes from the build's content. */
+  repository: string
+  /** Set when `image` carries a tag or digest: the image is used as it is, nothing is built. */
+  prebuilt?: string
+  load: ImageLoad
+}
+
+export interface DeployInputs {
+  loadImages: string[]
+  manifests: string[]
+  /** Secrets the deployed service needs, created (masked) before anything is deployed. */
+  secrets: DeploySecret[]
+  argocd: ArgocdInputs
+  /** Set when an ArgoCD Application deploys the service (`application` or `app-path`). */
+  application?: ApplicationInputs
+  timeoutSeconds: number
+}
+
+export interface JobInputs {
+  /** The user's job-template, parsed and checked when the inputs are read. */
+  template?: { path: string; job: JobObject }
+  testArgs: string[]
+  env: Record<string, string>
+  secretEnv: Record<string, string>
+  envFromSecrets: string[]
+  memoryLimit?: string
+  cpuLimit?: string
+  timeoutSeconds: number
+  /** Parallel Jobs the tests are split over (1: one Job, no listing). */
+  shards: number
+  /** `jobs`: a Job per shard; `indexed`: one Indexed Job whose image picks its shard. */
+  shardMode: 'jobs' | 'indexed'
+  /** A results.json of an earlier run, whose test durations balance the shards. */
+  previousResults?: string
+}
+
+export interface ReportInputs {
+  failOnTestFailure: boolean
+  minCoverage?: number
+  commentOnPr: boolean
+  githubToken: string
+}
+
+/** Every input, by the stage that uses it; what several stages share is at the top. */
+export interface Inputs {
+  /** Where the tests run, and where the deploy creates its Secrets unless told otherwise. */
+  namespace: string
+  /** How long a pod may wait on an image, a Secret or the scheduler before we give up on it. */
+  stuckTimeoutSeconds: number
+  outputDir: string
+  workspace: string
+  cluster: ClusterInputs
+  image: ImageInputs
+  deploy: DeployInputs
+  job: JobInputs
+  report: ReportInputs
+}

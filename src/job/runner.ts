@@ -1,0 +1,124 @@
+/**
+ * The one Job runner: follows a created test Job's log into a file while watching the Job to its
+ * end, then parses what the log says. A single run, every shard Job and every index of an
+ * Indexed Job go through runJob, so they are followed, watched and parsed the same way.
+ */
+import * as fs from 'node:fs'
+import type { Clock, Logger } from '../ports.js'
+import type { Kube } from '../k8s/kube.js'
+import type { JobObject, PodLike } from '../k8s/types.js'
+import { CONTAINER } from '../k8s/job-template.js'
+import { followLogs } from '../logs/follow.js'
+import { parseTestLog } from '../results/gotest.js'
+import { profileFromLog, type CoverProfile } from '../results/cover-profile.js'
+import type { TestRun } from '../results/types.js'
+import { watchJob, type WatchResult } from './watch.js'
+
+/** Extra seconds past the Job's own deadline before we stop waiting for Kubernetes to say so. */
+const DEADLINE_SLACK_S = 30
+
+export interface JobRunContext {
+  kube: Kube
+  namespace: string
+  /** The Job's activeDeadlineSeconds; our own deadline is a little later. */
+  timeoutSeconds: number
+  stuckTimeoutSeconds: number
+  clock: Clock
+  log: Logger
+}
+
+/** One followed Job (or one index of it), its log parsed. */
+export interface JobRun {
+  /** How the run is named in headers: the Job's, or the shard's. */
+  name: string
+  jobName: string
+  file: string
+  text: string
+  watched: WatchResult
+  run: TestRun
+  profile?: CoverProfile
+}
+
+export interface FollowSpec {
+  jobName: string
+  /** The log goes here, line by line as it arrives; the file is kept when the pod is gone. */
+  file: string
+  echo: (line: string) => void
+  /** A shard's index (Indexed Job), tag for its lines, and name in headers (default: the Job's). */
+  shard?: { index?: number; tag: string; name?: string }
+}
+
+export async function createJob(ctx: JobRunContext, job: JobObject, what = ''): Promise<void> {
+  await ctx.kube.create(job)
+  ctx.log.info(`Created ${what}Job ${job.metadata?.name} in ${ctx.namespace}`)
+}
+
+/** Follows the log of a created Job's pod (of one index, for an Indexed Job) and watches it. */
+export async function runJob(ctx: JobRunContext, spec: FollowSpec): Promise<JobRun> {
+  const { kube, namespace, clock, log } = ctx
+  const { jobName, file, shard } = spec
+  fs.writeFileSync(file, '')
+  let pod: PodLike | undefined
+  let finished = false
+  const abort = new AbortController()
+  const follower = followLogs(
+    kube,
+    { namespace, container: CONTAINER, pod: () => pod, finished: () => finished },
+    file,
+    spec.echo,
+    clock,
+    log,
+    abort.signal
+  )
+  try {
+    const w = await watchJob(
+      kube,
+      {
+        namespace,
+        name: jobName,
+        container: CONTAINER,
+        index: shard?.index,
+        tag: shard?.tag,
+        timeoutMs: (ctx.timeoutSeconds + DEADLINE_SLACK_S) * 1000,
+        stuckGraceMs: ctx.stuckTimeoutSeconds * 1000,
+        onPod: (p) => {
+          if (p) pod = p
+        }
+      },
+      clock,
+      log
+    )
+    finished = true
+    // Why we stopped waiting, while the log group is open; the diagnosis follows at the end.
+    if (w.outcome === 'stuck' || w.outcome === 'timeout')
+      log.info(
+        `${shard?.tag ?? ''}Gave up on Job ${jobName}: ${w.message}${w.outcome === 'stuck' ? ' (stuck-timeout)' : ''}`
+      )
+    const followed = await follower
+    const watched = { ...w, podVanished: w.podVanished || followed.podGone }
+    const text = fs.readFileSync(file, 'utf8')
+    return {
+      name: shard?.name ?? jobName,
+      jobName,
+      file,
+      text,
+      watched,
+      run: parseTestLog(text),
+      profile: profileFromLog(text)
+    }
+  } finally {
+    finished = true
+    abort.abort()
+    await follower.catch(() => undefined)
+  }
+}
+
+/** Creates one test Job, then follows and watches it. */
+export async function createAndRunJob(
+  ctx: JobRunContext,
+  job: JobObject,
+  spec: Omit<FollowSpec, 'jobName'>
+): Promise<JobRun> {
+  await createJob(ctx, job)
+  return runJob(ctx, { ...spec, jobName: job.metadata?.name ?? '' })
+}

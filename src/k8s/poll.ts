@@ -1,0 +1,52 @@
+/**
+ * The one wait loop of the action: read, decide, log what changed, give up when stuck or late.
+ * Deploy waits, the ArgoCD wait and the Job watch all poll rather than watch: a poll survives an
+ * API-server restart and a dropped connection without extra logic, and one read every two
+ * seconds costs nothing.
+ */
+import type { Clock } from '../ports.js'
+
+/**
+ * Asked on every round while waiting: a reason to give up now (a pod that cannot start, say), or
+ * undefined to keep waiting.
+ */
+export type StuckCheck = () => Promise<string | undefined>
+
+/** What one round found: the value waited for, or what is still awaited. */
+export type PollStep<T> = { done: T } | { waiting: string }
+
+export type PollOutcome<T> =
+  | { state: 'done'; value: T }
+  /** The deadline passed; `message` is the last round's. */
+  | { state: 'timeout'; message: string }
+  | { state: 'stuck'; reason: string; message: string }
+
+export interface PollOptions {
+  clock: Clock
+  /** From the first round. */
+  timeoutMs: number
+  intervalMs?: number
+  stuck?: StuckCheck
+  /** Told each waiting message that differs from the one before, so a change is logged once. */
+  onChange?: (message: string) => void
+}
+
+export const POLL_INTERVAL_MS = 2000
+
+export async function poll<T>(
+  step: () => Promise<PollStep<T>>,
+  o: PollOptions
+): Promise<PollOutcome<T>> {
+  const deadline = o.clock.now() + o.timeoutMs
+  let last: string | undefined
+  for (;;) {
+    const r = await step()
+    if ('done' in r) return { state: 'done', value: r.done }
+    if (r.waiting !== last) o.onChange?.(r.waiting)
+    last = r.waiting
+    const stuck = await o.stuck?.()
+    if (stuck) return { state: 'stuck', reason: stuck, message: r.waiting }
+    if (o.clock.now() >= deadline) return { state: 'timeout', message: r.waiting }
+    await o.clock.sleep(o.intervalMs ?? POLL_INTERVAL_MS)
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The test image stage. It starts at once and runs alongside the cluster and the deploy, which
+ * do not need it until the Job: the build begins here, the load once the cluster is there. Its
+ * output goes to a file (test-image.log) rather than the live log, where it would interleave
+ * with the other stages', and is shown in one group at the end.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { ImageInputs } from '../inputs/types.js'
+import type { Exec, Logger } from '../ports.js'
+import { buildImage } from '../image/build.js'
+import { loadImage, type LoadContext } from '../image/load.js'
+import type { StageTimer } from '../timing.js'
+
+export interface ImageDeps {
+  exec: Exec
+  log: Logger
+  timer: StageTimer
+}
+
+export class TestImageStage {
+  private readonly logFile: string
+  private readonly quiet: Exec
+  private readonly quietLog: Logger
+  /** The image reference, once built (or as given, when prebuilt). */
+  readonly built: Promise<string>
+
+  constructor(
+    private readonly inputs: ImageInputs,
+    outputDir: string,
+    private readonly d: ImageDeps
+  ) {
+    this.logFile = path.join(outputDir, 'test-image.log')
+    this.quiet = quietExec(d.exec, this.logFile)
+    this.quietLog = bufferedLogger(d.log, this.logFile)
+    this.built = d.timer.time('image build', () => this.build(outputDir))
+    // Awaited by load() or settled(); never an unhandled rejection in between.
+    this.built.catch(() => undefined)
+  }
+
+  /** Loads the built image into the cluster's nodes; the reference the Job is to use. */
+  async load(ctx: LoadContext): Promise<string> {
+    const image = await this.built
+    if (this.inputs.prebuilt) {
+      fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
+    } else {
+      await this.d.timer.time('image load', () =>
+        loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
+      )
+    }
+    return image
+  }
+
+  /** Waits for the build to end either way: nothing runs on unobserved when the run fails. */
+  async settled(): Promise<void> {
+    await this.built.catch(() => undefined)
+  }
+
+  /** Shows the stage's output, in one group. */
+  async show(): Promise<void> {
+    await showFile(
+      this.d.log,
+      'Test image: build and load (ran alongside cluster and deploy)',
+      this.logFile
+    )
+  }
+
+  private async build(outputDir: string): Promise<string> {
+    if (this.inputs.prebuilt) return this.inputs.prebuilt
+    return buildImage(
+      {
+        dockerfile: this.inputs.dockerfile,
+        context: this.inputs.context,
+        buildArgs: this.inputs.buildArgs,
+        repository: this.inputs.repository,
+        workDir: outputDir
+      },
+      this.quiet,
+      this.quietLog
+    )
+  }
+}
+
+/**
+ * An Exec whose output goes to a file instead of the live log: stages running alongside others
+ * would interleave. The file is shown in one group when they are all done.
+ */
+function quietExec(exec: Exec, file: string): Exec {
+  fs.writeFileSync(file, '')
+  return {
+    run: async (c, a, o) => {
+      const r = await exec.run(c, a, { ...o, silent: true })
+      fs.appendFileSync(file, `$ ${c} ${a.join(' ')}\n${r.stdout}${r.stderr}`)
+      return r
+    }
+  }
+}
+
+/** A Logger writing info lines to a file (warnings and errors still go to the live log). */
+function bufferedLogger(log: Logger, file: string): Logger {
+  return { ...log, info: (line) => fs.appendFileSync(file, `${line}\n`) }
+}
+
+async function showFile(log: Logger, title: string, file: string): Promise<void> {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd() : ''
+  if (!text) return
+  await log.group(title, async () => {
+    for (const line of text.split('\n').slice(-200)) log.info(line)
+  })
+}

@@ -1,0 +1,61 @@
+/**
+ * Before anything runs: secrets masked (before anything could print them), the output folder and
+ * an empty tests.log made, and the repository's Go files listed, so printed test file names can
+ * be mapped to paths on the diff.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Inputs } from '../inputs/types.js'
+import type { Exec, Logger } from '../ports.js'
+import { locateFile } from '../results/locate.js'
+
+export interface Prepared {
+  logFile: string
+  locate: (printed: string, pkg?: string) => string | undefined
+}
+
+export async function prepareStage(
+  inputs: Pick<Inputs, 'job' | 'deploy' | 'outputDir' | 'workspace'>,
+  d: { exec: Exec; log: Logger }
+): Promise<Prepared> {
+  for (const value of Object.values(inputs.job.secretEnv)) if (value) d.log.setSecret(value)
+  for (const s of inputs.deploy.secrets)
+    for (const value of Object.values(s.data)) if (value) d.log.setSecret(value)
+  fs.mkdirSync(inputs.outputDir, { recursive: true })
+  const logFile = path.join(inputs.outputDir, 'tests.log')
+  fs.writeFileSync(logFile, '')
+  const repoFiles = await listGoFiles(inputs.workspace, d.exec)
+  return { logFile, locate: (printed, pkg) => locateFile(printed, repoFiles, pkg) }
+}
+
+/** Go files of the repository, for mapping printed test file names to paths on the diff. */
+async function listGoFiles(workspace: string, exec: Exec): Promise<string[]> {
+  const r = await exec.run(
+    'git',
+    ['-C', workspace, 'ls-files', '--cached', '--others', '--exclude-standard', '--', '*.go'],
+    { silent: true }
+  )
+  if (r.exitCode === 0) return r.stdout.split('\n').filter(Boolean)
+  return walk(workspace, '', 20_000)
+}
+
+function walk(root: string, rel: string, budget: number): string[] {
+  const out: string[] = []
+  const stack = [rel]
+  while (stack.length > 0 && out.length < budget) {
+    const dir = stack.pop() as string
+    let entries: fs.Dirent[]
+    try {
+      entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true })
+    } catch {
+      continue
+    }
+    for (const e of entries) {
+      const p = dir ? `${dir}/${e.name}` : e.name
+      if (e.isDirectory() && !['node_modules', '.git', 'vendor', 'dist'].includes(e.name))
+        stack.push(p)
+      else if (e.isFile() && e.name.endsWith('.go')) out.push(p)
+    }
+  }
+  return out
+}

@@ -1,0 +1,191 @@
+/**
+ * The tests stage: the secret-env Secret, then the test Job rendered from its template and run
+ * to its end — one Job, or the tests listed in the cluster and split over shard Jobs (or the
+ * indexes of one Indexed Job). Every Job goes through the one runner (job/runner.ts).
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { JobInputs } from '../inputs/types.js'
+import type { Clock, Logger } from '../ports.js'
+import type { Kube, ObjectRef } from '../k8s/kube.js'
+import type { JobObject } from '../k8s/types.js'
+import { parseJobTemplate } from '../k8s/job-template.js'
+import { jobName, renderJob, renderSecret } from '../job/render.js'
+import {
+  createAndRunJob,
+  createJob,
+  runJob,
+  type JobRun,
+  type JobRunContext
+} from '../job/runner.js'
+import { durationsFromResults, listArgs, parseTestList, splitTests } from '../shard/shard.js'
+import { combinedLog } from '../shard/merge.js'
+import { indexedShardJob, shardJobName, shardJobs } from '../shard/jobs.js'
+import type { StageTimer } from '../timing.js'
+
+export interface TestsDeps {
+  kube: Kube
+  clock: Clock
+  log: Logger
+  timer: StageTimer
+  templatesDir: string
+  /** Told each object the stage creates that the run must delete at its end. */
+  created(ref: ObjectRef): void
+}
+
+export interface TestsContext {
+  namespace: string
+  stuckTimeoutSeconds: number
+  outputDir: string
+  /** The run's log file (tests.log): the single Job's log, or every shard's under a header. */
+  logFile: string
+  image: string
+  name: string
+}
+
+export interface TestsResult {
+  runs: JobRun[]
+  /** Why there was nothing to run (sharding found no test); the runs hold the listing. */
+  error?: string
+}
+
+/** The test Job's name: the image's content tag and the time, so re-runs never collide. */
+export function testJobName(image: string, clock: Clock): string {
+  return jobName(
+    'tests',
+    `${(image.split(':').pop() ?? '').slice(0, 8)}-${clock.now().toString(36)}`
+  )
+}
+
+export async function testsStage(
+  inputs: JobInputs,
+  c: TestsContext,
+  d: TestsDeps
+): Promise<TestsResult> {
+  const { kube, log, timer } = d
+  const labels = { 'in-cluster-test/run': c.name }
+  let secretName: string | undefined
+  if (Object.keys(inputs.secretEnv).length > 0) {
+    secretName = `${c.name}-env`
+    d.created({ apiVersion: 'v1', kind: 'Secret', name: secretName, namespace: c.namespace })
+    await kube.apply([renderSecret(secretName, c.namespace, inputs.secretEnv, labels)])
+  }
+  const template = inputs.template?.job ?? defaultTemplate(d.templatesDir)
+  /** The test Job for `args`, as the template renders it. */
+  const testJob = (name: string, args: string[]) =>
+    renderJob(template, {
+      name,
+      namespace: c.namespace,
+      image: c.image,
+      args,
+      env: inputs.env,
+      secretEnv: secretName ? { secretName, keys: Object.keys(inputs.secretEnv) } : undefined,
+      envFromSecrets: inputs.envFromSecrets,
+      memoryLimit: inputs.memoryLimit,
+      cpuLimit: inputs.cpuLimit,
+      deadlineSeconds: inputs.timeoutSeconds,
+      labels
+    })
+  const ctx: JobRunContext = {
+    kube,
+    namespace: c.namespace,
+    timeoutSeconds: inputs.timeoutSeconds,
+    stuckTimeoutSeconds: c.stuckTimeoutSeconds,
+    clock: d.clock,
+    log
+  }
+
+  if (inputs.shards <= 1) {
+    const run = await timer.time('tests', () =>
+      log.group(`Test output (Job ${c.name})`, () =>
+        createAndRunJob(ctx, testJob(c.name, inputs.testArgs), {
+          file: c.logFile,
+          echo: (line) => log.info(line)
+        })
+      )
+    )
+    return { runs: [run] }
+  }
+
+  // The binary lists its own tests, in the cluster: a TestMain may need what only runs there.
+  const listFile = path.join(c.outputDir, 'test-list.log')
+  const listing = await timer.time('test list', () =>
+    log.group('List the tests to shard', () =>
+      createAndRunJob(ctx, testJob(`${c.name}-list`, listArgs(inputs.testArgs)), {
+        file: listFile,
+        echo: () => undefined
+      })
+    )
+  )
+  const names = parseTestList(listing.text)
+  if (listing.watched.outcome !== 'succeeded' || names.length === 0) {
+    fs.copyFileSync(listFile, c.logFile)
+    const error =
+      listing.watched.outcome === 'succeeded'
+        ? `The test binary listed no tests (${listArgs(inputs.testArgs).join(' ')}): nothing to shard`
+        : undefined
+    return { runs: [listing], error }
+  }
+  const groups = splitTests(names, inputs.shards, previousDurations(inputs, log))
+  const indexed = inputs.shardMode === 'indexed'
+  log.info(
+    `${names.length} tests over ${groups.length} ${indexed ? 'indexes' : 'Jobs'}: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
+  )
+  const shardLog = (i: number) => path.join(c.outputDir, `tests-shard-${i + 1}.log`)
+  const echo = (i: number) => (line: string) => log.info(`[${i + 1}] ${line}`)
+  const runs = await timer.time('tests', () =>
+    log.group(
+      `Test output (${groups.length} shards of Job ${c.name}${indexed ? ', Indexed' : ''})`,
+      async () => {
+        if (indexed) {
+          // One Job, an index per shard: the image's TestMain picks its share (jobs.ts).
+          const job = indexedShardJob(testJob(c.name, []), groups, inputs.testArgs)
+          await createJob(ctx, job, `Indexed (${groups.length}) `)
+          return Promise.all(
+            groups.map((_, i) =>
+              runJob(ctx, {
+                jobName: c.name,
+                file: shardLog(i),
+                echo: echo(i),
+                shard: { index: i, tag: `[${i + 1}] `, name: `${c.name} index ${i}` }
+              })
+            )
+          )
+        }
+        const jobs = shardJobs(testJob(c.name, []), groups, inputs.testArgs)
+        await Promise.all(jobs.map((j) => createJob(ctx, j)))
+        return Promise.all(
+          jobs.map((j, i) =>
+            runJob(ctx, {
+              jobName: j.metadata?.name ?? shardJobName(c.name, i),
+              file: shardLog(i),
+              echo: echo(i),
+              shard: { tag: `[${i + 1}] ` }
+            })
+          )
+        )
+      }
+    )
+  )
+  // One log for the log-file output: each shard's, under a header.
+  fs.writeFileSync(c.logFile, combinedLog(runs.map((r) => ({ name: r.name, text: r.text }))))
+  return { runs }
+}
+
+function defaultTemplate(templatesDir: string): JobObject {
+  const file = path.join(templatesDir, 'test-job.yaml')
+  return parseJobTemplate(fs.readFileSync(file, 'utf8'), file)
+}
+
+/** Test durations of an earlier run, to balance the shards by time instead of count. */
+function previousDurations(inputs: JobInputs, log: Logger): Map<string, number> {
+  if (!inputs.previousResults) return new Map()
+  try {
+    return durationsFromResults(fs.readFileSync(inputs.previousResults, 'utf8'))
+  } catch (e) {
+    log.warning(
+      `Could not read test durations from ${inputs.previousResults} (${(e as Error).message}): sharding by count`
+    )
+    return new Map()
+  }
+}
