@@ -1,7 +1,7 @@
 import type { KubeObject } from '../src/k8s/types.js'
 import type { EventLike, PodLike } from '../src/k8s/types.js'
 import { readFileSync } from 'node:fs'
-import { applyOrder, type ApplyOptions, type Kube, type LogStreamOptions, type ObjectRef } from '../src/k8s/kube.js'
+import { applyOrder, type ApplyOptions, type Kube, type LogStreamOptions, type ObjectRef, type ReadLogOptions } from '../src/k8s/kube.js'
 
 type Step<T> = T | ((call: number) => T)
 
@@ -21,6 +21,9 @@ export class FakeKube implements Kube {
   logReads: Array<string[] | Error> = []
   events: EventLike[] = []
   versionError?: Error
+  /** Logs readLog returns, by `pod/container` (`pod/container/previous` for a previous instance). */
+  containerLogs = new Map<string, string>()
+  readonly readLogCalls: Array<{ pod: string; container: string } & ReadLogOptions> = []
   private jobReads = 0
   private podReads = 0
 
@@ -57,6 +60,17 @@ export class FakeKube implements Kube {
   }
   async delete(ref: ObjectRef): Promise<void> {
     this.deleted.push(ref)
+  }
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string): Promise<T[]> {
+    return [...this.objects.values()].filter(
+      (o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata?.namespace === namespace
+    ) as T[]
+  }
+  async readLog(_ns: string, pod: string, container: string, options: ReadLogOptions): Promise<string> {
+    this.readLogCalls.push({ pod, container, ...options })
+    const log = this.containerLogs.get(`${pod}/${container}${options.previous ? '/previous' : ''}`)
+    if (log === undefined) throw Object.assign(new Error(`no log for ${pod}/${container}`), { code: 400 })
+    return log
   }
   /** The label selectors listPods was called with, in order. */
   podSelectors: string[] = []

@@ -181,6 +181,35 @@ check(
   fail.summary.includes('TestDeliberateFailure'),
   fail.summary.slice(0, 300)
 )
+// The other side of the failing test: the service's and the database's logs of the test window,
+// one file per pod and container, and their pods in the summary.
+const serviceDir = path.join(path.dirname(fail.outputs['log-file'] ?? ''), 'service', 'example')
+const serviceFiles = fs.existsSync(serviceDir)
+  ? fs
+      .readdirSync(serviceDir)
+      .flatMap((pod) => fs.readdirSync(path.join(serviceDir, pod)).map((f) => `${pod}/${f}`))
+  : []
+const serviceLog = (re, line) =>
+  serviceFiles.some(
+    (f) => re.test(f) && line.test(fs.readFileSync(path.join(serviceDir, f), 'utf8'))
+  )
+check(
+  "fail: the service's log of the test window in output-dir",
+  serviceLog(/^workflows-[\w-]+\/workflows\.log$/, /INFO request method=GET path=\/healthz/),
+  serviceFiles.join(', ')
+)
+check(
+  "fail: the database's log of the test window in output-dir",
+  serviceLog(/^postgres-0\/postgres\.log$/, /connection (received|authorized)/),
+  serviceFiles.join(', ')
+)
+check(
+  'fail: summary has the Service under test table',
+  /### Service under test\n\n\| pod \| ready \| restarts \| last state \|[\s\S]*`example\/postgres-0` \| 1\/1 \|[\s\S]*`example\/workflows-/.test(
+    fail.summary
+  ),
+  fail.summary.slice(0, 1500)
+)
 
 // The same suite split over three Jobs, and over the three indexes of one Indexed Job (the
 // example's TestMain picks its share), must report what the single Job reported.

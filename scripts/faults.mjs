@@ -111,6 +111,39 @@ function template(name, edit) {
   return file
 }
 
+/**
+ * The example service deployed into the suite's namespace by the action (its `manifests`), with
+ * the crash endpoint switched on; PostgreSQL and its credentials are the suite's.
+ */
+function crashingService() {
+  const docs = parseAllDocuments(
+    fs.readFileSync(path.join(root, 'example/deploy/workflows.yaml'), 'utf8')
+  ).map((d) => d.toJS())
+  for (const d of docs) {
+    d.metadata.namespace = ns
+    for (const c of d.spec?.template?.spec?.containers ?? []) {
+      if (c.image !== 'example/workflows') continue
+      c.image = 'example/workflows:e2e'
+      if (d.kind === 'Deployment')
+        c.env = [...(c.env ?? []), { name: 'WORKFLOWS_DEBUG_CRASH', value: '1' }]
+    }
+  }
+  const file = path.join(work, 'workflows-crashing.yaml')
+  fs.writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'))
+  return file
+}
+
+/** The files the action collected of the service under test, and their text. */
+function serviceLogs(outputDir) {
+  const dir = path.join(outputDir, 'service', ns)
+  if (!fs.existsSync(dir)) return {}
+  const out = {}
+  for (const pod of fs.readdirSync(dir))
+    for (const f of fs.readdirSync(path.join(dir, pod)))
+      out[`${pod}/${f}`] = fs.readFileSync(path.join(dir, pod, f), 'utf8')
+  return out
+}
+
 // A test pod that cannot start is given up on after stuck-timeout (1m by default): 15s keeps the
 // four such cases short, and two of them check the log says so.
 const base = {
@@ -269,6 +302,43 @@ const cases = [
     mainLog: /Lost contact with the API server[\s\S]*slow tick 39\/40[\s\S]*Test pod: Succeeded/
   },
   {
+    fault: 'service crashes during the tests',
+    // The deliberate test asks the deployed service to exit, then fails: the headline names the
+    // failure and the service's restart, and the service's last lines are in the summary.
+    inputs: () => ({
+      env: env(`EXAMPLE_CRASH_URL: http://workflows.${ns}.svc.cluster.local`),
+      'test-args': '-test.v -test.run TestDeliberateServiceCrash',
+      'load-images': 'example/workflows:e2e',
+      manifests: crashingService()
+    }),
+    status: 'failed',
+    headline:
+      /^1 test failed: TestDeliberateServiceCrash; meanwhile workflows-[\w-]+ (restarted|exited): Error \(exit 3\)\.$/,
+    log: /the service dropped the request: it crashed/,
+    summary:
+      /### Service under test[\s\S]*\| `example-faults\/workflows-[\w-]+` \| [01]\/1 \| [01] \| (restarted|exited): Error \(exit 3\)[\s\S]*crashing on request/,
+    // The crashed instance's log, with its last line, is among the collected files; so is the
+    // database's, with the test's connections of the window.
+    outputs: (outputDir) => {
+      const logs = serviceLogs(outputDir)
+      const names = Object.keys(logs)
+      return (
+        names.some(
+          (n) =>
+            /^workflows-.*\/workflows(\.previous)?\.log$/.test(n) &&
+            /crashing on request/.test(logs[n])
+        ) &&
+        names.some(
+          (n) => /^postgres-0\/postgres\.log$/.test(n) && /connection authorized/.test(logs[n])
+        )
+      )
+    },
+    after: () =>
+      kubectl(['delete', '-f', path.join(work, 'workflows-crashing.yaml'), '--wait=false'], {
+        check: false
+      })
+  },
+  {
     fault: 'ArgoCD app never Healthy',
     // example/deploy-broken: a Deployment whose image is on no node, with a 15 s progress
     // deadline, deployed through ArgoCD (installed by the action) from the git daemon.
@@ -334,6 +404,9 @@ for (const c of selected) {
   }
   if (c.extra) checks.extra = logText !== undefined && c.extra(logText)
   if (c.mainLog) checks['main log'] = c.mainLog.test(r.main.stdout)
+  if (c.summary)
+    checks.summary = c.summary.test(fs.readFileSync(path.join(workDir, 'summary.md'), 'utf8'))
+  if (c.outputs) checks['output-dir'] = c.outputs(outputDir)
   if (c.during) checks.during = during?.ok === true
   // A stuck Job is left to its deadline by the action: remove it so the next case starts clean.
   const leftJobs = getManaged(

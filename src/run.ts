@@ -14,13 +14,15 @@ import { StageTimer } from './timing.js'
 import { prepareStage } from './stages/prepare.js'
 import { clusterStage } from './stages/cluster.js'
 import { TestImageStage } from './stages/image.js'
-import { deployStage } from './stages/deploy.js'
+import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
 import { loadImage } from './image/load.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile, writeResults } from './report/artifacts.js'
 import { gate, type RunReport, type RunStatus } from './report/report.js'
+import { redactor } from './text.js'
+import { secretValues } from './stages/prepare.js'
 
 export interface Deps {
   exec: Exec
@@ -39,6 +41,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   const timer = new StageTimer(clock)
   const { outputDir, namespace } = inputs
   const prepared = await prepareStage(inputs, deps)
+  const redact = redactor(secretValues(inputs))
   const report: RunReport = {
     status: 'error',
     headline: '',
@@ -64,7 +67,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     })
     kube = k
     const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: outputDir }
-    let deployed: Awaited<ReturnType<typeof deployStage>>
+    let deployed: Deployed
     try {
       ;[deployed, report.image] = await both(
         deployStage(inputs.deploy, inputs, {
@@ -79,11 +82,12 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     } finally {
       await image.show()
     }
-    if (deployed) {
-      Object.assign(report, deployed)
+    if (deployed.failure) {
+      Object.assign(report, deployed.failure)
       return finish('error')
     }
 
+    const testsStarted = clock.now()
     const name = testJobName(report.image, clock)
     report.jobName = name
     const tests = await testsStage(
@@ -100,8 +104,13 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     const outcome = await outcomeStage(
       tests.runs,
       inputs.job,
-      { namespace, jobName: name, image: report.image },
-      { kube: k, log }
+      {
+        namespace,
+        jobName: name,
+        image: report.image,
+        service: { namespaces: deployed.namespaces, sinceMs: testsStarted, outputDir, redact }
+      },
+      { kube: k, log, clock, timer }
     )
     const { status, profile, ...rest } = outcome
     Object.assign(report, rest)

@@ -35,16 +35,23 @@ DOCKERFILE
   rm -rf "$ctx"
 fi
 postgres=local/postgres:15
-if ! docker image inspect "$postgres" >/dev/null 2>&1; then
+if ! docker image inspect local/postgres-root:15 >/dev/null 2>&1; then
   echo "local-images: building $postgres (Debian's postgresql-15) with mmdebstrap" >&2
+  root=$(mktemp -d)
+  mmdebstrap --quiet --variant=minbase --include=postgresql-15 bookworm "$root/root.tar" >&2
+  docker import "$root/root.tar" local/postgres-root:15 >/dev/null
+  rm -rf "$root"
+fi
+# The entrypoint layer is rebuilt when the script changes (its hash is the image's label).
+entrypoint_sha=$(sha256sum "$(dirname "$0")/postgres-entrypoint.sh" | cut -c1-16)
+if [ "$(docker image inspect -f '{{index .Config.Labels "entrypoint-sha"}}' "$postgres" 2>/dev/null)" != "$entrypoint_sha" ]; then
   ctx=$(mktemp -d)
-  mmdebstrap --quiet --variant=minbase --include=postgresql-15 bookworm "$ctx/root.tar" >&2
-  docker import "$ctx/root.tar" local/postgres-root:15 >/dev/null
   cp "$(dirname "$0")/postgres-entrypoint.sh" "$ctx/entrypoint.sh"
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM local/postgres-root:15
 COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL entrypoint-sha=$entrypoint_sha
 EXPOSE 5432
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 DOCKERFILE

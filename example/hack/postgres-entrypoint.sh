@@ -21,4 +21,5 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   runuser -u postgres -- "$bin/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
 fi
-exec runuser -u postgres -- "$bin/postgres" -D "$PGDATA" -c listen_addresses='*'
+# Arguments are postgres settings (-c name=value), as with the official image.
+exec runuser -u postgres -- "$bin/postgres" -D "$PGDATA" -c listen_addresses='*' "$@"

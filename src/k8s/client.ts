@@ -94,8 +94,16 @@ export function createKube(kubeconfigPath?: string): Kube {
 /** Apply, get, create and delete of any object, through the generic objects API. */
 function objectMethods(
   objects: k8s.KubernetesObjectApi
-): Pick<Kube, 'apply' | 'get' | 'create' | 'delete'> {
+): Pick<Kube, 'apply' | 'get' | 'create' | 'delete' | 'list'> {
   return {
+    async list<T extends KubeObject>(apiVersion: string, kind: string, namespace: string) {
+      try {
+        return (await objects.list(apiVersion, kind, namespace)).items as unknown as T[]
+      } catch (e) {
+        throw describeApiError(e, `Listing ${kind} in ${namespace}`)
+      }
+    },
+
     async apply(list, options) {
       for (const obj of applyOrder(list)) {
         try {
@@ -145,8 +153,18 @@ function objectMethods(
 }
 
 /** Pods and events, through the core API. */
-function podMethods(core: k8s.CoreV1Api): Pick<Kube, 'listPods' | 'readPod' | 'listEvents'> {
+function podMethods(
+  core: k8s.CoreV1Api
+): Pick<Kube, 'listPods' | 'readPod' | 'listEvents' | 'readLog'> {
   return {
+    async readLog(namespace, name, container, o) {
+      try {
+        return await core.readNamespacedPodLog({ namespace, name, container, ...o })
+      } catch (e) {
+        throw describeApiError(e, `Reading the log of ${name}/${container} in ${namespace}`)
+      }
+    },
+
     async listPods(namespace, labelSelector) {
       try {
         const list = await core.listNamespacedPod({ namespace, labelSelector })
@@ -176,7 +194,11 @@ function podMethods(core: k8s.CoreV1Api): Pick<Kube, 'listPods' | 'readPod' | 'l
           reason: e.reason,
           message: e.message,
           count: e.count,
-          involvedObject: { kind: e.involvedObject.kind, name: e.involvedObject.name },
+          involvedObject: {
+            kind: e.involvedObject.kind,
+            name: e.involvedObject.name,
+            namespace: e.involvedObject.namespace
+          },
           lastTimestamp: toIso(e.lastTimestamp),
           eventTime: toIso(e.eventTime)
         })) satisfies EventLike[]

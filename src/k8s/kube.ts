@@ -18,6 +18,17 @@ export interface LogStreamOptions {
   signal?: AbortSignal
 }
 
+export interface ReadLogOptions {
+  /** Only lines of the last this many seconds. */
+  sinceSeconds?: number
+  /** The container's previous instance (after a restart). */
+  previous?: boolean
+  /** Only the last this many lines... */
+  tailLines?: number
+  /** ...and of those at most this many bytes. */
+  limitBytes?: number
+}
+
 export interface ApplyOptions {
   /** Defaults to the action's name, so a later apply by the same run owns the same fields. */
   fieldManager?: string
@@ -38,6 +49,12 @@ export interface Kube {
   create<T extends KubeObject>(obj: T): Promise<T>
   /** Deletes with background propagation; a missing object is not an error. */
   delete(ref: ObjectRef): Promise<void>
+  /** Objects of a kind in a namespace (Deployments, StatefulSets, …). */
+  list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string
+  ): Promise<T[]>
   listPods(namespace: string, labelSelector: string): Promise<PodLike[]>
   /** One pod, or undefined when it does not exist (any more). */
   readPod(namespace: string, name: string): Promise<PodLike | undefined>
@@ -46,6 +63,13 @@ export interface Kube {
     namespace: string,
     involvedObject?: { kind: string; name: string }
   ): Promise<EventLike[]>
+  /** A container's log as text, read once (no follow); bounded by the options. */
+  readLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: ReadLogOptions
+  ): Promise<string>
   /**
    * Streams a container's log with timestamps; resolves when the server closes the stream (or
    * the signal aborts it). Errors carry `.code` (404 for a pod that is gone).

@@ -25,7 +25,15 @@ export interface ContainerStateLike {
 }
 
 export interface PodLike {
-  metadata?: { name?: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number }
+  metadata?: {
+    name?: string
+    namespace?: string
+    labels?: Record<string, string>
+    creationTimestamp?: string
+    ownerReferences?: Array<{ kind?: string; name?: string }>
+    deletionTimestamp?: string
+    deletionGracePeriodSeconds?: number
+  }
   spec?: {
     containers?: Array<{
       name?: string
@@ -37,10 +45,18 @@ export interface PodLike {
     phase?: string
     reason?: string
     message?: string
-    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>
+    conditions?: Array<{
+      type?: string
+      status?: string
+      reason?: string
+      message?: string
+      lastTransitionTime?: string
+    }>
     containerStatuses?: Array<{
       name?: string
       image?: string
+      ready?: boolean
+      restartCount?: number
       state?: ContainerStateLike
       lastState?: ContainerStateLike
     }>
@@ -60,7 +76,7 @@ export interface EventLike {
   reason?: string
   message?: string
   count?: number
-  involvedObject?: { kind?: string; name?: string }
+  involvedObject?: { kind?: string; name?: string; namespace?: string }
   lastTimestamp?: string
   eventTime?: string
 }

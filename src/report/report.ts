@@ -8,6 +8,8 @@ import type { StageTiming } from '../timing.js'
 import { reportableFailures } from '../results/gotest.js'
 import type { TestCase, TestRun } from '../results/types.js'
 import { cell, ms, table } from './markdown.js'
+import type { ServiceSnapshot } from '../service/snapshot.js'
+import { serviceSection } from './service.js'
 
 export type RunStatus = 'passed' | 'failed' | 'timeout' | 'error'
 
@@ -28,6 +30,8 @@ export interface RunReport {
   coverageGate?: { min: number; passed: boolean; message: string }
   /** Files written next to the log. */
   files?: { results?: string; junit?: string; coverprofile?: string }
+  /** The service under test, collected when the run did not pass. */
+  service?: ServiceSnapshot
   /** Per-package coverage, when the binary printed its cover profile (-test.coverprofile=/dev/stdout). */
   packages?: Array<{ package: string; percent: number; statements: number; covered: number }>
 }
@@ -147,6 +151,11 @@ export function summary(r: RunReport): string {
     parts.push(
       `<details><summary>Coverage by package</summary>\n\n${table(['package', 'coverage', 'statements'], rows)}\n\n</details>`
     )
+  }
+
+  if (r.service) {
+    const section = serviceSection(r.service)
+    if (section) parts.push(section)
   }
 
   if (r.details.length > 0) {

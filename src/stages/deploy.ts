@@ -56,11 +56,18 @@ export interface DeployFailure {
   details: string[]
 }
 
+export interface Deployed {
+  /** Set when the deploy did not become ready. */
+  failure?: DeployFailure
+  /** Where the service under test runs: the test namespace and those deployed into. */
+  namespaces: string[]
+}
+
 export async function deployStage(
   inputs: DeployInputs,
   c: DeployContext,
   d: DeployStageDeps
-): Promise<DeployFailure | undefined> {
+): Promise<Deployed> {
   const { kube, log, timer } = d
   if (inputs.loadImages.length > 0) {
     await timer.time('service images load', () =>
@@ -71,8 +78,10 @@ export async function deployStage(
   }
   await kube.apply([namespaceObject(c.namespace)])
   await createDeploySecrets(inputs, c.namespace, kube, log)
-  const failed = await deployService(inputs, c, d)
-  if (!failed) return undefined
+  const service = new Set([c.namespace])
+  const failed = await deployService(inputs, c, d, service)
+  const namespaces = [...service]
+  if (!failed) return { namespaces }
   const details = [
     ...notReadyTable(failed.notReady)
       .slice(1)
@@ -85,7 +94,8 @@ export async function deployStage(
       ? `${failed.message} ${failed.pods[0]}`
       : failed.message
   for (const line of details) log.error(line)
-  return { headline, details: [...details, ...(await warningEvents(kube, c.namespace))] }
+  const events = await warningEvents(kube, c.namespace)
+  return { failure: { headline, details: [...details, ...events] }, namespaces }
 }
 
 const namespaceObject = (name: string) => ({
@@ -117,7 +127,9 @@ async function createDeploySecrets(
 async function deployService(
   inputs: DeployInputs,
   c: DeployContext,
-  d: DeployStageDeps
+  d: DeployStageDeps,
+  /** Filled with the namespaces the service is deployed into. */
+  service: Set<string>
 ): Promise<DeployError | undefined> {
   const { kube, log, clock, timer } = d
   const port: DeployPort = { apply: (o) => kube.apply(o), get: (o) => kube.get(refOf(o)) }
@@ -133,7 +145,11 @@ async function deployService(
             await loadManifests(inputs.manifests, d.kubectl, d.exec),
             c.namespace
           )
-          for (const o of objects) if (o.metadata?.namespace) namespaces.add(o.metadata.namespace)
+          for (const o of objects) {
+            if (!o.metadata?.namespace) continue
+            namespaces.add(o.metadata.namespace)
+            service.add(o.metadata.namespace)
+          }
           await deployManifests(objects, timeout, port, clock, log, { stuck })
         })
       )
@@ -157,6 +173,7 @@ async function deployService(
     }
     if (app) {
       namespaces.add(app.namespace)
+      service.add(app.namespace)
       await timer.time('deploy (argocd)', () =>
         log.group('Deploy through ArgoCD', async () => {
           const object = app.file

@@ -4,7 +4,7 @@
  * Job, pod and events; a Job given up on is deleted once its log and diagnosis are taken.
  */
 import type { JobInputs } from '../inputs/types.js'
-import type { Logger } from '../ports.js'
+import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import { CONTAINER } from '../k8s/job-template.js'
 import type { JobRun } from '../job/runner.js'
@@ -15,6 +15,9 @@ import type { TestRun } from '../results/types.js'
 import { diagnose } from '../diagnosis/diagnose.js'
 import type { RunStatus } from '../report/report.js'
 import { tailLines } from '../text.js'
+import { collectService } from '../service/collect.js'
+import { serviceTroubles, withServiceTroubles, type ServiceSnapshot } from '../service/snapshot.js'
+import type { StageTimer } from '../timing.js'
 
 export interface Outcome {
   status: RunStatus
@@ -23,6 +26,8 @@ export interface Outcome {
   run: TestRun
   profile?: CoverProfile
   exitCode?: number
+  /** The service under test, collected when the run did not pass. */
+  service?: ServiceSnapshot
 }
 
 export interface OutcomeContext {
@@ -30,13 +35,27 @@ export interface OutcomeContext {
   /** The run's Job name (the shards' prefix): its events are the run's own. */
   jobName: string
   image: string
+  /** Where the service under test runs, and since when the tests ran. */
+  service: {
+    namespaces: string[]
+    sinceMs: number
+    outputDir: string
+    redact: (t: string) => string
+  }
+}
+
+export interface OutcomeDeps {
+  kube: Kube
+  log: Logger
+  clock: Clock
+  timer: StageTimer
 }
 
 export async function outcomeStage(
   runs: JobRun[],
   inputs: Pick<JobInputs, 'shards' | 'shardMode' | 'timeoutSeconds'>,
   c: OutcomeContext,
-  d: { kube: Kube; log: Logger }
+  d: OutcomeDeps
 ): Promise<Outcome> {
   // Shards: counts added up, cover profiles merged and the coverage recomputed from them (left
   // out when a shard printed no profile, as a single Job that panicked would print none).
@@ -62,6 +81,9 @@ export async function outcomeStage(
     }
   if (allSucceeded && run.status === 'passed') return { ...base, status: 'passed', headline: '' }
 
+  const service = await serviceOf(runs, c, d)
+  // The run's own objects and the service's: other workloads' events are not this run's story.
+  const ours = new Set(service?.objects ?? [])
   const events = await d.kube.listEvents(c.namespace).catch(() => [])
   const diagnosis = diagnose({
     job: watched.job,
@@ -71,7 +93,7 @@ export async function outcomeStage(
       (e) =>
         !e.involvedObject?.name ||
         e.involvedObject.name.startsWith(c.jobName) ||
-        e.type === 'Warning'
+        ours.has(e.involvedObject.name)
     ),
     timedOut: watched.outcome === 'timeout',
     timeoutSeconds: inputs.timeoutSeconds,
@@ -86,8 +108,41 @@ export async function outcomeStage(
   return {
     ...base,
     status: watched.outcome === 'succeeded' ? 'failed' : diagnosis.status,
-    headline: (runs.length > 1 ? `[${worst.name}] ` : '') + diagnosis.headline,
-    details: diagnosis.details
+    headline: withServiceTroubles(
+      (runs.length > 1 ? `[${worst.name}] ` : '') + diagnosis.headline,
+      service ? serviceTroubles(service) : []
+    ),
+    details: diagnosis.details,
+    service
+  }
+}
+
+/** The service's logs and state over the test window; undefined when they cannot be read. */
+async function serviceOf(
+  runs: JobRun[],
+  c: OutcomeContext,
+  d: OutcomeDeps
+): Promise<ServiceSnapshot | undefined> {
+  const testPods = new Set(runs.flatMap((r) => (r.watched.podName ? [r.watched.podName] : [])))
+  try {
+    const snapshot = await d.timer.time('service logs', () =>
+      d.log.group('Service under test: logs and state of the test window', async () => {
+        const s = await collectService(
+          d.kube,
+          { ...c.service, excludePods: testPods },
+          d.clock,
+          d.log
+        )
+        d.log.info(
+          `${s.pods.length} pod(s) in ${c.service.namespaces.join(', ')}; logs in ${c.service.outputDir}/service`
+        )
+        return s
+      })
+    )
+    return snapshot
+  } catch (e) {
+    d.log.warning(`Could not collect the service's logs and state: ${(e as Error).message}`)
+    return undefined
   }
 }
 

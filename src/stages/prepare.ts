@@ -18,14 +18,20 @@ export async function prepareStage(
   inputs: Pick<Inputs, 'job' | 'deploy' | 'outputDir' | 'workspace'>,
   d: { exec: Exec; log: Logger }
 ): Promise<Prepared> {
-  for (const value of Object.values(inputs.job.secretEnv)) if (value) d.log.setSecret(value)
-  for (const s of inputs.deploy.secrets)
-    for (const value of Object.values(s.data)) if (value) d.log.setSecret(value)
+  for (const value of secretValues(inputs)) d.log.setSecret(value)
   fs.mkdirSync(inputs.outputDir, { recursive: true })
   const logFile = path.join(inputs.outputDir, 'tests.log')
   fs.writeFileSync(logFile, '')
   const repoFiles = await listGoFiles(inputs.workspace, d.exec)
   return { logFile, locate: (printed, pkg) => locateFile(printed, repoFiles, pkg) }
+}
+
+/** Every secret value the inputs hold. */
+export function secretValues(inputs: Pick<Inputs, 'job' | 'deploy'>): string[] {
+  return [
+    ...Object.values(inputs.job.secretEnv),
+    ...inputs.deploy.secrets.flatMap((s) => Object.values(s.data))
+  ].filter((v) => v !== '')
 }
 
 /** Go files of the repository, for mapping printed test file names to paths on the diff. */

@@ -52,7 +52,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: cfg.ListenAddr, Handler: httpapi.Handler(store.New(pool), issuer, pool), ReadHeaderTimeout: 5 * time.Second}
+	handler := httpapi.Handler(store.New(pool), issuer, pool)
+	if os.Getenv("WORKFLOWS_DEBUG_CRASH") == "1" {
+		handler = withCrashEndpoint(handler)
+	}
+	srv := &http.Server{Addr: cfg.ListenAddr, Handler: logRequests(handler), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -64,4 +68,41 @@ func run() error {
 		return err
 	}
 	return nil
+}
+
+// logRequests writes one line per request, as services usually do: it is what a reviewer reads
+// next to a failing test (the action collects it).
+func logRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		slog.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// withCrashEndpoint adds POST /debug/crash, which ends the process (WORKFLOWS_DEBUG_CRASH=1 only):
+// the action's fault suite uses it to prove that a service crash during the tests is reported.
+func withCrashEndpoint(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("POST /debug/crash", func(w http.ResponseWriter, r *http.Request) {
+		slog.Error("crashing on request, as WORKFLOWS_DEBUG_CRASH allows", "from", r.RemoteAddr)
+		os.Exit(3)
+	})
+	return mux
 }
