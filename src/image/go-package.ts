@@ -128,7 +128,8 @@ export async function goPackageImage(
     result = await exec.run(go, args, { cwd: o.workspace, env: goTestCompileEnv(arch) })
   } catch (e) {
     throw new Error(
-      `go-package needs Go on the runner (${(e as Error).message}): add actions/setup-go before this step, with cache enabled so the build cache is kept between runs`
+      `go-package needs Go on the runner (${(e as Error).message}): add actions/setup-go before this step, with cache enabled so the build cache is kept between runs`,
+      { cause: e }
     )
   }
   if (result.exitCode !== 0) {
