@@ -153,7 +153,13 @@ export async function packImage(o: PackOptions): Promise<PackedImage> {
   fs.mkdirSync(o.outDir, { recursive: true })
   const partial = path.join(o.outDir, `.image-${process.pid}-${Date.now()}.tar.partial`)
   const src = await fs.promises.open(o.binary, 'r')
-  const out = await fs.promises.open(partial, 'w')
+  let out: fs.promises.FileHandle
+  try {
+    out = await fs.promises.open(partial, 'w')
+  } catch (e) {
+    await src.close()
+    throw e
+  }
   let position = 0
   const write = async (data: Buffer): Promise<void> => {
     let done = 0
