@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { customLoadCommand, loadImageArchive } from '../../src/image/load.js'
+import { customLoadCommand, loadImage, loadImageArchive } from '../../src/image/load.js'
 import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
 
@@ -89,5 +89,20 @@ describe('loadImageArchive', () => {
     await expect(
       loadImageArchive('/w/i.tar', 'r:abc', { mode: 'none' }, ctx, new FakeExec(), new FakeLogger())
     ).rejects.toThrow(/image-load 'none' cannot load r:abc: .*\{archive\}/)
+  })
+
+  it('gives a Docker image an empty {archive}, so one template serves both paths', async () => {
+    const exec = new FakeExec()
+    await loadImage(
+      'r:abc',
+      { mode: 'command', command: 'bash load-image.sh {archive} {image}' },
+      ctx,
+      exec,
+      new FakeLogger()
+    )
+    expect(exec.calls[0].options?.env).toEqual({
+      IN_CLUSTER_TEST_IMAGE: 'r:abc',
+      IN_CLUSTER_TEST_ARCHIVE: ''
+    })
   })
 })

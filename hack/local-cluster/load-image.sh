@@ -2,7 +2,8 @@
 # Loads an image into the local cluster's containerd (namespace k8s.io), where the kubelet finds
 # it. Two forms, the action's image-load command for this cluster being one of:
 #   bash hack/local-cluster/load-image.sh {image}             a Docker image: docker save | ctr import
-#   bash hack/local-cluster/load-image.sh {archive} {image}   an image archive (go-package): no Docker
+#   bash hack/local-cluster/load-image.sh {archive} {image}   an image archive (go-package): no Docker;
+#                                                             {archive} is empty for a Docker image
 # Like `kind load`, it skips an image the node already has. A Docker image: a marker per reference
 # records the Docker image ID last imported, and the reference must still be in containerd. An
 # archive: its tag is content-addressed (the action's images are), so the reference being in
@@ -19,6 +20,8 @@ full_name() {
   esac
 }
 
+# An empty ARCHIVE is a Docker image: the action passes {archive} empty on its Dockerfile path.
+if [ "$#" -ge 2 ] && [ -z "$1" ]; then shift; fi
 if [[ "${1:-}" == *.tar && ! -f "$1" ]]; then
   echo "load-image.sh: no image archive at $1 (was it written in another container or deleted?)" >&2
   exit 1

@@ -48,7 +48,12 @@ export async function loadImage(
     return
   }
   if (mode.mode === 'command') {
-    await runCustomCommand(mode.command, { IN_CLUSTER_TEST_IMAGE: image }, exec)
+    // No archive for a Docker image: one template ({archive} {image}) then serves both paths.
+    await runCustomCommand(
+      mode.command,
+      { IN_CLUSTER_TEST_IMAGE: image, IN_CLUSTER_TEST_ARCHIVE: '' },
+      exec
+    )
     return
   }
   if (!ctx.kind)
