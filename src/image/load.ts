@@ -49,11 +49,9 @@ export async function loadImage(
   }
   if (mode.mode === 'command') {
     // No archive for a Docker image: one template ({archive} {image}) then serves both paths.
-    await runCustomCommand(
-      mode.command,
-      { IN_CLUSTER_TEST_IMAGE: image, IN_CLUSTER_TEST_ARCHIVE: '' },
-      exec
-    )
+    const env: Record<string, string> = { IN_CLUSTER_TEST_IMAGE: image }
+    if (mode.command.includes('{archive}')) env.IN_CLUSTER_TEST_ARCHIVE = ''
+    await runCustomCommand(mode.command, env, exec)
     return
   }
   if (!ctx.kind)
