@@ -243,6 +243,37 @@ for (const [name, r] of [
     r.summary.slice(-500)
   )
 }
+// The test binary compiled on this machine (go-package) and packed without Docker: the same
+// suite, the same counts and coverage as the Dockerfile's image.
+const goPackage = await runCase(
+  'go-package',
+  {},
+  {
+    manifests: 'example/deploy-local',
+    'go-package': './tests/integration',
+    'image-load': 'bash hack/local-cluster/load-image.sh {archive} {image}'
+  }
+)
+check(
+  'go-package: status passed',
+  goPackage.outputs.status === 'passed',
+  `${goPackage.outputs.status} ${goPackage.outputs.diagnosis}`
+)
+for (const output of ['tests-passed', 'tests-failed', 'tests-skipped', 'coverage']) {
+  check(
+    `go-package: ${output} equals the Dockerfile image's`,
+    goPackage.outputs[output] === pass.outputs[output],
+    `${goPackage.outputs[output]} vs ${pass.outputs[output]}`
+  )
+}
+check(
+  'go-package: compiled and packed on the runner, no docker build',
+  /Compiled \.\/tests\/integration in [\d.]+ s and packed example\/integration-tests:[0-9a-f]{12}/.test(
+    goPackage.main.stdout
+  ) && !/\$ docker build/.test(goPackage.main.stdout),
+  goPackage.main.stdout.match(/.*(Compiled|docker build).*/g)?.join(' | ')
+)
+
 check(
   'indexed: one Indexed Job, not three',
   /Created Indexed \(3\) Job tests-\S+ in/.test(indexed.main.stdout) &&
@@ -254,7 +285,8 @@ for (const [name, r] of [
   ['pass', pass],
   ['fail', fail],
   ['shards', sharded],
-  ['indexed', indexed]
+  ['indexed', indexed],
+  ['go-package', goPackage]
 ]) {
   // ::add-mask:: is how a value reaches the runner's masker; the runner never shows that line.
   const shown = (t) =>

@@ -57,7 +57,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   try {
     // The test image builds (and then loads) while the cluster comes up and the service deploys:
     // those stages depend on each other, the image on none of them until it is loaded.
-    const image = new TestImageStage(inputs.image, outputDir, { ...deps, timer })
+    const image = new TestImageStage(inputs.image, inputs, { ...deps, timer })
     const { cluster, kube: k } = await clusterStage(inputs.cluster, outputDir, {
       ...deps,
       timer
@@ -66,7 +66,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       throw e
     })
     kube = k
-    const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: outputDir }
+    const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.workDir }
     let deployed: Deployed
     try {
       ;[deployed, report.image] = await both(

@@ -59,7 +59,7 @@ describe('image build', () => {
       new FakeLogger()
     )
     expect(image).toBe('acme/tests:0123456789ab')
-    expect(exec.commandLines()[1]).toBe(`docker tag ${ID} acme/tests:0123456789ab`)
+    expect(exec.commandLines().at(-1)).toBe(`docker tag ${ID} acme/tests:0123456789ab`)
   })
 
   it('reports the end of the build output on failure', async () => {

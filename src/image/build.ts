@@ -1,11 +1,13 @@
 /**
  * Builds the test image and tags it by its content (the image ID), never `latest`: the kubelet
- * must find exactly this build on the node and never try to pull it.
+ * must find exactly this build on the node and never try to pull it. With BuildKit when this
+ * Docker has it, so the Dockerfile's cache mounts keep Go's caches between builds.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Exec, Logger } from '../ports.js'
 import { lastLines } from '../text.js'
+import { withoutCacheMounts } from './dockerfile.js'
 
 export interface BuildOptions {
   dockerfile: string
@@ -14,6 +16,55 @@ export interface BuildOptions {
   repository: string
   /** Folder for the image-ID file. */
   workDir: string
+  /** Build with BuildKit; undefined: when this Docker has it (probeBuildKit). */
+  buildkit?: boolean
+}
+
+export interface BuildKitProbe {
+  /** `docker buildx version` works. */
+  buildx: boolean
+  /** `docker version`'s client and engine versions; undefined when it failed. */
+  client?: string
+  server?: string
+}
+
+function major(version: string): number {
+  return Number.parseInt(version, 10)
+}
+
+function atLeast(version: string, wanted: [number, number]): boolean {
+  const [a, b] = version.split('.').map((n) => Number.parseInt(n, 10))
+  return a > wanted[0] || (a === wanted[0] && b >= wanted[1])
+}
+
+/**
+ * Whether `DOCKER_BUILDKIT=1 docker build` works. A CLI since 23.0 builds with BuildKit only
+ * through the buildx plugin (without it, DOCKER_BUILDKIT=1 is an error and the default is the
+ * legacy builder); an older CLI talks to the engine's own BuildKit (engine 18.09 and later).
+ */
+export function buildKitSupport(p: BuildKitProbe): { buildkit: boolean; why: string } {
+  if (p.buildx) return { buildkit: true, why: 'the buildx plugin is installed' }
+  if (!p.client || !p.server) return { buildkit: false, why: 'docker version did not answer' }
+  if (major(p.client) < 23 && atLeast(p.server, [18, 9]))
+    return { buildkit: true, why: `Docker CLI ${p.client} uses engine ${p.server}'s BuildKit` }
+  return {
+    buildkit: false,
+    why:
+      major(p.client) >= 23
+        ? `Docker CLI ${p.client} needs the buildx plugin for BuildKit and it is not installed`
+        : `engine ${p.server} has no BuildKit`
+  }
+}
+
+export async function probeBuildKit(exec: Exec): Promise<{ buildkit: boolean; why: string }> {
+  const [buildx, version] = await Promise.all([
+    exec.run('docker', ['buildx', 'version'], { silent: true }),
+    exec.run('docker', ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
+      silent: true
+    })
+  ])
+  const [client, server] = version.exitCode === 0 ? version.stdout.trim().split(/\s+/) : []
+  return buildKitSupport({ buildx: buildx.exitCode === 0, client, server })
 }
 
 export function dockerBuildArgs(o: BuildOptions, iidFile: string): string[] {
@@ -37,7 +88,25 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
   fs.mkdirSync(o.workDir, { recursive: true })
   const iidFile = path.join(o.workDir, 'image-id')
   fs.rmSync(iidFile, { force: true })
-  const result = await exec.run('docker', dockerBuildArgs(o, iidFile))
+  let buildkit = o.buildkit
+  if (buildkit === undefined) {
+    const probe = await probeBuildKit(exec)
+    buildkit = probe.buildkit
+    log.info(`Building ${probe.buildkit ? 'with BuildKit' : 'without BuildKit'}: ${probe.why}`)
+  }
+  let dockerfile = o.dockerfile
+  if (!buildkit) {
+    const legacy = withLegacyDockerfile(o.dockerfile, o.workDir)
+    dockerfile = legacy.dockerfile
+    if (legacy.dropped > 0)
+      log.warning(
+        `${o.dockerfile}: built without its ${legacy.dropped} cache mount(s), so Go compiles from nothing. Install the Docker buildx plugin to keep the caches, or use go-package`
+      )
+  }
+  const result = await exec.run('docker', dockerBuildArgs({ ...o, dockerfile }, iidFile), {
+    // Said either way: a CLI that defaults to BuildKit without a working buildx would fail.
+    env: { DOCKER_BUILDKIT: buildkit ? '1' : '0' }
+  })
   if (result.exitCode !== 0) {
     throw new Error(
       `docker build of ${o.dockerfile} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`
@@ -51,4 +120,28 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
   if (tag.exitCode !== 0) throw new Error(`docker tag ${image} failed: ${lastLines(tag.stderr)}`)
   log.info(`Built ${image}`)
   return image
+}
+
+/** The Dockerfile to give the legacy builder: a copy without cache mounts when it has any. */
+function withLegacyDockerfile(
+  dockerfile: string,
+  workDir: string
+): { dockerfile: string; dropped: number } {
+  let text: string
+  try {
+    text = fs.readFileSync(dockerfile, 'utf8')
+  } catch {
+    // docker build reports a missing Dockerfile in its own words.
+    return { dockerfile, dropped: 0 }
+  }
+  let legacy
+  try {
+    legacy = withoutCacheMounts(text)
+  } catch (e) {
+    throw new Error(`Cannot build ${dockerfile}: ${(e as Error).message}`, { cause: e })
+  }
+  if (legacy.droppedCacheMounts === 0) return { dockerfile, dropped: 0 }
+  const copy = path.join(workDir, 'Dockerfile.no-buildkit')
+  fs.writeFileSync(copy, legacy.text)
+  return { dockerfile: copy, dropped: legacy.droppedCacheMounts }
 }

@@ -1,4 +1,5 @@
 /** Makes the built image available to the cluster's nodes without a registry. */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ImageLoad } from '../inputs/types.js'
 import type { Exec, Logger } from '../ports.js'
@@ -12,11 +13,28 @@ export interface LoadContext {
 }
 
 /**
- * The custom command runs in bash with `{image}` replaced by a reference to an environment
- * variable, so an image name can never become shell syntax.
+ * The custom command runs in bash with `{image}` and `{archive}` replaced by references to
+ * environment variables, so an image name or a path can never become shell syntax.
  */
 export function customLoadCommand(template: string): string {
-  return template.split('{image}').join('"$IN_CLUSTER_TEST_IMAGE"')
+  return template
+    .split('{image}')
+    .join('"$IN_CLUSTER_TEST_IMAGE"')
+    .split('{archive}')
+    .join('"$IN_CLUSTER_TEST_ARCHIVE"')
+}
+
+async function runCustomCommand(
+  command: string,
+  env: Record<string, string>,
+  exec: Exec
+): Promise<void> {
+  const r = await exec.run('bash', ['-o', 'pipefail', '-c', customLoadCommand(command)], { env })
+  if (r.exitCode !== 0) {
+    throw new Error(
+      `The image-load command failed (exit ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
+    )
+  }
 }
 
 export async function loadImage(
@@ -31,14 +49,10 @@ export async function loadImage(
     return
   }
   if (mode.mode === 'command') {
-    const r = await exec.run('bash', ['-o', 'pipefail', '-c', customLoadCommand(mode.command)], {
-      env: { IN_CLUSTER_TEST_IMAGE: image }
-    })
-    if (r.exitCode !== 0) {
-      throw new Error(
-        `The image-load command failed (exit ${r.exitCode}): ${lastLines(r.stderr || r.stdout)}`
-      )
-    }
+    // No archive for a Docker image: one template ({archive} {image}) then serves both paths.
+    const env: Record<string, string> = { IN_CLUSTER_TEST_IMAGE: image }
+    if (mode.command.includes('{archive}')) env.IN_CLUSTER_TEST_ARCHIVE = ''
+    await runCustomCommand(mode.command, env, exec)
     return
   }
   if (!ctx.kind)
@@ -56,7 +70,56 @@ export async function loadImage(
   const save = await exec.run('docker', ['save', '--output', archive, image])
   if (save.exitCode !== 0) throw new Error(`docker save ${image} failed: ${lastLines(save.stderr)}`)
   const viaArchive = await exec.run(ctx.kind, loadImageArchiveArgs(ctx.clusterName, archive))
+  fs.rmSync(archive, { force: true })
   if (viaArchive.exitCode !== 0) {
     throw new Error(`Loading ${image} into kind failed: ${lastLines(viaArchive.stderr)}`)
   }
+}
+
+/**
+ * Loads an image that exists only as an archive (go-package's packed image), never through a
+ * Docker daemon when the loader can take the file: kind imports it on every node, and a custom
+ * command gets it as `{archive}`. A command written for Docker images (only `{image}`) still
+ * works: the archive is `docker load`ed first, at the cost of the daemon round trip.
+ */
+export async function loadImageArchive(
+  archive: string,
+  image: string,
+  mode: ImageLoad,
+  ctx: LoadContext,
+  exec: Exec,
+  log: Logger
+): Promise<void> {
+  if (mode.mode === 'none') {
+    throw new Error(
+      `image-load 'none' cannot load ${image}: go-package builds it as an archive that no registry has. Set image-load to 'kind' or to a command that imports {archive} (e.g. ctr -n k8s.io images import {archive})`
+    )
+  }
+  if (mode.mode === 'command') {
+    if (!mode.command.includes('{archive}')) {
+      log.info(
+        `The image-load command has no {archive}: loading ${archive} into Docker first (put {archive} in the command to skip Docker)`
+      )
+      const load = await exec.run('docker', ['load', '--input', archive], { silent: true })
+      if (load.exitCode !== 0)
+        throw new Error(
+          `docker load of ${archive} failed: ${lastLines(load.stderr)}. Put {archive} in the image-load command to load it without Docker`
+        )
+    }
+    await runCustomCommand(
+      mode.command,
+      { IN_CLUSTER_TEST_IMAGE: image, IN_CLUSTER_TEST_ARCHIVE: archive },
+      exec
+    )
+    return
+  }
+  if (!ctx.kind)
+    throw new Error(
+      "image-load 'kind' needs a kind cluster: set cluster: kind, or give an image-load command with {archive}"
+    )
+  const r = await exec.run(ctx.kind, loadImageArchiveArgs(ctx.clusterName, archive))
+  if (r.exitCode !== 0)
+    throw new Error(
+      `kind load image-archive of ${image} failed: ${lastLines(r.stderr || r.stdout)}`
+    )
 }

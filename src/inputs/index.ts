@@ -61,11 +61,22 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     )
 
   const { repository, prebuilt } = values.image
+  const goPackage = values['go-package']
   if (!prebuilt && !isDirectory(values.context))
     throw new InputError('context', `${values.context} is not a directory`)
   // Relative to the context, where `docker build` looks for its Dockerfile by default.
   const dockerfile = path.resolve(values.context, values.dockerfile)
-  if (!prebuilt) mustBeFile('dockerfile', dockerfile, 'a Dockerfile')
+  if (!prebuilt && !goPackage) mustBeFile('dockerfile', dockerfile, 'a Dockerfile')
+  if (goPackage && prebuilt)
+    throw new InputError('go-package', `cannot be combined with a prebuilt image (${prebuilt})`)
+  const load = values['image-load']
+  if (load.mode === 'command' && !load.command.includes('{image}') && !goPackage)
+    throw new InputError('image-load', '{archive} is only given with go-package: use {image}')
+  if (goPackage && load.mode === 'none')
+    throw new InputError(
+      'image-load',
+      "'none' cannot work with go-package: its image is a file no registry has. Use 'kind' or a command with {archive}"
+    )
 
   for (const name of Object.keys(values['secret-env'])) {
     if (name in values.env)
@@ -76,6 +87,10 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     namespace: values.namespace,
     stuckTimeoutSeconds: values['stuck-timeout'],
     outputDir: values['output-dir'],
+    workDir: path.join(
+      environment.runnerTemp ?? path.join(environment.workspace, '.in-cluster-test'),
+      'in-cluster-test-work'
+    ),
     workspace: environment.workspace,
     cluster: {
       mode: values.cluster,
@@ -94,7 +109,14 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
       buildArgs: values['build-args'],
       repository,
       prebuilt,
-      load: values['image-load']
+      goPackage: goPackage
+        ? {
+            pkg: goPackage,
+            coverFlags: values['go-cover-flags'],
+            buildFlags: values['go-build-flags']
+          }
+        : undefined,
+      load
     },
     deploy: {
       loadImages: values['load-images'],

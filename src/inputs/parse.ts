@@ -143,10 +143,10 @@ export function parseImage(
 
 export function imageLoad(value: string): ImageLoad {
   if (value === 'kind' || value === 'none') return { mode: value }
-  if (!value.includes('{image}')) {
+  if (!value.includes('{image}') && !value.includes('{archive}')) {
     throw new InputError(
       'image-load',
-      `'${value}' is neither 'kind', 'none' nor a command containing {image} (e.g. docker save {image} | ctr -n k8s.io images import -)`
+      `'${value}' is neither 'kind', 'none' nor a command containing {image} (e.g. docker save {image} | ctr -n k8s.io images import -) or, with go-package, {archive}`
     )
   }
   return { mode: 'command', command: value }

@@ -75,6 +75,7 @@ const resolved = (v: string, c: ParseContext) => c.resolve(v)
 const seconds = (v: string, _c: ParseContext, n: string) => duration(n, v)
 const boolean = (v: string, _c: ParseContext, n: string) => bool(n, v)
 const map = (v: string, _c: ParseContext, n: string) => stringMap(n, v)
+const args = (v: string, _c: ParseContext, n: string) => argList(n, v)
 const releaseVersion = (v: string, _c: ParseContext, n: string) => version(n, v)
 const label = (v: string, _c: ParseContext, n: string) => dnsLabel(n, v)
 const k8sQuantity = (v: string, _c: ParseContext, n: string) => quantity(n, v)
@@ -127,6 +128,16 @@ export const INPUTS = {
   dockerfile: { group: 'image', default: 'Dockerfile.test', parse: text },
   context: { group: 'image', default: '.', parse: resolved },
   'build-args': { group: 'image', parse: map },
+  'go-package': {
+    group: 'image',
+    parse: optional((v: string, _c: ParseContext, n: string) => {
+      if (/\s/.test(v))
+        throw new InputError(n, `'${v}' is not one Go package (e.g. ./tests/integration)`)
+      return v
+    })
+  },
+  'go-cover-flags': { group: 'image', default: '-covermode=atomic -coverpkg=./...', parse: args },
+  'go-build-flags': { group: 'image', parse: args },
   image: {
     group: 'image',
     default: 'in-cluster-test/tests',
@@ -139,11 +150,7 @@ export const INPUTS = {
       parseJobTemplateFile(n, file('a Job template (YAML)')(v, c, n))
     )
   },
-  'test-args': {
-    group: 'job',
-    default: '-test.v',
-    parse: (v: string, _c: ParseContext, n: string) => argList(n, v)
-  },
+  'test-args': { group: 'job', default: '-test.v', parse: args },
   env: { group: 'job', parse: map },
   'secret-env': { group: 'job', parse: map },
   'env-from-secrets': {

@@ -61,6 +61,8 @@ export interface ImageInputs {
   repository: string
   /** Set when `image` carries a tag or digest: the image is used as it is, nothing is built. */
   prebuilt?: string
+  /** Set to compile the tests on the runner and pack them without Docker (instead of dockerfile). */
+  goPackage?: { pkg: string; coverFlags: string[]; buildFlags: string[] }
   load: ImageLoad
 }
 
@@ -107,6 +109,8 @@ export interface Inputs {
   /** How long a pod may wait on an image, a Secret or the scheduler before we give up on it. */
   stuckTimeoutSeconds: number
   outputDir: string
+  /** For what the run needs on disk but nobody should upload: image archives, the test binary. */
+  workDir: string
   workspace: string
   cluster: ClusterInputs
   image: ImageInputs

@@ -9,7 +9,8 @@ import * as path from 'node:path'
 import type { ImageInputs } from '../inputs/types.js'
 import type { Exec, Logger } from '../ports.js'
 import { buildImage } from '../image/build.js'
-import { loadImage, type LoadContext } from '../image/load.js'
+import { goPackageImage } from '../image/go-package.js'
+import { loadImage, loadImageArchive, type LoadContext } from '../image/load.js'
 import type { StageTimer } from '../timing.js'
 
 export interface ImageDeps {
@@ -24,16 +25,18 @@ export class TestImageStage {
   private readonly quietLog: Logger
   /** The image reference, once built (or as given, when prebuilt). */
   readonly built: Promise<string>
+  /** go-package: the packed image's file, which the load takes instead of a Docker image. */
+  private archive?: string
 
   constructor(
     private readonly inputs: ImageInputs,
-    outputDir: string,
+    dirs: { outputDir: string; workDir: string },
     private readonly d: ImageDeps
   ) {
-    this.logFile = path.join(outputDir, 'test-image.log')
+    this.logFile = path.join(dirs.outputDir, 'test-image.log')
     this.quiet = quietExec(d.exec, this.logFile)
     this.quietLog = bufferedLogger(d.log, this.logFile)
-    this.built = d.timer.time('image build', () => this.build(outputDir))
+    this.built = d.timer.time('image build', () => this.build(dirs.workDir))
     // Awaited by load() or settled(); never an unhandled rejection in between.
     this.built.catch(() => undefined)
   }
@@ -44,8 +47,11 @@ export class TestImageStage {
     if (this.inputs.prebuilt) {
       fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
     } else {
+      const archive = this.archive
       await this.d.timer.time('image load', () =>
-        loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
+        archive
+          ? loadImageArchive(archive, image, this.inputs.load, ctx, this.quiet, this.quietLog)
+          : loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
       )
     }
     return image
@@ -65,15 +71,32 @@ export class TestImageStage {
     )
   }
 
-  private async build(outputDir: string): Promise<string> {
+  private async build(workDir: string): Promise<string> {
     if (this.inputs.prebuilt) return this.inputs.prebuilt
+    const go = this.inputs.goPackage
+    if (go) {
+      const packed = await goPackageImage(
+        {
+          pkg: go.pkg,
+          workspace: this.inputs.context,
+          coverFlags: go.coverFlags,
+          buildFlags: go.buildFlags,
+          repository: this.inputs.repository,
+          workDir
+        },
+        this.quiet,
+        this.quietLog
+      )
+      this.archive = packed.archive
+      return packed.image
+    }
     return buildImage(
       {
         dockerfile: this.inputs.dockerfile,
         context: this.inputs.context,
         buildArgs: this.inputs.buildArgs,
         repository: this.inputs.repository,
-        workDir: outputDir
+        workDir
       },
       this.quiet,
       this.quietLog

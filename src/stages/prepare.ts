@@ -15,11 +15,12 @@ export interface Prepared {
 }
 
 export async function prepareStage(
-  inputs: Pick<Inputs, 'job' | 'deploy' | 'outputDir' | 'workspace'>,
+  inputs: Pick<Inputs, 'job' | 'deploy' | 'outputDir' | 'workDir' | 'workspace'>,
   d: { exec: Exec; log: Logger }
 ): Promise<Prepared> {
   for (const value of secretValues(inputs)) d.log.setSecret(value)
   fs.mkdirSync(inputs.outputDir, { recursive: true })
+  fs.mkdirSync(inputs.workDir, { recursive: true })
   const logFile = path.join(inputs.outputDir, 'tests.log')
   fs.writeFileSync(logFile, '')
   const repoFiles = await listGoFiles(inputs.workspace, d.exec)

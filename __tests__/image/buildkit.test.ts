@@ -1,0 +1,169 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { buildImage, buildKitSupport, probeBuildKit } from '../../src/image/build.js'
+import { withoutCacheMounts } from '../../src/image/dockerfile.js'
+import { FakeExec } from '../../__fixtures__/fake-exec.js'
+import { FakeLogger } from '../../__fixtures__/fake-logger.js'
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ict-bk-'))
+const ID = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
+const example = fs.readFileSync(
+  path.join(import.meta.dirname, '../../example/Dockerfile.test'),
+  'utf8'
+)
+
+describe('BuildKit support', () => {
+  it('uses buildx when it is there, the engine BuildKit through a CLI before 23', () => {
+    expect(buildKitSupport({ buildx: true }).buildkit).toBe(true)
+    expect(
+      buildKitSupport({ buildx: false, client: '20.10.24+dfsg1', server: '20.10.24+dfsg1' })
+    ).toEqual({
+      buildkit: true,
+      why: "Docker CLI 20.10.24+dfsg1 uses engine 20.10.24+dfsg1's BuildKit"
+    })
+    expect(buildKitSupport({ buildx: false, client: '28.2.2', server: '20.10.24+dfsg1' })).toEqual({
+      buildkit: false,
+      why: 'Docker CLI 28.2.2 needs the buildx plugin for BuildKit and it is not installed'
+    })
+    expect(buildKitSupport({ buildx: false, client: '18.06.1', server: '18.06.1' }).buildkit).toBe(
+      false
+    )
+    expect(buildKitSupport({ buildx: false }).buildkit).toBe(false)
+  })
+
+  it('probes docker buildx and docker version without echoing them', async () => {
+    const exec = new FakeExec()
+      .on((c) => c.args[0] === 'buildx', { exitCode: 1, stderr: 'unknown command: docker buildx' })
+      .on((c) => c.args[0] === 'version', { stdout: '28.2.2 20.10.24+dfsg1\n' })
+    expect((await probeBuildKit(exec)).buildkit).toBe(false)
+    expect(exec.calls.every((c) => c.options?.silent)).toBe(true)
+  })
+})
+
+describe('a Dockerfile without BuildKit', () => {
+  it("drops the example's cache mounts and nothing else", () => {
+    const { text, droppedCacheMounts } = withoutCacheMounts(example)
+    expect(droppedCacheMounts).toBe(3)
+    expect(text).not.toMatch(/--mount/)
+    expect(text).toMatch(/^RUN go mod download$/m)
+    expect(text).toMatch(
+      /^RUN go test -c -cover -covermode=atomic -coverpkg=\.\/\.\.\. -o \/out\/integration\.test \.\/tests\/integration$/m
+    )
+    const untouched = (t: string) => t.split('\n').filter((l) => !/^\s*RUN|^\s+go test/.test(l))
+    expect(untouched(text)).toEqual(untouched(example))
+  })
+
+  it('keeps continuation lines of the command and flags on their own lines', () => {
+    const df = [
+      'FROM x',
+      'RUN \\',
+      '  --mount=type=cache,target=/a \\',
+      '  --mount=target=/b,type=cache \\',
+      '  make \\',
+      '    all',
+      'run echo --mount=type=cache,target=/c',
+      'RUN echo hi'
+    ].join('\n')
+    expect(withoutCacheMounts(df)).toEqual({
+      text: [
+        'FROM x',
+        'RUN make \\',
+        '    all',
+        'run echo --mount=type=cache,target=/c',
+        'RUN echo hi'
+      ].join('\n'),
+      droppedCacheMounts: 2
+    })
+  })
+
+  it('follows an escape directive', () => {
+    const df = '# escape=`\nFROM x\nRUN --mount=type=cache,target=/a `\n  dir C:\\\\'
+    expect(withoutCacheMounts(df).text).toBe('# escape=`\nFROM x\nRUN dir C:\\\\')
+  })
+
+  it('refuses what changes the build, with the fix', () => {
+    expect(() => withoutCacheMounts('RUN --mount=type=secret,id=t cat /run/secrets/t')).toThrow(
+      /'RUN --mount=type=secret,id=t' needs BuildKit.*buildx plugin.*go-package/
+    )
+    expect(() => withoutCacheMounts('RUN --network=none make')).toThrow(/needs BuildKit/)
+    expect(() => withoutCacheMounts('RUN --mount=type=cache,target=/a <<EOF\nmake\nEOF')).toThrow(
+      /here-document needs BuildKit/
+    )
+  })
+})
+
+describe('buildImage and BuildKit', () => {
+  const built = (c: { args: string[] }) => {
+    fs.writeFileSync(c.args[c.args.indexOf('--iidfile') + 1], ID)
+    return {}
+  }
+
+  it('builds with DOCKER_BUILDKIT=1 and the Dockerfile as it is when BuildKit is there', async () => {
+    const dir = tmp()
+    fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
+    const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+    const log = new FakeLogger()
+    await buildImage(
+      {
+        dockerfile: path.join(dir, 'Dockerfile.test'),
+        context: dir,
+        buildArgs: {},
+        repository: 'r',
+        workDir: dir
+      },
+      exec,
+      log
+    )
+    const build = exec.calls.find((c) => c.args[0] === 'build')
+    expect(build?.options?.env).toEqual({ DOCKER_BUILDKIT: '1' })
+    expect(build?.args).toContain(path.join(dir, 'Dockerfile.test'))
+    expect(log.text('info')).toMatch(/Building with BuildKit: the buildx plugin is installed/)
+  })
+
+  it('builds a copy without cache mounts with the legacy builder, and says so', async () => {
+    const dir = tmp()
+    const workDir = path.join(dir, 'work')
+    fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
+    const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+    const log = new FakeLogger()
+    await buildImage(
+      {
+        dockerfile: path.join(dir, 'Dockerfile.test'),
+        context: dir,
+        buildArgs: {},
+        repository: 'r',
+        workDir,
+        buildkit: false
+      },
+      exec,
+      log
+    )
+    const build = exec.calls.find((c) => c.args[0] === 'build')
+    expect(build?.options?.env).toEqual({ DOCKER_BUILDKIT: '0' })
+    const file = build?.args[build.args.indexOf('--file') + 1] ?? ''
+    expect(file).toBe(path.join(workDir, 'Dockerfile.no-buildkit'))
+    expect(fs.readFileSync(file, 'utf8')).not.toMatch(/--mount/)
+    expect(log.text('warning')).toMatch(/without its 3 cache mount\(s\)/)
+  })
+
+  it('gives a Dockerfile without cache mounts to the legacy builder as it is', async () => {
+    const dir = tmp()
+    fs.writeFileSync(path.join(dir, 'D'), 'FROM scratch\nCOPY x /x\n')
+    const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+    await buildImage(
+      {
+        dockerfile: path.join(dir, 'D'),
+        context: dir,
+        buildArgs: {},
+        repository: 'r',
+        workDir: dir,
+        buildkit: false
+      },
+      exec,
+      new FakeLogger()
+    )
+    expect(exec.calls[0].args).toContain(path.join(dir, 'D'))
+  })
+})
