@@ -61,7 +61,7 @@ describe('PR comment', () => {
     )
     expect(body.startsWith(MARKER + '\n### ❌ In-cluster tests failed')).toBe(true)
     expect(body).toContain('| 11 | 1 | 0 | 76.1% (−3.9 vs base 80%) |')
-    expect(body).toContain('- `TestDeliberateFailure`: Not equal:')
+    expect(body).toContain('- <code>TestDeliberateFailure</code>: Not equal:')
     expect(body).toContain('[Run details](https://github.com/o/r/actions/runs/1)')
   })
 

@@ -7,7 +7,7 @@
 import type { Logger } from '../ports.js'
 import { reportableFailures } from '../results/gotest.js'
 import type { RunReport } from './report.js'
-import { cell } from './markdown.js'
+import { cell, code } from './markdown.js'
 
 export const MARKER = '<!-- in-cluster-test -->'
 
@@ -48,9 +48,7 @@ export function renderComment(r: RunReport, baseline: number | undefined, runUrl
   if (failures.length > 0) {
     lines.push('', '<details><summary>Failed tests</summary>', '')
     for (const t of failures.slice(0, 20)) {
-      lines.push(
-        `- \`${cell(t.name, 200)}\`: ${cell((t.failure?.message ?? '').split('\n')[0], 200)}`
-      )
+      lines.push(`- ${code(t.name, 200)}: ${cell((t.failure?.message ?? '').split('\n')[0], 200)}`)
     }
     if (failures.length > 20) lines.push(`- … and ${failures.length - 20} more`)
     lines.push('', '</details>')

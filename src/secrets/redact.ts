@@ -8,13 +8,14 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { cell, code } from '../report/markdown.js'
 import { secretMasks } from './parse.js'
 
 export const REDACTED = '***'
 
 /**
  * How a value can appear once rendered: escaped in JSON (results.json), in XML or HTML
- * (junit.xml, the summary's cells) and in a Markdown table cell. The report renders after
+ * (junit.xml) and as inert Markdown (report/markdown.ts, a leaf module of pure escaping). The report renders after
  * redaction too, but a value may reach a file by a path that does not.
  */
 function renderedForms(s: string): string[] {
@@ -26,8 +27,8 @@ function renderedForms(s: string): string[] {
     html,
     attribute,
     attribute.replace(/\n/g, '&#10;'),
-    // report/markdown.ts cell()
-    html.replace(/\|/g, '\\|').replace(/`/g, '\\`').replace(/\r?\n/g, '<br>')
+    cell(s, Infinity),
+    code(s, Infinity).slice('<code>'.length, -'</code>'.length)
   ]
 }
 
