@@ -76,12 +76,14 @@ describe('renderJob', () => {
       'image',
       'imagePullPolicy',
       'name',
-      'resources'
+      'resources',
+      'securityContext',
+      'volumeMounts'
     ])
     // Through YAML and back, the values are still single strings and the shape is unchanged.
     const round = parseJobTemplate(stringify(job), 'round-trip')
     expect(container(round as never).env).toEqual(c.env)
-    expect((round.spec.template.spec as Record<string, unknown>).securityContext).toBeUndefined()
+    expect(round.spec.template.spec).toEqual(job.spec.template.spec)
   })
 
   it('references secret-env by key and never carries the values', () => {
@@ -128,6 +130,32 @@ describe('renderJob', () => {
     const before = JSON.stringify(template)
     renderJob(template, { ...options, env: { A: 'b' }, memoryLimit: '1Gi' })
     expect(JSON.stringify(template)).toBe(before)
+  })
+})
+
+describe('the default pod meets Pod Security "restricted"', () => {
+  it('has no API token, no root, no privilege escalation, no capabilities, seccomp RuntimeDefault', () => {
+    const spec = renderJob(template, options).spec.template.spec as Record<string, unknown>
+    expect(spec.automountServiceAccountToken).toBe(false)
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      fsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' }
+    })
+    expect(container(renderJob(template, options))).toMatchObject({
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' }
+      },
+      // A writable /tmp for a scratch image run as a non-root user.
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }]
+    })
+    // Only volume types "restricted" allows.
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }])
   })
 })
 
@@ -186,6 +214,33 @@ describe('renderJob on a user template', () => {
     const tests = round.spec.template.spec.containers.find((c) => c.name === 'tests')!
     for (const [name, value] of Object.entries(env))
       expect(tests.env).toContainEqual({ name, value })
+  })
+})
+
+describe('the test container', () => {
+  const job = (containers: string) =>
+    `apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers: ${containers}\n`
+
+  it('is the only container, whatever its name (then named tests, as the watch expects)', () => {
+    const single = parseJobTemplate(job('[{name: integration, image: x}]'), 'one.yaml')
+    const c = container(renderJob(single, options))
+    expect(c).toMatchObject({ name: 'tests', image: 'example/tests:0123456789ab' })
+  })
+
+  it('must be named tests when there are several', () => {
+    expect(() =>
+      parseJobTemplate(job('[{name: proxy, image: a}, {name: app, image: b}]'), 'two.yaml')
+    ).toThrow(
+      "Job template two.yaml: has 2 containers ('proxy', 'app') and none is named 'tests': name the container that runs the tests 'tests'"
+    )
+    expect(() => parseJobTemplate(job('[{image: a}, {name: b}]'), 't.yaml')).toThrow(
+      "has 2 containers ((unnamed), 'b')"
+    )
+    const named = parseJobTemplate(job('[{name: proxy, image: a}, {name: tests}]'), 'ok.yaml')
+    expect(renderJob(named, options).spec.template.spec.containers).toEqual([
+      { name: 'proxy', image: 'a' },
+      expect.objectContaining({ name: 'tests', image: 'example/tests:0123456789ab' })
+    ])
   })
 })
 

@@ -54,7 +54,10 @@ export class TemplateError extends Error {
   }
 }
 
-/** Parses and checks a template: exactly one batch/v1 Job with at least one container. */
+/**
+ * Parses and checks a template: exactly one batch/v1 Job with at least one container, and a test
+ * container that can be told apart (see testContainerIndex).
+ */
 export function parseJobTemplate(text: string, source: string): JobObject {
   const docs = parseAllDocuments(text)
   const values: unknown[] = []
@@ -83,7 +86,27 @@ export function parseJobTemplate(text: string, source: string): JobObject {
   if (!Array.isArray(containers) || containers.length === 0) {
     throw new TemplateError(source, 'has no spec.template.spec.containers')
   }
+  testContainerIndex(containers, source)
   return obj as unknown as JobObject
+}
+
+/**
+ * Which container runs the tests: the one named `tests`, or the only one whatever its name. With
+ * several and none named `tests`, guessing would put the test image into a sidecar: the error
+ * says which names there are and what to do.
+ */
+export function testContainerIndex(
+  containers: Array<{ name?: string }>,
+  source = 'the template'
+): number {
+  const named = containers.findIndex((c) => c.name === CONTAINER)
+  if (named >= 0) return named
+  if (containers.length === 1) return 0
+  const names = containers.map((c) => (typeof c.name === 'string' ? `'${c.name}'` : '(unnamed)'))
+  throw new TemplateError(
+    source,
+    `has ${containers.length} containers (${names.join(', ')}) and none is named '${CONTAINER}': name the container that runs the tests '${CONTAINER}'`
+  )
 }
 
 /** What a parsed template is, for the error when it is not a Job. */
@@ -98,7 +121,8 @@ function describeValue(v: unknown): string {
 }
 
 /**
- * Fills in the run's values. The test container is the one named `tests`, else the first.
+ * Fills in the run's values. The test container is the one named `tests`, or the only one, which
+ * is then named `tests`: the log follower, the watch and the shards find it by that name.
  * Template env entries stay unless the same name is set by the action.
  */
 export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
@@ -119,7 +143,8 @@ export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
     labels: { ...(job.spec.template.metadata?.labels ?? {}), ...labels }
   }
   const containers = job.spec.template.spec.containers
-  const c = containers.find((x) => x.name === CONTAINER) ?? containers[0]
+  const c = containers[testContainerIndex(containers)]
+  c.name = CONTAINER
   c.image = o.image
   c.imagePullPolicy = 'IfNotPresent'
   c.args = [...o.args]
