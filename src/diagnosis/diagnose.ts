@@ -3,6 +3,7 @@
  * kubectl: from the Job's conditions, the pod's phase and container states, the scheduler's
  * verdict and the namespace's events. Pure: the caller collects the objects.
  */
+import { podCreateFailure } from './create.js'
 
 export interface ContainerStateLike {
   waiting?: { reason?: string; message?: string }
@@ -183,6 +184,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
 
   const mins = formatDuration(input.timeoutSeconds)
+
+  // No pod at all, and the Job controller said why: admission or quota, not a hanging test.
+  const notCreated = pod ? undefined : podCreateFailure(input.events)
+  if (notCreated) return { status: 'error', headline: notCreated.headline, details }
 
   if (terminated?.reason === 'OOMKilled') {
     const limit = limitOf(pod, 'memory', input.container)
