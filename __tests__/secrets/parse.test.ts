@@ -143,6 +143,10 @@ describe('parseDeploySecrets', () => {
       }
     ])
     expect(parseDeploySecrets('')).toEqual([])
+    // An untrimmed input, every line indented alike.
+    expect(parseDeploySecrets('\n    db:\n      A: 007\n')).toEqual([
+      { name: 'db', namespace: undefined, data: { A: '007' } }
+    ])
   })
 
   it('refuses what it cannot read, naming the line and never a value', () => {
@@ -150,7 +154,8 @@ describe('parseDeploySecrets', () => {
       ['db: plain-value', /line 1: db must be a map of KEY: value/],
       ['db: {PASSWORD: hunter2}', /line 1: db must be a map of KEY: value/],
       ['db:', /line 1: db must be a map of KEY: value, with at least one/],
-      ['  PASSWORD: hunter2', /line 1 is indented but no Secret name comes before it/],
+      ['  PASSWORD: hunter2', /line 1: the text before ':' is not a Secret name/],
+      ['  db:\n    A: b\nc:\n  D: e', /line 3 should name a Secret/],
       ['db:\n  PASSWORD: a\nhunter2', /line 3 should name a Secret/],
       ['Hunter2:\n  A: b', /line 1: the text before ':' is not a Secret name/],
       ['db:\n  A: 1\ndb:\n  B: 2', /line 3: db is given again \(first on line 1\)/],

@@ -211,6 +211,8 @@ export function parseDeploySecrets(value: string, input = 'deploy-secrets'): Dep
   const lines = splitLines(value)
   const out: DeploySecret[] = []
   const refs = new Map<string, number>()
+  // Secret names sit at the first line's indentation (an untrimmed input may indent them all).
+  const base = lines.find((l) => !skipped(l))?.indent ?? 0
   let i = 0
   while (i < lines.length) {
     const l = lines[i]
@@ -218,17 +220,11 @@ export function parseDeploySecrets(value: string, input = 'deploy-secrets'): Dep
       i++
       continue
     }
-    if (l.indent > 0 && out.length === 0) {
-      throw new SecretInputError(
-        input,
-        `line ${l.number} is indented but no Secret name comes before it; start with a 'name:' line (not indented)`
-      )
-    }
-    const header = l.text.match(/^([^\s:=]+):[ \t]*(.*)$/)
+    const header = l.indent === base ? l.text.slice(base).match(/^([^\s:=]+):[ \t]*(.*)$/) : null
     if (!header) {
       throw new SecretInputError(
         input,
-        `line ${l.number} should name a Secret ('name:' or 'namespace/name:', not indented), with its KEY: value lines indented under it`
+        `line ${l.number} should name a Secret ('name:' or 'namespace/name:', indented like the first one), with its KEY: value lines indented under it`
       )
     }
     const [, ref, after] = header
@@ -261,7 +257,7 @@ export function parseDeploySecrets(value: string, input = 'deploy-secrets'): Dep
     refs.set(ref, l.number)
     i++
     const entries: Entry[] = []
-    while (i < lines.length && (skipped(lines[i]) || lines[i].indent > 0)) {
+    while (i < lines.length && (skipped(lines[i]) || lines[i].indent > base)) {
       if (skipped(lines[i])) {
         i++
         continue
