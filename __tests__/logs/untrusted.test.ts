@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Logger } from '../../src/ports.js'
+import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import {
+  guardExec,
   guardLogger,
   honouredCommands,
   printUntrusted,
@@ -133,7 +135,7 @@ describe('guardLogger', () => {
   it('keeps our own commands working around untrusted lines', async () => {
     const { out, log } = coreLike()
     let n = 0
-    const g = guardLogger(log, () => `tok${++n}`)
+    const g = guardLogger(log, { newToken: () => `tok${++n}` })
     await g.log.group('Test output', async () => {
       g.echo(HOSTILE[0])
       g.log.info('Created Job tests-1')
@@ -186,5 +188,54 @@ describe('guardLogger', () => {
       'error',
       'debug'
     ])
+  })
+})
+
+describe('guardLogger with every info line untrusted', () => {
+  it('needs no change in the pipeline: its log.info lines are all in blocks', async () => {
+    const { out, log } = coreLike()
+    let n = 0
+    const g = guardLogger(log, { infoIsUntrusted: true, newToken: () => `t${++n}` })
+    await g.log.group('Test output', async () => {
+      for (const l of HOSTILE) g.log.info(l)
+    })
+    g.log.warning('1 test failed')
+    g.log.info(HOSTILE[0])
+    g.close()
+    expect(honouredCommands(out.join('\n'))).toEqual([
+      '::group::Test output',
+      '::stop-commands::t1',
+      '::t1::',
+      '::endgroup::',
+      '::warning::1 test failed',
+      '::stop-commands::t2',
+      '::t2::'
+    ])
+  })
+})
+
+describe('guardExec', () => {
+  it('echoes a command and its output through the block, and keeps the listeners', async () => {
+    const exec = new FakeExec().on(() => true, { stdout: 'x' })
+    const echoed: string[] = []
+    const seen: string[] = []
+    const fake = {
+      run: async (c: string, a: string[], o?: Parameters<FakeExec['run']>[2]) => {
+        o?.onStdoutLine?.('::set-output name=a::b')
+        o?.onStderrLine?.('warning from kubectl')
+        return exec.run(c, a, o)
+      }
+    }
+    const guarded = guardExec(fake, (l) => echoed.push(l))
+    await guarded.run('kubectl', ['apply', '-f', 'x.yaml'], { onStdoutLine: (l) => seen.push(l) })
+    expect(echoed).toEqual([
+      '[command]kubectl apply -f x.yaml',
+      '::set-output name=a::b',
+      'warning from kubectl'
+    ])
+    expect(seen).toEqual(['::set-output name=a::b'])
+    expect(exec.calls[0].options?.silent).toBe(true)
+    await guarded.run('kind', ['get', 'clusters'], { silent: true })
+    expect(echoed).toHaveLength(3)
   })
 })

@@ -9,7 +9,7 @@
  * know the token before it was printed.
  */
 import { randomBytes } from 'node:crypto'
-import type { Logger } from '../ports.js'
+import type { Exec, Logger } from '../ports.js'
 
 export function stopToken(): string {
   return `ict-${randomBytes(16).toString('hex')}`
@@ -57,17 +57,27 @@ export interface GuardedLog {
   close(): void
 }
 
+export interface GuardOptions {
+  /**
+   * Treat every info line as untrusted (opening a block for it): then the pipeline needs no
+   * change to echo test output safely, since all of it goes through `log.info`.
+   */
+  infoIsUntrusted?: boolean
+  newToken?: () => string
+}
+
 /**
  * Wraps a Logger so untrusted lines can be echoed through it. While a block is open the runner
  * ignores every command, ours too: a warning, an error annotation, a group or an add-mask
  * (setSecret!) would be lost, so each of those closes the block first. Plain info lines stay in
- * an open block (they are text either way, and may quote the cluster).
+ * an open block (they are text either way, and may quote the cluster), and with infoIsUntrusted
+ * open one. Commands printed by other means (core.setFailed) need close() first.
  */
-export function guardLogger(log: Logger, newToken: () => string = stopToken): GuardedLog {
-  const block = new UntrustedEcho((l) => log.info(l), newToken)
+export function guardLogger(log: Logger, options: GuardOptions = {}): GuardedLog {
+  const block = new UntrustedEcho((l) => log.info(l), options.newToken ?? stopToken)
   const close = () => block.close()
   const guarded: Logger = {
-    info: (m) => log.info(m),
+    info: (m) => (options.infoIsUntrusted || block.open ? block.line(m) : log.info(m)),
     debug: (m) => (close(), log.debug(m)),
     warning: (m, p) => (close(), log.warning(m, p)),
     error: (m, p) => (close(), log.error(m, p)),
@@ -85,6 +95,32 @@ export function guardLogger(log: Logger, newToken: () => string = stopToken): Gu
     }
   }
   return { log: guarded, echo: (l) => block.line(l), close }
+}
+
+/**
+ * An Exec whose echoed output (kubectl, kind, docker: text from the cluster and the pull request)
+ * is printed through `echo`, inside a block, instead of straight to stdout as @actions/exec does.
+ * Calls that asked for silence stay silent; the caller's line listeners still get every line.
+ */
+export function guardExec(exec: Exec, echo: (line: string) => void): Exec {
+  return {
+    run: (command, args, options = {}) => {
+      if (options.silent) return exec.run(command, args, options)
+      echo(`[command]${[command, ...args].join(' ')}`)
+      return exec.run(command, args, {
+        ...options,
+        silent: true,
+        onStdoutLine: (l) => {
+          echo(l)
+          options.onStdoutLine?.(l)
+        },
+        onStderrLine: (l) => {
+          echo(l)
+          options.onStderrLine?.(l)
+        }
+      })
+    }
+  }
 }
 
 /** Prints a whole untrusted text (a build log replayed at the end) as one block. */
