@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import { stringify } from 'yaml'
 import {
   jobName,
+  jobOwner,
   parseJobTemplate,
   quantityValue,
   renderJob,
@@ -274,6 +275,18 @@ describe('parseJobTemplate', () => {
     expect(() => parseJobTemplate('apiVersion: batch/v1\nkind: Job\nspec: {}\n', 't.yaml')).toThrow(
       'Job template t.yaml: has no spec.template.spec.containers'
     )
+  })
+})
+
+describe('renderSecret', () => {
+  it('is owned by the Jobs that read it, once they exist', () => {
+    const owner = jobOwner({ metadata: { name: 'tests-abc', uid: 'u-1' } })
+    expect(jobOwner({ metadata: { name: 'tests-abc' } })).toBeUndefined()
+    const secret = renderSecret('tests-abc-env', 'ns', { A: 'b' }, {}, [owner!])
+    expect(secret.metadata).toMatchObject({
+      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'tests-abc', uid: 'u-1' }]
+    })
+    expect(renderSecret('s', 'ns', {}).metadata).not.toHaveProperty('ownerReferences')
   })
 })
 
