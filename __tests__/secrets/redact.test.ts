@@ -92,5 +92,10 @@ describe('redactFile', () => {
     expect(fs.readFileSync(path.join(dir, 'sub', 'results.json'), 'utf8')).toBe('{"m":"***"}')
     expect(fs.readFileSync(path.join(dir, 'image.tar'))).toEqual(binary)
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.redacting'))).toEqual([])
+    fs.writeFileSync(path.join(dir, 'junit.xml'), 'hunter2-pw')
+    expect(await redactDirectory(dir, r, ['junit.xml', 'tests.log'])).toEqual([
+      path.join(dir, 'sub', 'results.json')
+    ])
+    expect(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8')).toBe('hunter2-pw')
   })
 })

@@ -134,14 +134,22 @@ export async function redactFile(file: string, redactor: Redactor): Promise<void
   fs.renameSync(tmp, file)
 }
 
-/** Redacts every regular file under `dir` (output-dir), recursively. */
-export async function redactDirectory(dir: string, redactor: Redactor): Promise<string[]> {
+/**
+ * Redacts every regular text file under `dir` (output-dir), recursively; returns those it read.
+ * `exclude` names files (by path relative to `dir`) written from already-redacted data, such as
+ * results.json: replacing a short secret inside a JSON number would break the file.
+ */
+export async function redactDirectory(
+  dir: string,
+  redactor: Redactor,
+  exclude: string[] = []
+): Promise<string[]> {
   if (redactor.size === 0 || !fs.existsSync(dir)) return []
   const done: string[] = []
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue
     const file = path.join(entry.parentPath, entry.name)
-    if (looksBinary(file)) continue
+    if (exclude.includes(path.relative(dir, file)) || looksBinary(file)) continue
     await redactFile(file, redactor)
     done.push(file)
   }
