@@ -78,8 +78,13 @@ export function stateDir(runnerTemp: string): string {
   return path.join(runnerTemp, 'in-cluster-test-state')
 }
 
+export interface FileStateStore extends StateStore {
+  /** Deletes the file once the post step has acted on it. */
+  remove(): void
+}
+
 /** A StateStore kept in `<dir>/<id>.json`, readable and writable by this user only. */
-export function fileStateStore(dir: string, id: string): StateStore {
+export function fileStateStore(dir: string, id: string): FileStateStore {
   if (!ID.test(id)) throw new Error(`'${id}' is not a state id`)
   const file = path.join(dir, `${id}.json`)
   const read = (): Record<string, string> => {
@@ -101,7 +106,8 @@ export function fileStateStore(dir: string, id: string): StateStore {
     get: (key) => {
       const v = read()[key]
       return typeof v === 'string' ? v : ''
-    }
+    },
+    remove: () => fs.rmSync(file, { force: true })
   }
 }
 
@@ -121,7 +127,7 @@ export function startStateSession(
 }
 
 export interface ResumedState {
-  stores: StateStore[]
+  stores: FileStateStore[]
   /** Set when the action state did not name a state file of this job. */
   warning?: string
 }

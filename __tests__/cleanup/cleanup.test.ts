@@ -217,7 +217,12 @@ describe('post step: only what main could have written', () => {
     ])
     expect(log.text()).toContain("keep-cluster is true: the kind cluster 'ict' is left running")
 
+    // Acted on: the file is gone, so no other post step does it again.
+    expect(fs.readdirSync(dir)).toEqual([])
+
     // A forged id: post falls back to every state file of the job, not to the forged state.
+    const again = startStateSession(actionState(), dir)
+    recordCreated(again, { kind: 'Secret', namespace: 'ns', name: 'tests-2-env' })
     state.save(STATE_ID_KEY, '../../etc/passwd')
     const exec2 = new FakeExec()
     const log2 = new FakeLogger()

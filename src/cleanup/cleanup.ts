@@ -115,7 +115,7 @@ export async function postCleanup(
   exec: Exec,
   log: Logger
 ): Promise<void> {
-  let stores: StateStore[] = []
+  let stores: Array<StateStore & { remove?(): void }> = []
   if (dir) {
     const resumed = resumeStateSessions(actionState, dir)
     if (resumed.warning) log.warning(resumed.warning)
@@ -130,5 +130,7 @@ export async function postCleanup(
     for (const r of refused)
       log.warning(`Post step: refused to delete ${r}: not an object it creates`)
     await cleanup(state, exec, log, objects)
+    // Done with it: another step's post step, falling back to every file, must not redo it.
+    store.remove?.()
   }
 }
