@@ -18,6 +18,8 @@ export function pullRequestContext(): PullRequestContext {
     repo?.default_branch &&
     ctx.ref === `refs/heads/${repo.default_branch}`
   return {
+    workflow: ctx.workflow || undefined,
+    job: ctx.job || undefined,
     pullRequest: pr?.base?.sha ? { number: pr.number, baseSha: pr.base.sha } : undefined,
     defaultBranchSha: onDefault || ctx.eventName === 'schedule' ? ctx.sha : undefined,
     runUrl: ctx.runId
@@ -38,7 +40,21 @@ export function commentPort(token: string, issueNumber: number): CommentPort {
           issue_number: issueNumber,
           per_page: 100
         })
-      ).map((c) => ({ id: c.id, body: c.body ?? undefined })),
+      ).map((c) => ({
+        id: c.id,
+        body: c.body ?? undefined,
+        author: c.user?.login,
+        authorType: c.user?.type
+      })),
+    // A personal token can ask who it is; a GITHUB_TOKEN or app token cannot (403), and the
+    // comment is then matched on a bot author.
+    whoami: async () => {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login
+      } catch {
+        return undefined
+      }
+    },
     create: async (body) =>
       void (await octokit.rest.issues.createComment({
         owner,

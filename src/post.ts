@@ -1,11 +1,15 @@
 import * as core from '@actions/core'
-import { cleanup } from './cleanup/cleanup.js'
+import { postCleanup } from './cleanup/cleanup.js'
 import { actionsLogger, realExec } from './deps.js'
-import { loadCleanupState } from './state.js'
+import { stateDir } from './state.js'
 
 try {
-  await cleanup(
-    loadCleanupState({ save: core.saveState, get: core.getState }),
+  // The entry point reads the two runner directories it needs; everything after takes them.
+  const runnerTemp = process.env.RUNNER_TEMP
+  await postCleanup(
+    { save: core.saveState, get: core.getState },
+    runnerTemp ? stateDir(runnerTemp) : undefined,
+    { toolCacheDir: process.env.RUNNER_TOOL_CACHE },
     realExec,
     actionsLogger
   )

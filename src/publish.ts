@@ -4,6 +4,7 @@
  */
 import type { ReportInputs } from './inputs/types.js'
 import type { Logger } from './ports.js'
+import type { Redactor } from './secrets/redact.js'
 import { annotations, outputs, summary, type RunReport } from './report/report.js'
 
 export interface Publisher {
@@ -14,19 +15,28 @@ export interface Publisher {
 
 /** Returns the message the step failed with, or undefined when it succeeded. */
 export async function publish(
-  report: RunReport,
+  unredacted: RunReport,
   inputs: Pick<ReportInputs, 'failOnTestFailure'>,
   log: Logger,
-  out: Publisher
+  out: Publisher,
+  /** Secret values to keep out of outputs, annotations and the summary (none are masked there). */
+  redactor?: Redactor
 ): Promise<string | undefined> {
-  for (const [name, value] of Object.entries(outputs(report))) out.setOutput(name, value)
+  // The data first, so no escaping can hide a value from the redactor; then the rendered text.
+  const report = redactor ? redactor.redactDeep(unredacted) : unredacted
+  const clean = (s: string) => (redactor ? redactor.redact(s) : s)
+  for (const [name, value] of Object.entries(outputs(report))) out.setOutput(name, clean(value))
   const { shown, omitted } = annotations(report)
-  for (const a of shown) log.error(a.message, a.properties)
+  for (const a of shown)
+    log.error(clean(a.message), {
+      ...a.properties,
+      title: a.properties.title && clean(a.properties.title)
+    })
   if (omitted > 0)
     log.warning(
       `${omitted} more failing test(s) are listed in the job summary (GitHub shows 10 annotations per step)`
     )
-  const markdown = summary(report)
+  const markdown = clean(summary(report))
   try {
     await out.writeSummary(markdown)
   } catch (e) {

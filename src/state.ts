@@ -1,7 +1,20 @@
 /**
- * What the main step hands to the post step. GitHub keeps it as action state (core.saveState);
- * the CLI keeps it in memory and runs the cleanup itself when the pipeline ends.
+ * What the main step hands to the post step, and what the post step accepts of it.
+ *
+ * GitHub keeps action state per name, last writer wins, and a `::save-state` line printed by
+ * anything during the step (a test!) writes it too, unless commands are stopped. So main keeps
+ * its state in a file of its own under RUNNER_TEMP, which nothing in the cluster can write, and
+ * the action state holds only a random id naming that file: saved first thing, before any test
+ * output is echoed. A forged id names no file (or another run's file of this job, which is just
+ * as genuine), and the post step then cleans up every state file of the job instead of none.
+ * Whatever it reads, the post step still checks (validateCleanupState): kind and kubectl only
+ * from the tool cache, DNS names, known object kinds.
+ *
+ * The CLI keeps its state in memory (memoryStateStore) and runs the cleanup itself.
  */
+import { randomBytes } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 
 export interface StateStore {
   save(key: string, value: string): void
@@ -15,14 +28,31 @@ export interface CleanupState {
   clusterCreated: boolean
   keepCluster: boolean
   exportLogsDir?: string
+  /** kubectl and the kubeconfig it uses, for deleting what the run created (post has no client). */
+  kubectlPath?: string
+  kubeconfigPath?: string
 }
 
+/** An object the run created in the cluster, deleted by main's `finally` and again by post. */
+export interface CreatedObject {
+  kind: CreatedKind
+  namespace: string
+  name: string
+}
+
+export const CREATED_KINDS = ['Application', 'Job', 'Secret'] as const
+export type CreatedKind = (typeof CREATED_KINDS)[number]
+
 const KEY = 'in-cluster-test-cleanup'
+const OBJECTS_KEY = 'in-cluster-test-objects'
+/** The action-state name holding the id of main's state file. */
+export const STATE_ID_KEY = 'in-cluster-test-state-id'
 
 export function saveCleanupState(store: StateStore, state: CleanupState): void {
   store.save(KEY, JSON.stringify(state))
 }
 
+/** The state as saved, unchecked: the CLI's own memory. The post step uses validateCleanupState. */
 export function loadCleanupState(store: StateStore): CleanupState | undefined {
   const raw = store.get(KEY)
   if (!raw) return undefined
@@ -36,4 +66,235 @@ export function loadCleanupState(store: StateStore): CleanupState | undefined {
 export function memoryStateStore(): StateStore {
   const values = new Map<string, string>()
   return { save: (k, v) => void values.set(k, v), get: (k) => values.get(k) ?? '' }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main's state file.
+
+const ID = /^[0-9a-f]{32}$/
+
+/** Where main's state files live: RUNNER_TEMP, emptied by the runner after each job. */
+export function stateDir(runnerTemp: string): string {
+  return path.join(runnerTemp, 'in-cluster-test-state')
+}
+
+export interface FileStateStore extends StateStore {
+  /** Deletes the file once the post step has acted on it. */
+  remove(): void
+}
+
+/** A StateStore kept in `<dir>/<id>.json`, readable and writable by this user only. */
+export function fileStateStore(dir: string, id: string): FileStateStore {
+  if (!ID.test(id)) throw new Error(`'${id}' is not a state id`)
+  const file = path.join(dir, `${id}.json`)
+  const read = (): Record<string, string> => {
+    try {
+      const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {}
+    } catch {
+      return {}
+    }
+  }
+  return {
+    save(key, value) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+      const tmp = `${file}.${process.pid}.tmp`
+      // Through a rename, so a run killed mid-write leaves the previous state whole.
+      fs.writeFileSync(tmp, JSON.stringify({ ...read(), [key]: value }), { mode: 0o600 })
+      fs.renameSync(tmp, file)
+    },
+    get: (key) => {
+      const v = read()[key]
+      return typeof v === 'string' ? v : ''
+    },
+    remove: () => fs.rmSync(file, { force: true })
+  }
+}
+
+/**
+ * Main's first call: names a new state file in the action state and returns the store to keep
+ * every later state in. Call it before anything prints test or cluster output.
+ */
+export function startStateSession(
+  actionState: StateStore,
+  dir: string,
+  id = randomBytes(16).toString('hex')
+): StateStore {
+  const store = fileStateStore(dir, id)
+  store.save('started', new Date().toISOString())
+  actionState.save(STATE_ID_KEY, id)
+  return store
+}
+
+export interface ResumedState {
+  stores: FileStateStore[]
+  /** Set when the action state did not name a state file of this job. */
+  warning?: string
+}
+
+/**
+ * The post step's view: the store main named, or, when the id in the action state is not one
+ * main wrote (forged by a printed `::save-state`, or main died before saving it), every state
+ * file of this job, so nothing the run created is left behind.
+ */
+export function resumeStateSessions(actionState: StateStore, dir: string): ResumedState {
+  const id = actionState.get(STATE_ID_KEY)
+  if (ID.test(id) && fs.existsSync(path.join(dir, `${id}.json`))) {
+    return { stores: [fileStateStore(dir, id)] }
+  }
+  const ids = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length))
+        .filter((f) => ID.test(f))
+    : []
+  if (id === '' && ids.length === 0) return { stores: [] }
+  return {
+    stores: ids.map((i) => fileStateStore(dir, i)),
+    warning:
+      id === ''
+        ? `The main step saved no state id; cleaning up the ${ids.length} state file(s) it wrote`
+        : `The state id is not one the main step wrote (was a ::save-state printed during the step?); cleaning up the ${ids.length} state file(s) of this job instead`
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects the run created.
+
+/** Records an object as soon as it exists (call right after the create/apply returns). */
+export function recordCreated(store: StateStore, obj: CreatedObject): void {
+  const list = parseCreatedObjects(store.get(OBJECTS_KEY)).objects
+  if (!list.some((o) => sameObject(o, obj))) list.push({ ...obj })
+  store.save(OBJECTS_KEY, JSON.stringify(list))
+}
+
+/** Forgets an object main deleted itself, so post does not try again. */
+export function forgetCreated(store: StateStore, obj: CreatedObject): void {
+  const list = parseCreatedObjects(store.get(OBJECTS_KEY)).objects
+  store.save(OBJECTS_KEY, JSON.stringify(list.filter((o) => !sameObject(o, obj))))
+}
+
+export function createdObjects(store: StateStore): { objects: CreatedObject[]; refused: string[] } {
+  return parseCreatedObjects(store.get(OBJECTS_KEY))
+}
+
+const sameObject = (a: CreatedObject, b: CreatedObject) =>
+  a.kind === b.kind && a.namespace === b.namespace && a.name === b.name
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
+
+const isLabel = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= 63 && DNS_LABEL.test(v)
+const isSubdomain = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= 253 && DNS_SUBDOMAIN.test(v)
+
+/**
+ * The objects listed in the state, each checked: a known kind, a DNS-label namespace, a DNS name.
+ * Anything else is refused (and named, for a warning), never passed to kubectl.
+ */
+export function parseCreatedObjects(raw: string): { objects: CreatedObject[]; refused: string[] } {
+  if (!raw) return { objects: [], refused: [] }
+  let list: unknown
+  try {
+    list = JSON.parse(raw)
+  } catch {
+    return { objects: [], refused: ['the list of created objects is not JSON'] }
+  }
+  if (!Array.isArray(list)) return { objects: [], refused: ['the list of created objects'] }
+  const objects: CreatedObject[] = []
+  const refused: string[] = []
+  for (const item of list) {
+    const o = (item ?? {}) as Record<string, unknown>
+    if (
+      (CREATED_KINDS as readonly unknown[]).includes(o.kind) &&
+      isLabel(o.namespace) &&
+      isSubdomain(o.name)
+    ) {
+      objects.push({ kind: o.kind as CreatedKind, namespace: o.namespace, name: o.name })
+    } else {
+      refused.push(JSON.stringify(item).slice(0, 200))
+    }
+  }
+  return { objects, refused }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the post step accepts.
+
+export interface PostEnvironment {
+  /** RUNNER_TOOL_CACHE: where main installed kind and kubectl. */
+  toolCacheDir?: string
+}
+
+/**
+ * A tool binary main installed: `<tool cache>/<tool>/<version>/<arch>/<tool>`, an absolute,
+ * normalised path. Anything else (a shell, a file in the workspace) is refused.
+ */
+export function isCachedTool(p: unknown, tool: 'kind' | 'kubectl', toolCacheDir?: string) {
+  if (typeof p !== 'string' || !toolCacheDir || !path.isAbsolute(toolCacheDir)) return false
+  const root = path.resolve(toolCacheDir, tool) + path.sep
+  if (!path.isAbsolute(p) || path.normalize(p) !== p || !p.startsWith(root)) return false
+  const rest = p.slice(root.length).split(path.sep)
+  return rest.length === 3 && rest[2] === tool && rest.every((s) => /^[\w.+-]+$/.test(s))
+}
+
+/**
+ * The cleanup state as the post step may act on it, and what was refused of it. Refused fields
+ * are dropped (a refused kind path means the cluster is not deleted: better a warning and a
+ * cluster left on an ephemeral runner than running a program the state names).
+ */
+export function validateCleanupState(
+  raw: string,
+  env: PostEnvironment
+): { state?: CleanupState; problems: string[] } {
+  if (!raw) return { problems: [] }
+  let v: unknown
+  try {
+    v = JSON.parse(raw)
+  } catch {
+    return { problems: ['the saved cleanup state is not JSON: ignored'] }
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    return { problems: ['the saved cleanup state is not an object: ignored'] }
+  }
+  const s = v as Record<string, unknown>
+  const problems: string[] = []
+  const state: CleanupState = {
+    clusterCreated: s.clusterCreated === true,
+    keepCluster: s.keepCluster !== false
+  }
+  if (s.keepCluster !== true && s.keepCluster !== false) {
+    problems.push('keepCluster is not a boolean: the cluster is kept')
+  }
+  if (s.kindPath !== undefined) {
+    if (isCachedTool(s.kindPath, 'kind', env.toolCacheDir)) state.kindPath = s.kindPath as string
+    else problems.push('the kind path is not a kind binary in the tool cache: refused')
+  }
+  if (s.kubectlPath !== undefined) {
+    if (isCachedTool(s.kubectlPath, 'kubectl', env.toolCacheDir))
+      state.kubectlPath = s.kubectlPath as string
+    else problems.push('the kubectl path is not in the tool cache: kubectl from PATH is used')
+  }
+  if (s.clusterName !== undefined) {
+    if (isLabel(s.clusterName)) state.clusterName = s.clusterName
+    else problems.push('the cluster name is not a DNS label: refused')
+  }
+  for (const [key, what] of [
+    ['exportLogsDir', 'the export-logs folder'],
+    ['kubeconfigPath', 'the kubeconfig path']
+  ] as const) {
+    const p = s[key]
+    if (p === undefined) continue
+    if (typeof p === 'string' && path.isAbsolute(p) && path.normalize(p) === p && !p.includes('\0'))
+      state[key] = p
+    else problems.push(`${what} is not an absolute path: refused`)
+  }
+  return { state, problems }
+}
+
+/** The raw saved cleanup state, for validateCleanupState. */
+export function rawCleanupState(store: StateStore): string {
+  return store.get(KEY)
 }

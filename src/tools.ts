@@ -72,22 +72,38 @@ export async function installTool(
   log: Logger,
   pinned: Readonly<Record<string, string>> = PINNED_SHA256
 ): Promise<string> {
-  const cached = cache.find(tool, version)
-  if (cached) {
-    log.info(`${tool} ${version} found in the tool cache`)
-    cache.addPath(cached)
-    return path.join(cached, tool)
-  }
   const url = downloadUrl(tool, version, platform)
   const key = `${tool}/${version}/${platform.os}-${platform.arch}`
+  const cached = cache.find(tool, version)
+  if (cached) {
+    // The tool cache is a folder other jobs (on a self-hosted runner) can write: a hit is
+    // hashed again before it runs, against the same sum a download must match.
+    const binary = path.join(cached, tool)
+    let expected = pinned[key]
+    try {
+      expected ??= await publishedSum(tool, version, platform, cache)
+    } catch (e) {
+      throw new Error(
+        `${tool} ${version} is in the tool cache, but its published checksum could not be fetched to verify it (${(e as Error).message}): use a pinned '${tool}-version' or let the runner reach ${checksumUrl(tool, version, platform)}`,
+        { cause: e }
+      )
+    }
+    const actual = fs.existsSync(binary) ? await sha256File(binary) : 'missing'
+    if (actual === expected) {
+      log.info(`${tool} ${version} found in the tool cache (sha256 verified)`)
+      cache.addPath(cached)
+      return binary
+    }
+    log.warning(
+      `${tool} ${version} in the tool cache (${binary}) has sha256 ${actual}, expected ${expected}: not running it, downloading it again`
+    )
+  }
   let expected: string | undefined = pinned[key]
   let binary: string
   try {
     binary = await cache.download(url)
     if (!expected) {
-      const sumFile = await cache.download(checksumUrl(tool, version, platform))
-      expected = parseChecksumFile(fs.readFileSync(sumFile, 'utf8'))
-      if (!expected) throw new Error(`no sha256 in ${checksumUrl(tool, version, platform)}`)
+      expected = await publishedSum(tool, version, platform, cache)
       log.info(`${tool} ${version} is not pinned here; verifying against the published checksum`)
     }
   } catch (e) {
@@ -113,4 +129,16 @@ export async function installTool(
   cache.addPath(dir)
   log.info(`${tool} ${version} installed (sha256 ${actual.slice(0, 12)}…)`)
   return path.join(dir, tool)
+}
+
+async function publishedSum(
+  tool: Tool,
+  version: string,
+  platform: Platform,
+  cache: ToolCache
+): Promise<string> {
+  const url = checksumUrl(tool, version, platform)
+  const sum = parseChecksumFile(fs.readFileSync(await cache.download(url), 'utf8'))
+  if (!sum) throw new Error(`no sha256 in ${url}`)
+  return sum
 }

@@ -4,6 +4,7 @@ import { stringify } from 'yaml'
 import { parseJobTemplate } from '../../src/k8s/job-template.js'
 import {
   jobName,
+  jobOwner,
   quantityValue,
   renderJob,
   renderSecret,
@@ -76,12 +77,14 @@ describe('renderJob', () => {
       'image',
       'imagePullPolicy',
       'name',
-      'resources'
+      'resources',
+      'securityContext',
+      'volumeMounts'
     ])
     // Through YAML and back, the values are still single strings and the shape is unchanged.
     const round = parseJobTemplate(stringify(job), 'round-trip')
     expect(container(round as never).env).toEqual(c.env)
-    expect((round.spec.template.spec as Record<string, unknown>).securityContext).toBeUndefined()
+    expect(round.spec.template.spec).toEqual(job.spec.template.spec)
   })
 
   it('references secret-env by key and never carries the values', () => {
@@ -128,6 +131,32 @@ describe('renderJob', () => {
     const before = JSON.stringify(template)
     renderJob(template, { ...options, env: { A: 'b' }, memoryLimit: '1Gi' })
     expect(JSON.stringify(template)).toBe(before)
+  })
+})
+
+describe('the default pod meets Pod Security "restricted"', () => {
+  it('has no API token, no root, no privilege escalation, no capabilities, seccomp RuntimeDefault', () => {
+    const spec = renderJob(template, options).spec.template.spec as Record<string, unknown>
+    expect(spec.automountServiceAccountToken).toBe(false)
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      fsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' }
+    })
+    expect(container(renderJob(template, options))).toMatchObject({
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' }
+      },
+      // A writable /tmp for a scratch image run as a non-root user.
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }]
+    })
+    // Only volume types "restricted" allows.
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }])
   })
 })
 
@@ -189,6 +218,33 @@ describe('renderJob on a user template', () => {
   })
 })
 
+describe('the test container', () => {
+  const job = (containers: string) =>
+    `apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers: ${containers}\n`
+
+  it('is the only container, whatever its name (then named tests, as the watch expects)', () => {
+    const single = parseJobTemplate(job('[{name: integration, image: x}]'), 'one.yaml')
+    const c = container(renderJob(single, options))
+    expect(c).toMatchObject({ name: 'tests', image: 'example/tests:0123456789ab' })
+  })
+
+  it('must be named tests when there are several', () => {
+    expect(() =>
+      parseJobTemplate(job('[{name: proxy, image: a}, {name: app, image: b}]'), 'two.yaml')
+    ).toThrow(
+      "Job template two.yaml: has 2 containers ('proxy', 'app') and none is named 'tests': name the container that runs the tests 'tests'"
+    )
+    expect(() => parseJobTemplate(job('[{image: a}, {name: b}]'), 't.yaml')).toThrow(
+      "has 2 containers ((unnamed), 'b')"
+    )
+    const named = parseJobTemplate(job('[{name: proxy, image: a}, {name: tests}]'), 'ok.yaml')
+    expect(renderJob(named, options).spec.template.spec.containers).toEqual([
+      { name: 'proxy', image: 'a' },
+      expect.objectContaining({ name: 'tests', image: 'example/tests:0123456789ab' })
+    ])
+  })
+})
+
 describe('parseJobTemplate', () => {
   it('names what a template is instead of a Job', () => {
     expect(() => parseJobTemplate('apiVersion: apps/v1\nkind: Deployment\n', 't.yaml')).toThrow(
@@ -219,6 +275,18 @@ describe('parseJobTemplate', () => {
     expect(() => parseJobTemplate('apiVersion: batch/v1\nkind: Job\nspec: {}\n', 't.yaml')).toThrow(
       'Job template t.yaml: has no spec.template.spec.containers'
     )
+  })
+})
+
+describe('renderSecret', () => {
+  it('is owned by the Jobs that read it, once they exist', () => {
+    const owner = jobOwner({ metadata: { name: 'tests-abc', uid: 'u-1' } })
+    expect(jobOwner({ metadata: { name: 'tests-abc' } })).toBeUndefined()
+    const secret = renderSecret('tests-abc-env', 'ns', { A: 'b' }, {}, [owner!])
+    expect(secret.metadata).toMatchObject({
+      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'tests-abc', uid: 'u-1' }]
+    })
+    expect(renderSecret('s', 'ns', {}).metadata).not.toHaveProperty('ownerReferences')
   })
 })
 

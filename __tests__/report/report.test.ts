@@ -101,7 +101,7 @@ describe('report', () => {
     )
     expect(md).toMatch(/^## ❌ In-cluster tests failed: 0 passed, 1 failed, 0 skipped\n/)
     expect(md).toContain(
-      '| `TestX` | pkg/x_test.go:3 | got &lt;script&gt;alert(1)&lt;/script&gt; \\| \\`rm\\` | 1.50s |'
+      '| <code>TestX</code> | pkg/x&#95;test.go:3 | got &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;rm&#96; | 1.50s |'
     )
     expect(md).not.toContain('<script>')
     expect(md).toContain('| cluster | +0.0s | 41.0s |')
@@ -131,7 +131,7 @@ describe('report', () => {
       })
     )
     expect(md).toContain('<summary>Coverage by package</summary>')
-    expect(md).toContain('| `github.com/acme/svc/internal/store` | 81.2% | 39/48 |')
+    expect(md).toContain('| <code>github.com/acme/svc/internal/store</code> | 81.2% | 39/48 |')
     expect(summary(report('pass.txt', { status: 'passed' }))).not.toContain('Coverage by package')
   })
 
@@ -140,7 +140,7 @@ describe('report', () => {
     const capped = capSummary(big.repeat(10_000), 100_000)
     expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(100_000)
     expect(capped).toMatch(/Summary truncated/)
-    expect(cell('a\nb|c', 10)).toBe('a<br>b\\|c')
+    expect(cell('a\nb|c', 10)).toBe('a<br>b&#124;c')
   })
 
   it('gates on coverage', () => {

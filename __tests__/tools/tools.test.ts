@@ -91,10 +91,50 @@ describe('installTool', () => {
     expect(paths).toEqual([path.dirname(bin)])
     expect(downloads).toEqual([url])
 
-    // A second install is a cache hit: nothing is downloaded again.
-    const again = await installTool('kind', 'v0.29.0', linux, cache, log, {})
+    // A second install is a cache hit, hashed again: nothing is downloaded again.
+    const again = await installTool('kind', 'v0.29.0', linux, cache, log, {
+      'kind/v0.29.0/linux-amd64': sha('kind-binary')
+    })
     expect(again).toBe(bin)
     expect(downloads).toEqual([url])
+    expect(log.text()).toContain('kind v0.29.0 found in the tool cache (sha256 verified)')
+  })
+
+  it('re-hashes a cache hit and replaces a tampered one', async () => {
+    const pinned = { 'kind/v0.29.0/linux-amd64': sha('kind-binary') }
+    const { cache, paths, downloads } = fakeCache({ [url]: 'kind-binary' })
+    const bin = await installTool('kind', 'v0.29.0', linux, cache, new FakeLogger(), pinned)
+    fs.writeFileSync(bin, '#!/bin/sh\necho owned\n')
+    const log = new FakeLogger()
+    const again = await installTool('kind', 'v0.29.0', linux, cache, log, pinned)
+    expect(log.text('warning')).toBe(
+      `kind v0.29.0 in the tool cache (${bin}) has sha256 ${sha('#!/bin/sh\necho owned\n')}, expected ${sha('kind-binary')}: not running it, downloading it again`
+    )
+    expect(fs.readFileSync(again, 'utf8')).toBe('kind-binary')
+    expect(downloads).toEqual([url, url])
+    expect(paths).toEqual([path.dirname(bin), path.dirname(again)])
+  })
+
+  it('checks an unpinned cache hit against the published checksum', async () => {
+    const sumUrl = checksumUrl('kind', 'v0.29.0', linux)
+    const { cache, downloads } = fakeCache({
+      [url]: 'kind-binary',
+      [sumUrl]: `${sha('kind-binary')}  kind-linux-amd64\n`
+    })
+    const bin = await installTool('kind', 'v0.29.0', linux, cache, new FakeLogger(), {})
+    expect(await installTool('kind', 'v0.29.0', linux, cache, new FakeLogger(), {})).toBe(bin)
+    expect(downloads).toEqual([url, sumUrl, sumUrl])
+
+    const offline = fakeCache({ [url]: 'kind-binary', [sumUrl]: `${sha('kind-binary')}` })
+    await installTool('kind', 'v0.29.0', linux, offline.cache, new FakeLogger(), {})
+    const served = offline.cache.download
+    offline.cache.download = async (u) =>
+      u === sumUrl ? Promise.reject(new Error('ENOTFOUND')) : served(u)
+    await expect(
+      installTool('kind', 'v0.29.0', linux, offline.cache, new FakeLogger(), {})
+    ).rejects.toThrow(
+      /in the tool cache, but its published checksum could not be fetched to verify it \(ENOTFOUND\)/
+    )
   })
 
   it('refuses a binary whose sum does not match the pinned one', async () => {

@@ -1,22 +1,88 @@
 /**
- * The post step: export the cluster's logs when asked, then delete the cluster this run created.
- * It runs on every path (post-if: always()) and never fails the job: a failed cleanup only warns,
- * because the test result is what the job's status must show.
+ * The post step: delete what the run created in the cluster (Secret, Jobs, the built-in
+ * Application) when the cluster itself stays, export logs when asked, then delete the cluster
+ * this run created. It runs on every path (post-if: always()) and never fails the job: a failed
+ * cleanup only warns, because the test result is what the job's status must show.
  */
 import type { Exec, Logger } from '../ports.js'
-import type { CleanupState } from '../state.js'
+import {
+  createdObjects,
+  rawCleanupState,
+  resumeStateSessions,
+  validateCleanupState,
+  type CleanupState,
+  type CreatedKind,
+  type CreatedObject,
+  type PostEnvironment,
+  type StateStore
+} from '../state.js'
 import { deleteKindCluster, exportKindLogs } from '../kind/cluster.js'
+import { lastLines } from '../text.js'
+
+/** kubectl's resource names, fully qualified so a CRD of the same short name cannot be meant. */
+const RESOURCE: Record<CreatedKind, string> = {
+  Application: 'applications.argoproj.io',
+  Job: 'jobs.batch',
+  Secret: 'secrets'
+}
+/** The Application first (its controller would otherwise sync again), the Secret last. */
+const ORDER: CreatedKind[] = ['Application', 'Job', 'Secret']
+
+export function deleteObjectArgs(o: CreatedObject, kubeconfig?: string): string[] {
+  return [
+    ...(kubeconfig ? ['--kubeconfig', kubeconfig] : []),
+    'delete',
+    RESOURCE[o.kind],
+    o.name,
+    '--namespace',
+    o.namespace,
+    '--ignore-not-found',
+    // The post step must not wait on finalizers (an Application pruning what it deployed).
+    '--wait=false',
+    '--request-timeout=30s'
+  ]
+}
+
+/** Deletes each object with kubectl; one failure does not stop the others. */
+export async function deleteCreatedObjects(
+  objects: CreatedObject[],
+  kubectl: { path: string; kubeconfig?: string },
+  exec: Exec,
+  log: Logger
+): Promise<void> {
+  const sorted = [...objects].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind))
+  for (const o of sorted) {
+    const what = `${o.kind} ${o.namespace}/${o.name}`
+    const r = await exec.run(kubectl.path, deleteObjectArgs(o, kubectl.kubeconfig), {
+      silent: true
+    })
+    if (r.exitCode === 0) log.info(`Deleted ${what}, which the run created`)
+    else log.warning(`Could not delete ${what}: ${lastLines(r.stderr)}. Delete it by hand.`)
+  }
+}
 
 export async function cleanup(
   state: CleanupState | undefined,
   exec: Exec,
-  log: Logger
+  log: Logger,
+  objects: CreatedObject[] = []
 ): Promise<void> {
-  if (!state) {
+  if (!state && objects.length === 0) {
     log.info('Nothing to clean up: this run created no cluster (an existing one is left as it is)')
     return
   }
-  const { kindPath, clusterName } = state
+  const { kindPath, clusterName } = state ?? {}
+  const deletesCluster = !!(state?.clusterCreated && !state.keepCluster && kindPath && clusterName)
+  // Deleting the cluster takes its objects with it.
+  if (objects.length > 0 && !deletesCluster) {
+    await deleteCreatedObjects(
+      objects,
+      { path: state?.kubectlPath ?? 'kubectl', kubeconfig: state?.kubeconfigPath },
+      exec,
+      log
+    )
+  }
+  if (!state) return
   if (state.exportLogsDir && kindPath && clusterName) {
     try {
       await exportKindLogs(kindPath, clusterName, state.exportLogsDir, exec)
@@ -35,5 +101,37 @@ export async function cleanup(
     log.info(`Deleted the kind cluster '${clusterName}'`)
   } catch (e) {
     log.warning(`Could not delete the kind cluster '${clusterName}': ${(e as Error).message}`)
+  }
+}
+
+/**
+ * The whole post step: finds main's state (resumeStateSessions), accepts only what main could
+ * have written (validateCleanupState, parseCreatedObjects) and cleans up each run found.
+ * Refused parts are named in warnings and never used.
+ */
+export async function postCleanup(
+  actionState: StateStore,
+  dir: string | undefined,
+  env: PostEnvironment,
+  exec: Exec,
+  log: Logger
+): Promise<void> {
+  let stores: Array<StateStore & { remove?(): void }> = []
+  if (dir) {
+    const resumed = resumeStateSessions(actionState, dir)
+    if (resumed.warning) log.warning(resumed.warning)
+    stores = resumed.stores
+  }
+  // A main step from before the state file kept its state in the action state itself.
+  if (stores.length === 0) stores = [actionState]
+  for (const store of stores) {
+    const { state, problems } = validateCleanupState(rawCleanupState(store), env)
+    const { objects, refused } = createdObjects(store)
+    for (const p of problems) log.warning(`Post step: ${p}`)
+    for (const r of refused)
+      log.warning(`Post step: refused to delete ${r}: not an object it creates`)
+    await cleanup(state, exec, log, objects)
+    // Done with it: another step's post step, falling back to every file, must not redo it.
+    store.remove?.()
   }
 }

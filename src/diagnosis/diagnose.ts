@@ -4,6 +4,7 @@
  * verdict and the namespace's events. Pure: the caller collects the objects.
  */
 import type { ContainerStateLike, EventLike, JobLike, PodLike } from '../k8s/types.js'
+import { podCreateFailure } from './create.js'
 
 export interface DiagnosisInput {
   job?: JobLike
@@ -106,6 +107,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     conditions.find((c) => c.type === 'FailureTarget' && c.status === 'True')
   const details = stateDetails(input, jobFailed, terminated, waiting)
   const mins = formatDuration(input.timeoutSeconds)
+
+  // No pod at all, and the Job controller said why: admission or quota, not a hanging test.
+  const notCreated = input.pod ? undefined : podCreateFailure(input.events)
+  if (notCreated) return { status: 'error', headline: notCreated.headline, details }
 
   const cannotRun = podCannotRun(input, terminated, waiting)
   if (cannotRun) return { ...cannotRun, details }

@@ -143,6 +143,62 @@ export function imageConfig(o: {
 }
 
 /**
+ * The archive's entries after the layer: the config, the OCI manifest and index (containerd reads
+ * these) and Docker's manifest.json (docker load reads that), all naming the content-tagged image.
+ */
+function imageMetadata(
+  o: PackOptions,
+  entrypoint: string,
+  layer: Descriptor
+): { image: string; config: Descriptor; manifest: Descriptor; entries: Buffer } {
+  const configJson = imageConfig({
+    arch: o.arch,
+    entrypoint,
+    cmd: o.cmd ?? ['-test.v'],
+    labels: { 'org.opencontainers.image.title': 'in-cluster-test', ...o.labels },
+    diffId: layer.digest
+  })
+  const config = descriptor(MEDIA_TYPES.config, configJson)
+  const image = contentTag(o.repository, config.digest)
+  const manifestJson = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.manifest,
+      config,
+      layers: [layer]
+    })
+  )
+  const manifest = descriptor(MEDIA_TYPES.manifest, manifestJson)
+  const index = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.index,
+    manifests: [
+      {
+        ...manifest,
+        annotations: {
+          // containerd names the image from this one; the OCI name is the tag alone.
+          'io.containerd.image.name': containerdName(image),
+          'org.opencontainers.image.ref.name': image.slice(image.lastIndexOf(':') + 1)
+        },
+        platform: { architecture: o.arch, os: 'linux' }
+      }
+    ]
+  }
+  const dockerManifest = [
+    { Config: blobName(config.digest), RepoTags: [image], Layers: [blobName(layer.digest)] }
+  ]
+  const entries = Buffer.concat([
+    tarFile(blobName(config.digest), configJson, EPOCH),
+    tarFile(blobName(manifest.digest), manifestJson, EPOCH),
+    tarFile('index.json', Buffer.from(JSON.stringify(index)), EPOCH),
+    tarFile('manifest.json', Buffer.from(JSON.stringify(dockerManifest)), EPOCH),
+    tarFile('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })), EPOCH),
+    END_OF_ARCHIVE
+  ])
+  return { image, config, manifest, entries }
+}
+
+/**
  * Writes the archive and returns the image reference. The layer's archive entry is named by its
  * digest, known only after the binary is read: its header is written as a placeholder and
  * rewritten in place, so the binary is read once and never held in memory.
@@ -213,56 +269,12 @@ export async function packImage(o: PackOptions): Promise<PackedImage> {
     })
     await out.write(name, 0, BLOCK, layerHeaderAt)
 
-    const configJson = imageConfig({
-      arch: o.arch,
-      entrypoint,
-      cmd: o.cmd ?? ['-test.v'],
-      labels: { 'org.opencontainers.image.title': 'in-cluster-test', ...o.labels },
-      diffId
-    })
-    const config = descriptor(MEDIA_TYPES.config, configJson)
-    const image = contentTag(o.repository, config.digest)
-    const manifestJson = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPES.manifest,
-        config,
-        layers: [layer]
-      })
-    )
-    const manifest = descriptor(MEDIA_TYPES.manifest, manifestJson)
-    const index = {
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.index,
-      manifests: [
-        {
-          ...manifest,
-          annotations: {
-            // containerd names the image from this one; the OCI name is the tag alone.
-            'io.containerd.image.name': containerdName(image),
-            'org.opencontainers.image.ref.name': image.slice(image.lastIndexOf(':') + 1)
-          },
-          platform: { architecture: o.arch, os: 'linux' }
-        }
-      ]
-    }
-    const dockerManifest = [
-      { Config: blobName(config.digest), RepoTags: [image], Layers: [blobName(layer.digest)] }
-    ]
-    await write(
-      Buffer.concat([
-        tarFile(blobName(config.digest), configJson, EPOCH),
-        tarFile(blobName(manifest.digest), manifestJson, EPOCH),
-        tarFile('index.json', Buffer.from(JSON.stringify(index)), EPOCH),
-        tarFile('manifest.json', Buffer.from(JSON.stringify(dockerManifest)), EPOCH),
-        tarFile('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })), EPOCH),
-        END_OF_ARCHIVE
-      ])
-    )
+    const meta = imageMetadata(o, entrypoint, layer)
+    await write(meta.entries)
     await out.close()
-    const archive = path.join(o.outDir, `image-${image.replace(/[^\w.-]+/g, '_')}.tar`)
+    const archive = path.join(o.outDir, `image-${meta.image.replace(/[^\w.-]+/g, '_')}.tar`)
     fs.renameSync(partial, archive)
-    return { image, archive, config, layer, manifest }
+    return { image: meta.image, archive, config: meta.config, layer, manifest: meta.manifest }
   } catch (e) {
     await out.close().catch(() => undefined)
     fs.rmSync(partial, { force: true })

@@ -3,7 +3,7 @@
  * `x\n  command: [sh]` stays one string and cannot add a field.
  */
 import type { EnvVar, JobObject, KubeObject } from '../k8s/types.js'
-import { testContainer } from '../k8s/job-template.js'
+import { CONTAINER, testContainer } from '../k8s/job-template.js'
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'in-cluster-test' }
 
@@ -23,7 +23,8 @@ export interface JobRenderOptions {
 }
 
 /**
- * Fills in the run's values. The test container is the one named `tests`, else the first.
+ * Fills in the run's values. The test container is the one named `tests`, or the only one, which
+ * is then named `tests`: the log follower, the watch and the shards find it by that name.
  * Template env entries stay unless the same name is set by the action.
  */
 export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
@@ -44,6 +45,8 @@ export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
     labels: { ...(job.spec.template.metadata?.labels ?? {}), ...labels }
   }
   const c = testContainer(job)
+  // The follower, the watch and the shards look for the test container by this name.
+  c.name = CONTAINER
   c.image = o.image
   c.imagePullPolicy = 'IfNotPresent'
   c.args = [...o.args]
@@ -106,20 +109,48 @@ function exceeds(a: string, b: string): boolean {
   return quantityValue(a) > quantityValue(b)
 }
 
-/** The Secret holding secret-env values; referenced by key from the Job, deleted after the run. */
+/**
+ * The Secret holding secret-env values; referenced by key from the Job, deleted after the run.
+ * With `owners` (the Jobs that read it, once created and given a uid) Kubernetes also deletes it
+ * with the last of them (the Job's ttlSecondsAfterFinished), so a run that dies before its
+ * cleanup does not leave the values in the cluster for long.
+ */
 export function renderSecret(
   name: string,
   namespace: string,
   data: Record<string, string>,
-  labels = {}
+  labels = {},
+  owners: Array<{ name: string; uid: string }> = []
 ): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace, labels: { ...MANAGED_BY, ...labels } } as KubeObject['metadata'],
+    metadata: {
+      name,
+      namespace,
+      labels: { ...MANAGED_BY, ...labels },
+      ...(owners.length > 0
+        ? {
+            ownerReferences: owners.map((o) => ({
+              apiVersion: 'batch/v1',
+              kind: 'Job',
+              name: o.name,
+              uid: o.uid
+            }))
+          }
+        : {})
+    } as KubeObject['metadata'],
     type: 'Opaque',
     stringData: { ...data }
   } as KubeObject
+}
+
+/** A created Job as an owner for renderSecret; undefined until the API server gave it a uid. */
+export function jobOwner(job: {
+  metadata?: { name?: string; uid?: string }
+}): { name: string; uid: string } | undefined {
+  const { name, uid } = job.metadata ?? {}
+  return name && uid ? { name, uid } : undefined
 }
 
 /** A DNS-1123 Job name from a prefix and a unique suffix, at most 63 characters. */

@@ -45,6 +45,7 @@ export function parseJobTemplate(text: string, source: string): JobObject {
   if (!Array.isArray(containers) || containers.length === 0) {
     throw new TemplateError(source, 'has no spec.template.spec.containers')
   }
+  testContainerIndex(containers, source)
   return obj as unknown as JobObject
 }
 
@@ -59,8 +60,27 @@ function describeValue(v: unknown): string {
   return `${api} ${kind}`
 }
 
-/** The test container of a template or a rendered Job: the one named `tests`, else the first. */
+/** The test container of a template or a rendered Job (see testContainerIndex). */
 export function testContainer(job: JobObject): Container {
   const containers = job.spec.template.spec.containers
-  return containers.find((c) => c.name === CONTAINER) ?? containers[0]
+  return containers[testContainerIndex(containers)]
+}
+
+/**
+ * Which container runs the tests: the one named `tests`, or the only one whatever its name. With
+ * several and none named `tests`, guessing would put the test image into a sidecar: the error
+ * says which names there are and what to do.
+ */
+export function testContainerIndex(
+  containers: Array<{ name?: string }>,
+  source = 'the template'
+): number {
+  const named = containers.findIndex((c) => c.name === CONTAINER)
+  if (named >= 0) return named
+  if (containers.length === 1) return 0
+  const names = containers.map((c) => (typeof c.name === 'string' ? `'${c.name}'` : '(unnamed)'))
+  throw new TemplateError(
+    source,
+    `has ${containers.length} containers (${names.join(', ')}) and none is named '${CONTAINER}': name the container that runs the tests '${CONTAINER}'`
+  )
 }

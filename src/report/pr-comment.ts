@@ -1,20 +1,49 @@
 /**
- * One sticky pull-request comment with the result and coverage, found again by a hidden marker
- * and updated in place, and a coverage baseline per base commit for the delta. Both talk to
- * GitHub through small ports (bound in github.ts), and every failure degrades to a warning: a
- * fork's read-only token must not turn a passing test run red.
+ * One sticky pull-request comment with the result and coverage, found again by its author (the
+ * token's user, e.g. github-actions[bot]) and a hidden marker naming the workflow and job, and
+ * updated in place; and a coverage baseline per base commit for the delta. Anyone can post a
+ * comment holding the marker, so the marker alone would let a commenter have their comment
+ * overwritten with ours, or ours hidden. Both talk to GitHub through small ports (bound in
+ * github.ts), and every failure degrades to a warning: a fork's read-only token must not turn a
+ * passing test run red.
  */
 import type { Logger } from '../ports.js'
+import type { Redactor } from '../secrets/redact.js'
 import { reportableFailures } from '../results/gotest.js'
 import type { RunReport } from './report.js'
-import { cell } from './markdown.js'
+import { cell, code } from './markdown.js'
 
+/** The marker of a comment when the workflow and job are not known (and of older versions). */
 export const MARKER = '<!-- in-cluster-test -->'
 
+/**
+ * The hidden marker of this workflow's and job's comment: two workflows (or two jobs) of one pull
+ * request each keep their own comment. Names are percent-encoded so none can end the HTML comment.
+ */
+export function commentMarker(workflow?: string, job?: string): string {
+  if (!workflow && !job) return MARKER
+  const enc = (s?: string) =>
+    encodeURIComponent(s ?? '').replace(
+      /[-!'()*~]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+    )
+  return `<!-- in-cluster-test workflow=${enc(workflow)} job=${enc(job)} -->`
+}
+
+export interface IssueComment {
+  id: number
+  body?: string
+  /** The author's login and account type ('Bot', 'User'), as the REST API gives them. */
+  author?: string
+  authorType?: string
+}
+
 export interface CommentPort {
-  list(): Promise<Array<{ id: number; body?: string }>>
+  list(): Promise<IssueComment[]>
   create(body: string): Promise<void>
   update(id: number, body: string): Promise<void>
+  /** The login the token acts as, when GitHub tells (a GITHUB_TOKEN may not ask). */
+  whoami?(): Promise<string | undefined>
 }
 
 export interface BaselineStore {
@@ -33,10 +62,15 @@ export function coverageDelta(coverage: number | undefined, baseline: number | u
   return `${coverage}% (${sign}${Math.abs(d)} vs base ${baseline}%)`
 }
 
-export function renderComment(r: RunReport, baseline: number | undefined, runUrl?: string): string {
+export function renderComment(
+  r: RunReport,
+  baseline: number | undefined,
+  runUrl?: string,
+  marker = MARKER
+): string {
   const run = r.run
   const lines = [
-    MARKER,
+    marker,
     `### ${ICON[r.status]} In-cluster tests ${r.status}`,
     '',
     '| passed | failed | skipped | coverage |',
@@ -48,9 +82,7 @@ export function renderComment(r: RunReport, baseline: number | undefined, runUrl
   if (failures.length > 0) {
     lines.push('', '<details><summary>Failed tests</summary>', '')
     for (const t of failures.slice(0, 20)) {
-      lines.push(
-        `- \`${cell(t.name, 200)}\`: ${cell((t.failure?.message ?? '').split('\n')[0], 200)}`
-      )
+      lines.push(`- ${code(t.name, 200)}: ${cell((t.failure?.message ?? '').split('\n')[0], 200)}`)
     }
     if (failures.length > 20) lines.push(`- … and ${failures.length - 20} more`)
     lines.push('', '</details>')
@@ -59,12 +91,24 @@ export function renderComment(r: RunReport, baseline: number | undefined, runUrl
   return lines.join('\n') + '\n'
 }
 
+/**
+ * Whether a comment is the one this action left: the marker on a line of its own, written by the
+ * token's user. When GitHub does not say who that is (a GITHUB_TOKEN or an app token cannot ask),
+ * a bot's comment is accepted: a person cannot post as a bot.
+ */
+export function isOwnComment(c: IssueComment, marker: string, author?: string): boolean {
+  if (!c.body || !c.body.split(/\r?\n/).includes(marker)) return false
+  return author !== undefined ? c.author === author : c.authorType === 'Bot'
+}
+
 /** Creates the comment, or updates the one this action left before. */
 export async function upsertComment(
   port: CommentPort,
-  body: string
+  body: string,
+  marker = MARKER
 ): Promise<'created' | 'updated'> {
-  const mine = (await port.list()).find((c) => c.body?.includes(MARKER))
+  const author = await port.whoami?.().catch(() => undefined)
+  const mine = (await port.list()).find((c) => isOwnComment(c, marker, author))
   if (mine) {
     await port.update(mine.id, body)
     return 'updated'
@@ -74,6 +118,9 @@ export async function upsertComment(
 }
 
 export interface PullRequestContext {
+  /** The workflow's name and the job's id, for the comment's marker. */
+  workflow?: string
+  job?: string
   /** Set on pull_request events. */
   pullRequest?: { number: number; baseSha: string }
   /** The pushed commit, on pushes to the default branch (to record a baseline). */
@@ -87,7 +134,9 @@ export async function reportToPullRequest(
   ctx: PullRequestContext,
   comments: CommentPort | undefined,
   baselines: BaselineStore | undefined,
-  log: Logger
+  log: Logger,
+  /** Secret values to keep out of the comment: the REST API is not masked by the runner. */
+  redactor?: Redactor
 ): Promise<void> {
   const coverage = r.run?.coverage
   if (ctx.defaultBranchSha && coverage !== undefined && baselines) {
@@ -104,7 +153,11 @@ export async function reportToPullRequest(
     })
   }
   try {
-    const what = await upsertComment(comments, renderComment(r, baseline, ctx.runUrl))
+    const marker = commentMarker(ctx.workflow, ctx.job)
+    const report = redactor ? redactor.redactDeep(r) : r
+    let body = renderComment(report, baseline, ctx.runUrl, marker)
+    if (redactor) body = redactor.redact(body)
+    const what = await upsertComment(comments, body, marker)
     log.info(`PR comment ${what}`)
   } catch (e) {
     const status = (e as { status?: number }).status

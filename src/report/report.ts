@@ -7,7 +7,7 @@ import type { AnnotationProperties } from '../ports.js'
 import type { StageTiming } from '../timing.js'
 import { reportableFailures } from '../results/gotest.js'
 import type { TestCase, TestRun } from '../results/types.js'
-import { cell, ms, table } from './markdown.js'
+import { cell, code, ms, table } from './markdown.js'
 import type { ServiceSnapshot } from '../service/snapshot.js'
 import { serviceSection } from './service.js'
 
@@ -112,7 +112,7 @@ export function summary(r: RunReport): string {
     const rows = failures.map((t) => {
       const loc = locatedFailure(t, r.locate)
       return [
-        `\`${cell(t.name, 200)}\``,
+        code(t.name, 200),
         loc.file
           ? `${cell(loc.file)}:${loc.line ?? ''}`
           : t.failure?.file
@@ -136,7 +136,7 @@ export function summary(r: RunReport): string {
       parts.push(
         `<details><summary>Slowest tests</summary>\n\n${table(
           ['test', 'duration', 'result'],
-          slow.map((t) => [`\`${cell(t.name, 200)}\``, ms(t.durationMs), t.status])
+          slow.map((t) => [code(t.name, 200), ms(t.durationMs), t.status])
         )}\n\n</details>`
       )
     }
@@ -144,7 +144,7 @@ export function summary(r: RunReport): string {
 
   if (r.packages && r.packages.length > 0) {
     const rows = r.packages.map((p) => [
-      `\`${cell(p.package)}\``,
+      code(p.package),
       `${p.percent}%`,
       `${p.covered}/${p.statements}`
     ])
@@ -175,9 +175,9 @@ export function summary(r: RunReport): string {
     )
   }
   const meta = [
-    r.image && `image \`${cell(r.image)}\``,
-    r.jobName && `job \`${cell(r.jobName)}\``,
-    r.logFile && `log \`${cell(r.logFile)}\``
+    r.image && `image ${code(r.image)}`,
+    r.jobName && `job ${code(r.jobName)}`,
+    r.logFile && `log ${code(r.logFile)}`
   ]
   parts.push(meta.filter(Boolean).join(' · '))
   return capSummary(parts.join('\n\n') + '\n')
