@@ -7,6 +7,7 @@ import { publish } from '../src/publish.js'
 import { run, type Deps } from '../src/run.js'
 import type { JobObject } from '../src/k8s/types.js'
 import { memoryStateStore } from '../src/state.js'
+import { SecretValues } from '../src/secrets/secrets.js'
 import {
   completed,
   failed,
@@ -50,6 +51,7 @@ function setup(values: Record<string, string> = {}) {
   const log = new FakeLogger()
   const deps: Deps = {
     exec,
+    secrets: new SecretValues(log),
     toolCache: {
       find: () => '',
       download: async () => '',

@@ -301,9 +301,11 @@ for (const [name, r] of [
     JSON.stringify(r.outputs),
     fs.readFileSync(r.outputs['log-file'], 'utf8')
   ]
+  // Every file in output-dir, the service's logs under service/ too.
   const dir = path.dirname(r.outputs['log-file'])
-  for (const f of fs.readdirSync(dir))
-    if (!f.endsWith('.tar')) everything.push(fs.readFileSync(path.join(dir, f), 'utf8'))
+  for (const f of fs.readdirSync(dir, { recursive: true }))
+    if (fs.statSync(path.join(dir, f)).isFile())
+      everything.push(fs.readFileSync(path.join(dir, f), 'utf8'))
   check(
     `${name}: the secret value appears nowhere the action wrote`,
     !everything.some((t) => t.includes(secret))

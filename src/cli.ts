@@ -8,6 +8,8 @@ import './quiet-deprecations.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { cleanup } from './cleanup/cleanup.js'
+import { cleanupOnSignal } from './cleanup/signals.js'
+import { SecretValues } from './secrets/secrets.js'
 import { parseCli, USAGE, UsageError } from './cli/args.js'
 import { consoleLogger } from './cli/console-logger.js'
 import { realExec } from './deps.js'
@@ -17,7 +19,7 @@ import { publish } from './publish.js'
 import { parseTestLog } from './results/gotest.js'
 import { resultsJson, textReport, type RunReport } from './report/report.js'
 import { run } from './run.js'
-import { loadCleanupState, memoryStateStore } from './state.js'
+import { createdObjects, loadCleanupState, memoryStateStore } from './state.js'
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseCli(argv)
@@ -44,20 +46,30 @@ async function main(argv: string[]): Promise<number> {
   const log = consoleLogger()
   const state = memoryStateStore()
   const exec = realExec
-  const inputs = getInputs((name) => cmd.inputs[name] ?? '', readEnvironment())
+  const secrets = new SecretValues(log)
+  const inputs = getInputs((name) => cmd.inputs[name] ?? '', readEnvironment(), secrets)
+  // What the post step does on GitHub: also on Ctrl-C and SIGTERM, so nothing is left behind.
+  const cleanUp = () => cleanup(loadCleanupState(state), exec, log, createdObjects(state).objects)
+  const removeHandlers = cleanupOnSignal(cleanUp, log)
   try {
-    const report = await run(inputs, defaultDeps(log, state))
+    const report = await run(inputs, defaultDeps(log, state, secrets))
     const summaryFile = path.join(inputs.outputDir, 'summary.md')
-    const failure = await publish(report, inputs.report, log, {
-      setOutput: (name, value) => log.info(`output ${name}=${value}`),
-      writeSummary: async (md) => fs.writeFileSync(summaryFile, md),
-      setFailed: (m) => log.error(m)
-    })
-    log.info(`\n${textReport(report)}\nsummary: ${summaryFile}`)
+    const failure = await publish(
+      report,
+      inputs.report,
+      log,
+      {
+        setOutput: (name, value) => log.info(`output ${name}=${value}`),
+        writeSummary: async (md) => fs.writeFileSync(summaryFile, md),
+        setFailed: (m) => log.error(m)
+      },
+      secrets.redactor
+    )
+    log.info(`\n${secrets.redactor.redact(textReport(report))}\nsummary: ${summaryFile}`)
     return failure ? 1 : 0
   } finally {
-    // What the post step does on GitHub.
-    await cleanup(loadCleanupState(state), exec, log)
+    removeHandlers()
+    await cleanUp()
   }
 }
 

@@ -7,8 +7,10 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { realClock, realExec, realToolCache } from './deps.js'
 import { createKube } from './k8s/client.js'
+import { guardExec } from './logs/untrusted.js'
 import type { Logger } from './ports.js'
 import type { Deps } from './run.js'
+import type { SecretValues } from './secrets/secrets.js'
 import type { StateStore } from './state.js'
 import { platformOf } from './tools.js'
 
@@ -20,9 +22,16 @@ const templatesDir = path.resolve(
   'templates'
 )
 
-export function defaultDeps(log: Logger, state: StateStore): Deps {
+export function defaultDeps(
+  log: Logger,
+  state: StateStore,
+  secrets: SecretValues,
+  /** Where untrusted output goes (inside stop-commands blocks); commands' output too. */
+  echo?: (line: string) => void
+): Deps {
   return {
-    exec: realExec,
+    exec: echo ? guardExec(realExec, echo) : realExec,
+    secrets,
     toolCache: realToolCache,
     log,
     clock: realClock,

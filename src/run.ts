@@ -7,8 +7,9 @@
 import type { Inputs } from './inputs/index.js'
 import type { Clock, Exec, Logger, ToolCache } from './ports.js'
 import type { StateStore } from './state.js'
+import type { SecretValues } from './secrets/secrets.js'
 import type { Platform } from './tools.js'
-import type { Kube, ObjectRef } from './k8s/kube.js'
+import type { Kube } from './k8s/kube.js'
 import { warningEvents } from './k8s/events.js'
 import { StageTimer } from './timing.js'
 import { prepareStage } from './stages/prepare.js'
@@ -21,11 +22,13 @@ import { loadImage } from './image/load.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile, writeResults } from './report/artifacts.js'
 import { gate, type RunReport, type RunStatus } from './report/report.js'
-import { redactor } from './text.js'
-import { secretValues } from './stages/prepare.js'
+import { redactDirectory } from './secrets/redact.js'
+import { CreatedObjects } from './cleanup/created.js'
 
 export interface Deps {
   exec: Exec
+  /** Every secret value of the run, masked as it becomes known; redacts what the run writes. */
+  secrets: SecretValues
   toolCache: ToolCache
   log: Logger
   clock: Clock
@@ -37,11 +40,9 @@ export interface Deps {
 
 export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   const { log, clock } = deps
-  const started = clock.now()
-  const timer = new StageTimer(clock)
   const { outputDir, namespace } = inputs
+  const timer = new StageTimer(clock)
   const prepared = await prepareStage(inputs, deps)
-  const redact = redactor(secretValues(inputs))
   const report: RunReport = {
     status: 'error',
     headline: '',
@@ -51,8 +52,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     logFile: prepared.logFile,
     locate: prepared.locate
   }
-  // What the run created and deletes at its end, whatever happens.
-  const created: ObjectRef[] = []
+  const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer)
+  const created = new CreatedObjects(deps.state)
   let kube: Kube | undefined
   try {
     // The test image builds (and then loads) while the cluster comes up and the service deploys:
@@ -84,7 +85,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     }
     if (deployed.failure) {
       Object.assign(report, deployed.failure)
-      return finish('error')
+      return await finish('error')
     }
 
     const testsStarted = clock.now()
@@ -93,54 +94,72 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     const tests = await testsStage(
       inputs.job,
       { ...inputs, logFile: prepared.logFile, image: report.image, name },
-      { ...deps, kube: k, timer, created: (ref) => created.push(ref) }
+      {
+        ...deps,
+        kube: k,
+        timer,
+        created: (ref) => created.add(ref),
+        secretValues: (values) => deps.secrets.add(values)
+      }
     )
     if (tests.error) {
       report.run = tests.runs[0].run
       report.headline = tests.error
-      return finish('error')
+      return await finish('error')
     }
 
-    const outcome = await outcomeStage(
+    const { status, profile, ...outcome } = await outcomeStage(
       tests.runs,
       inputs.job,
       {
         namespace,
         jobName: name,
         image: report.image,
-        service: { namespaces: deployed.namespaces, sinceMs: testsStarted, outputDir, redact }
+        service: {
+          namespaces: deployed.namespaces,
+          sinceMs: testsStarted,
+          outputDir,
+          redact: (text) => deps.secrets.redactor.redact(text)
+        }
       },
       { kube: k, log, clock, timer }
     )
-    const { status, profile, ...rest } = outcome
-    Object.assign(report, rest)
+    Object.assign(report, outcome)
     if (profile) {
       report.files = { ...report.files, coverprofile: writeCoverProfile(outputDir, profile) }
       report.packages = coverageByPackage(profile)
     }
-    return finish(status)
+    return await finish(status)
   } catch (e) {
     report.headline = (e as Error).message
     if (kube) report.details.push(...(await warningEvents(kube, namespace)))
-    return finish('error')
+    return await finish('error')
   } finally {
-    for (const ref of created) {
-      await kube
-        ?.delete(ref)
-        .catch((e: Error) =>
-          log.warning(`Could not delete the ${ref.kind} ${ref.name}: ${e.message}`)
-        )
-    }
+    // The secret-env Secret now; Jobs stay for their TTL (their logs), and the post step deletes
+    // whatever is still recorded.
+    if (kube) await created.deleteSecrets(kube, log)
   }
+}
 
-  function finish(status: RunStatus): RunReport {
-    report.status = status
-    report.durationMs = clock.now() - started
-    report.timings = timer.list()
-    report.coverageGate = gate(report.run?.coverage, inputs.report.minCoverage)
-    report.files = { ...report.files, ...writeResults(outputDir, report) }
-    return report
-  }
+/** The report's closing figures and files; what the run wrote is redacted (no runner masks files). */
+async function finishReport(
+  report: RunReport,
+  status: RunStatus,
+  inputs: Inputs,
+  deps: Deps,
+  timer: StageTimer
+): Promise<RunReport> {
+  report.status = status
+  report.durationMs = timer.elapsed()
+  report.timings = timer.list()
+  report.coverageGate = gate(report.run?.coverage, inputs.report.minCoverage)
+  const redactor = deps.secrets.redactor
+  await redactDirectory(inputs.outputDir, redactor).catch((e: Error) =>
+    deps.log.warning(`Could not redact the files in ${inputs.outputDir}: ${e.message}`)
+  )
+  // Results from redacted data: a secret inside a number must not break results.json.
+  report.files = { ...report.files, ...writeResults(inputs.outputDir, redactor.redactDeep(report)) }
+  return report
 }
 
 /** Runs both, and if one fails still waits for the other, so nothing runs on unobserved. */

@@ -9,15 +9,3 @@ export function lastLines(text: string, n = 5): string {
 export function tailLines(text: string, n: number): string[] {
   return text.trimEnd().split('\n').slice(-n)
 }
-
-/**
- * Replaces every given value (and each line of a multi-line one) with ***: for what the action
- * writes to files, which no runner masks.
- */
-export function redactor(values: string[]): (text: string) => string {
-  const parts = [...new Set(values.flatMap((v) => [v, ...v.split(/\r?\n/)]))]
-    .filter((v) => v.trim() !== '')
-    .sort((a, b) => b.length - a.length)
-  if (parts.length === 0) return (t) => t
-  return (text) => parts.reduce((t, p) => t.split(p).join('***'), text)
-}

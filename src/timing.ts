@@ -24,6 +24,11 @@ export class StageTimer {
     }
   }
 
+  /** Milliseconds since the timer was made (the run's start). */
+  elapsed(): number {
+    return this.clock.now() - this.origin
+  }
+
   list(): StageTiming[] {
     return [...this.timings]
   }

@@ -25,6 +25,12 @@ export { DEFAULTS, INPUT_NAMES, type Environment, type InputName } from './table
 /** Where raw input values come from: `core.getInput` in the action, parsed flags in the CLI. */
 export type InputSource = (name: string) => string
 
+/** What getInputs tells of secrets: secrets/secrets.ts's SecretValues. */
+export interface SecretSink {
+  addRawInput(text: string): unknown
+  add(values: Iterable<string>): unknown
+}
+
 /** Reads the environment the pipeline depends on. The only `process.env` access in src/. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   return {
@@ -43,8 +49,17 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
  * Reads and validates every input. Throws one InputError naming the first bad input, before any
  * cluster work starts. Paths are resolved against the workspace and checked to exist.
  */
-export function getInputs(source: InputSource, environment: Environment): Inputs {
-  const raw = (name: InputName): string => source(name).trim() || (DEFAULTS[name] ?? '')
+export function getInputs(
+  source: InputSource,
+  environment: Environment,
+  /** Told the secret inputs' raw text (masked before parsing) and then their values. */
+  secrets?: SecretSink
+): Inputs {
+  for (const name of ['secret-env', 'deploy-secrets'] as const) secrets?.addRawInput(source(name))
+  const raw = (name: InputName): string => {
+    const value = (INPUTS[name] as InputDef<unknown>).untrimmed ? source(name) : source(name).trim()
+    return value.trim() === '' ? (DEFAULTS[name] ?? '') : value
+  }
   const ctx: ParseContext = {
     environment,
     resolve: (p) => path.resolve(environment.workspace, p)
@@ -54,34 +69,12 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
     v[name] = (INPUTS[name] as InputDef<unknown>).parse(raw(name), ctx, name)
   const values = v as InputValues
 
-  if (values.cluster === 'existing' && !values.kubeconfig)
-    throw new InputError(
-      'kubeconfig',
-      "is required when cluster is 'existing': give the path of a kubeconfig file for the cluster"
-    )
-
+  const { dockerfile, goPackage, load } = checkCombinations(values)
   const { repository, prebuilt } = values.image
-  const goPackage = values['go-package']
-  if (!prebuilt && !isDirectory(values.context))
-    throw new InputError('context', `${values.context} is not a directory`)
-  // Relative to the context, where `docker build` looks for its Dockerfile by default.
-  const dockerfile = path.resolve(values.context, values.dockerfile)
-  if (!prebuilt && !goPackage) mustBeFile('dockerfile', dockerfile, 'a Dockerfile')
-  if (goPackage && prebuilt)
-    throw new InputError('go-package', `cannot be combined with a prebuilt image (${prebuilt})`)
-  const load = values['image-load']
-  if (load.mode === 'command' && !load.command.includes('{image}') && !goPackage)
-    throw new InputError('image-load', '{archive} is only given with go-package: use {image}')
-  if (goPackage && load.mode === 'none')
-    throw new InputError(
-      'image-load',
-      "'none' cannot work with go-package: its image is a file no registry has. Use 'kind' or a command with {archive}"
-    )
-
-  for (const name of Object.keys(values['secret-env'])) {
-    if (name in values.env)
-      throw new InputError('secret-env', `${name} is also set in 'env'; give each variable once`)
-  }
+  secrets?.add([
+    ...Object.values(values['secret-env']),
+    ...values['deploy-secrets'].flatMap((s) => Object.values(s.data))
+  ])
 
   return {
     namespace: values.namespace,
@@ -152,6 +145,39 @@ export function getInputs(source: InputSource, environment: Environment): Inputs
       githubToken: values['github-token']
     }
   }
+}
+
+/** The checks that span several inputs; the values they derive. */
+function checkCombinations(values: InputValues) {
+  if (values.cluster === 'existing' && !values.kubeconfig)
+    throw new InputError(
+      'kubeconfig',
+      "is required when cluster is 'existing': give the path of a kubeconfig file for the cluster"
+    )
+
+  const { prebuilt } = values.image
+  const goPackage = values['go-package']
+  if (!prebuilt && !isDirectory(values.context))
+    throw new InputError('context', `${values.context} is not a directory`)
+  // Relative to the context, where `docker build` looks for its Dockerfile by default.
+  const dockerfile = path.resolve(values.context, values.dockerfile)
+  if (!prebuilt && !goPackage) mustBeFile('dockerfile', dockerfile, 'a Dockerfile')
+  if (goPackage && prebuilt)
+    throw new InputError('go-package', `cannot be combined with a prebuilt image (${prebuilt})`)
+  const load = values['image-load']
+  if (load.mode === 'command' && !load.command.includes('{image}') && !goPackage)
+    throw new InputError('image-load', '{archive} is only given with go-package: use {image}')
+  if (goPackage && load.mode === 'none')
+    throw new InputError(
+      'image-load',
+      "'none' cannot work with go-package: its image is a file no registry has. Use 'kind' or a command with {archive}"
+    )
+
+  for (const name of Object.keys(values['secret-env'])) {
+    if (name in values.env)
+      throw new InputError('secret-env', `${name} is also set in 'env'; give each variable once`)
+  }
+  return { dockerfile, goPackage, load }
 }
 
 /** The Application to deploy: a user's manifest, or the built-in template at `app-path`. */

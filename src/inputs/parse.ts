@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { parseJobTemplate } from '../k8s/job-template.js'
 import type { JobObject } from '../k8s/types.js'
-import type { DeploySecret, ImageLoad } from './types.js'
+import type { ImageLoad } from './types.js'
 
 export class InputError extends Error {
   constructor(
@@ -231,46 +231,6 @@ export function mustBeFile(input: string, p: string, what: string): void {
 
 export function isDirectory(p: string): boolean {
   return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false
-}
-
-/**
- * `name:` (or `namespace/name:`) then a map of keys to values, per Secret. Values are strings as
- * written; a nested map or list is refused, like in secret-env.
- */
-export function deploySecrets(value: string): DeploySecret[] {
-  if (value === '') return []
-  let parsed: unknown
-  try {
-    parsed = parseYaml(value)
-  } catch (e) {
-    // The message of a YAML error can quote the text: never the values.
-    throw new InputError('deploy-secrets', `is not valid YAML (${(e as Error).name})`)
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InputError(
-      'deploy-secrets',
-      'must be a YAML map of Secret names to maps of KEY: value'
-    )
-  }
-  return Object.entries(parsed as Record<string, unknown>).map(([ref, data]) => {
-    const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref]
-    if (namespace !== undefined) dnsLabel('deploy-secrets', namespace)
-    dnsSubdomain('deploy-secrets', name)
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      throw new InputError('deploy-secrets', `${ref} must be a map of KEY: value`)
-    }
-    const out: Record<string, string> = {}
-    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-      if (!/^[-._a-zA-Z0-9]+$/.test(k)) {
-        throw new InputError('deploy-secrets', `'${k}' in ${ref} is not a valid Secret key`)
-      }
-      if (v !== null && typeof v === 'object') {
-        throw new InputError('deploy-secrets', `the value of ${k} in ${ref} must be a string`)
-      }
-      out[k] = v === null || v === undefined ? '' : String(v)
-    }
-    return { name, namespace, data: out }
-  })
 }
 
 /** Reads and checks a job-template now, so a bad template fails before a cluster is made. */

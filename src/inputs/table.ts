@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { parseDeploySecrets, parseSecretEnv, SecretInputError } from '../secrets/parse.js'
 import {
   argList,
   bool,
-  deploySecrets,
   dnsLabel,
   dnsSubdomain,
   duration,
@@ -54,6 +54,8 @@ export interface InputDef<T> {
   default?: string
   /** The raw value (the default when empty, else '') to its typed value; throws InputError. */
   parse(value: string, ctx: ParseContext, name: string): T
+  /** Given as written, not trimmed: indentation is part of the value (secret blocks). */
+  untrimmed?: boolean
 }
 
 // Small parser builders, so most rows are one line.
@@ -104,7 +106,11 @@ export const INPUTS = {
     group: 'deploy',
     parse: (v: string, c: ParseContext, n: string) => lines(v).map((m) => existing(n, c.resolve(m)))
   },
-  'deploy-secrets': { group: 'deploy', parse: (v: string) => deploySecrets(v) },
+  'deploy-secrets': {
+    group: 'deploy',
+    untrimmed: true,
+    parse: (v: string, _c: ParseContext, n: string) => secretInput(() => parseDeploySecrets(v, n))
+  },
   argocd: { group: 'deploy', default: 'auto', parse: enumOf(['auto', 'true', 'false'] as const) },
   'argocd-version': { group: 'deploy', default: 'v3.2.11', parse: releaseVersion },
   'argocd-manifest': { group: 'deploy', parse: optional(manifestSource) },
@@ -152,7 +158,11 @@ export const INPUTS = {
   },
   'test-args': { group: 'job', default: '-test.v', parse: args },
   env: { group: 'job', parse: map },
-  'secret-env': { group: 'job', parse: map },
+  'secret-env': {
+    group: 'job',
+    untrimmed: true,
+    parse: (v: string, _c: ParseContext, n: string) => secretInput(() => parseSecretEnv(v, n))
+  },
   'env-from-secrets': {
     group: 'job',
     parse: (v: string, _c: ParseContext, n: string) => lines(v).map((s) => dnsSubdomain(n, s))
@@ -203,6 +213,16 @@ export const DEFAULTS: Partial<Record<InputName, string>> = Object.fromEntries(
     d.default === undefined ? [] : [[name, d.default]]
   )
 )
+
+/** Secret inputs are read byte-exact (secrets/parse.ts); their errors become InputErrors. */
+function secretInput<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (e) {
+    if (e instanceof SecretInputError) throw new InputError(e.input, e.detail)
+    throw e
+  }
+}
 
 function existing(input: string, p: string): string {
   if (!fs.existsSync(p))

@@ -35,11 +35,8 @@ export interface ApplicationInputs {
   namespace: string
 }
 
-export interface DeploySecret {
-  name: string
-  namespace?: string
-  data: Record<string, string>
-}
+import type { DeploySecret } from '../secrets/parse.js'
+export type { DeploySecret }
 
 export interface ClusterInputs {
   mode: ClusterMode

@@ -25,6 +25,8 @@ export interface JobRunContext {
   stuckTimeoutSeconds: number
   clock: Clock
   log: Logger
+  /** Told each Job as soon as it exists, with the object the API server returned. */
+  onCreated?: (job: JobObject) => void
 }
 
 /** One followed Job (or one index of it), its log parsed. */
@@ -49,7 +51,8 @@ export interface FollowSpec {
 }
 
 export async function createJob(ctx: JobRunContext, job: JobObject, what = ''): Promise<void> {
-  await ctx.kube.create(job)
+  const created = await ctx.kube.create(job)
+  ctx.onCreated?.(created)
   ctx.log.info(`Created ${what}Job ${job.metadata?.name} in ${ctx.namespace}`)
 }
 

@@ -7,6 +7,7 @@ import type { Kube } from '../k8s/kube.js'
 import type { JobObject, PodLike } from '../k8s/types.js'
 import { poll } from '../k8s/poll.js'
 import { STUCK_REASONS } from '../diagnosis/pods.js'
+import { podCreateFailure } from '../diagnosis/create.js'
 
 /** The label the Job controller puts on each pod of an Indexed Job. */
 export const INDEX_LABEL = 'batch.kubernetes.io/job-completion-index'
@@ -173,14 +174,24 @@ export async function watchJob(
         const finished =
           o.index === undefined ? jobFinished(job.status) : indexFinished(job.status, o.index)
         if (finished) return { done: result(finished, job, pod, vanished) }
-        const stuck = stuckReason(pod, o.container)
+        // No pod yet, and the Job controller says why: admission or quota will not change alone.
+        const refused =
+          pods.length === 0 && !sawPod
+            ? podCreateFailure(
+                await kube.listEvents(o.namespace, { kind: 'Job', name: o.name }),
+                o.name
+              )
+            : undefined
+        const stuck = refused ? 'FailedCreate' : stuckReason(pod, o.container)
         if (!stuck) stuckSince = undefined
         else if (clock.now() - (stuckSince ??= clock.now()) >= o.stuckGraceMs)
           return {
             done: {
               ...result('stuck', job, pod, vanished),
               stuckReason: stuck,
-              message: `the test pod stayed ${stuck} for ${Math.round(o.stuckGraceMs / 1000)} s`
+              message: refused
+                ? `the Job could not create its pod for ${Math.round(o.stuckGraceMs / 1000)} s: ${refused.message}`
+                : `the test pod stayed ${stuck} for ${Math.round(o.stuckGraceMs / 1000)} s`
             }
           }
       } catch (e) {

@@ -53,9 +53,18 @@ export async function provisionCluster(
   const { exec, toolCache, log } = deps
   if (inputs.mode === 'existing') {
     const kubeconfigPath = inputs.kubeconfig as string
+    const kubectl = await kubectlFor(inputs, deps)
+    // Nothing to delete of the cluster; the objects the run creates in it are, with this kubectl
+    // (one from PATH is looked up again by the post step, which accepts only tool-cache paths).
+    saveCleanupState(deps.state, {
+      clusterCreated: false,
+      keepCluster: true,
+      kubeconfigPath,
+      kubectlPath: kubectl.installed ? kubectl.path : undefined
+    })
     return {
       kubeconfigPath,
-      kubectl: await kubectlFor(inputs, deps),
+      kubectl: kubectl.path,
       name: path.basename(kubeconfigPath),
       created: false
     }
@@ -72,7 +81,9 @@ export async function provisionCluster(
       clusterName: inputs.name,
       clusterCreated: created,
       keepCluster: inputs.keepCluster,
-      exportLogsDir: inputs.exportLogs
+      exportLogsDir: inputs.exportLogs,
+      kubectlPath: kubectl,
+      kubeconfigPath
     })
   const cluster = await ensureKindCluster(
     {
@@ -92,8 +103,19 @@ export async function provisionCluster(
 }
 
 /** A kubectl already on PATH is used as it is (it talks to that cluster every day); else install. */
-async function kubectlFor(inputs: ClusterInputs, deps: ProvisionDeps): Promise<string> {
+async function kubectlFor(
+  inputs: ClusterInputs,
+  deps: ProvisionDeps
+): Promise<{ path: string; installed: boolean }> {
   const found = await deps.exec.run('bash', ['-c', 'command -v kubectl'], { silent: true })
-  if (found.exitCode === 0 && found.stdout.trim()) return found.stdout.trim()
-  return installTool('kubectl', inputs.kubectlVersion, deps.platform, deps.toolCache, deps.log)
+  if (found.exitCode === 0 && found.stdout.trim())
+    return { path: found.stdout.trim(), installed: false }
+  const installed = await installTool(
+    'kubectl',
+    inputs.kubectlVersion,
+    deps.platform,
+    deps.toolCache,
+    deps.log
+  )
+  return { path: installed, installed: true }
 }

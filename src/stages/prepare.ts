@@ -6,7 +6,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Inputs } from '../inputs/types.js'
-import type { Exec, Logger } from '../ports.js'
+import type { Exec } from '../ports.js'
+import type { SecretValues } from '../secrets/secrets.js'
 import { locateFile } from '../results/locate.js'
 
 export interface Prepared {
@@ -16,9 +17,10 @@ export interface Prepared {
 
 export async function prepareStage(
   inputs: Pick<Inputs, 'job' | 'deploy' | 'outputDir' | 'workDir' | 'workspace'>,
-  d: { exec: Exec; log: Logger }
+  d: { exec: Exec; secrets: SecretValues }
 ): Promise<Prepared> {
-  for (const value of secretValues(inputs)) d.log.setSecret(value)
+  // Masked already when the inputs were read through SecretValues; this covers other callers.
+  d.secrets.add(secretValues(inputs))
   fs.mkdirSync(inputs.outputDir, { recursive: true })
   fs.mkdirSync(inputs.workDir, { recursive: true })
   const logFile = path.join(inputs.outputDir, 'tests.log')

@@ -8,9 +8,10 @@ import * as path from 'node:path'
 import type { JobInputs } from '../inputs/types.js'
 import type { Clock, Logger } from '../ports.js'
 import type { Kube, ObjectRef } from '../k8s/kube.js'
-import type { JobObject } from '../k8s/types.js'
+import type { JobObject, KubeObject } from '../k8s/types.js'
 import { parseJobTemplate } from '../k8s/job-template.js'
-import { jobName, renderJob, renderSecret } from '../job/render.js'
+import { jobName, jobOwner, renderJob, renderSecret } from '../job/render.js'
+import { secretObjectValues } from '../secrets/parse.js'
 import {
   createAndRunJob,
   createJob,
@@ -29,8 +30,10 @@ export interface TestsDeps {
   log: Logger
   timer: StageTimer
   templatesDir: string
-  /** Told each object the stage creates that the run must delete at its end. */
+  /** Told each object the stage creates, as soon as it exists (the run records and deletes them). */
   created(ref: ObjectRef): void
+  /** Told the values of the Secrets the test pod reads (env-from-secrets), to mask and redact. */
+  secretValues(values: string[]): void
 }
 
 export interface TestsContext {
@@ -64,12 +67,8 @@ export async function testsStage(
 ): Promise<TestsResult> {
   const { kube, log, timer } = d
   const labels = { 'in-cluster-test/run': c.name }
-  let secretName: string | undefined
-  if (Object.keys(inputs.secretEnv).length > 0) {
-    secretName = `${c.name}-env`
-    d.created({ apiVersion: 'v1', kind: 'Secret', name: secretName, namespace: c.namespace })
-    await kube.apply([renderSecret(secretName, c.namespace, inputs.secretEnv, labels)])
-  }
+  await readEnvSecrets(inputs, c.namespace, d)
+  const { secretName, onCreated } = await envSecret(inputs, c, d, labels)
   const template = inputs.template?.job ?? defaultTemplate(d.templatesDir)
   /** The test Job for `args`, as the template renders it. */
   const testJob = (name: string, args: string[]) =>
@@ -92,7 +91,8 @@ export async function testsStage(
     timeoutSeconds: inputs.timeoutSeconds,
     stuckTimeoutSeconds: c.stuckTimeoutSeconds,
     clock: d.clock,
-    log
+    log,
+    onCreated
   }
 
   if (inputs.shards <= 1) {
@@ -170,6 +170,68 @@ export async function testsStage(
   // One log for the log-file output: each shard's, under a header.
   fs.writeFileSync(c.logFile, combinedLog(runs.map((r) => ({ name: r.name, text: r.text }))))
   return { runs }
+}
+
+/**
+ * The secret-env Secret, and what to do when a Job is created: record it, and make it an owner of
+ * the Secret, so Kubernetes collects the Secret with the Jobs that read it (their TTL) even when
+ * neither this run nor its post step gets to delete it.
+ */
+async function envSecret(
+  inputs: JobInputs,
+  c: TestsContext,
+  d: TestsDeps,
+  labels: Record<string, string>
+): Promise<{ secretName?: string; onCreated: (job: JobObject) => void }> {
+  const { kube, log } = d
+  let secretName: string | undefined
+  if (Object.keys(inputs.secretEnv).length > 0) {
+    secretName = `${c.name}-env`
+    d.created({ apiVersion: 'v1', kind: 'Secret', name: secretName, namespace: c.namespace })
+    await kube.apply([renderSecret(secretName, c.namespace, inputs.secretEnv, labels)])
+  }
+  const owners: Array<{ name: string; uid: string }> = []
+  const onCreated = (job: JobObject) => {
+    d.created({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      name: job.metadata?.name ?? '',
+      namespace: c.namespace
+    })
+    const owner = jobOwner(job)
+    if (!owner || !secretName) return
+    owners.push(owner)
+    kube
+      .apply([renderSecret(secretName, c.namespace, inputs.secretEnv, labels, [...owners])])
+      .catch((e: Error) =>
+        log.warning(`Could not make Job ${owner.name} own ${secretName}: ${e.message}`)
+      )
+  }
+  return { secretName, onCreated }
+}
+
+/**
+ * The values of the Secrets named in env-from-secrets: the test pod sees them, a test may print
+ * them, and nothing the action writes may show them. A Secret that cannot be read is left to the
+ * pod's own error (missing) or said once (no permission to read Secrets).
+ */
+async function readEnvSecrets(inputs: JobInputs, namespace: string, d: TestsDeps): Promise<void> {
+  for (const name of inputs.envFromSecrets) {
+    const secret = await d.kube
+      .get<KubeObject & { data?: Record<string, string> }>({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        name,
+        namespace
+      })
+      .catch((e: Error) => {
+        d.log.warning(
+          `Could not read the Secret ${name} to mask its values (${e.message}): a test that prints them shows them`
+        )
+        return undefined
+      })
+    if (secret) d.secretValues(secretObjectValues(secret))
+  }
 }
 
 function defaultTemplate(templatesDir: string): JobObject {
