@@ -42,4 +42,6 @@ phase "fault suite"
 KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/faults.mjs
 phase "CLI bad input"
 KUBECONFIG_PATH=$kubeconfig NODE24=$node24 node scripts/cli-faults.mjs
+phase "security suite (a hostile test image)"
+KUBECONFIG_PATH=$kubeconfig NODE24=$node24 node --import tsx scripts/security.mjs
 phase "done"

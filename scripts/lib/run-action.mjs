@@ -24,9 +24,10 @@ export function parseFileCommands(text) {
   return out
 }
 
-function runNode(node, script, env, logFile) {
+function runNode(node, script, env, logFile, onStart) {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    onStart?.(child)
     const chunks = []
     const log = fs.createWriteStream(logFile)
     for (const s of [child.stdout, child.stderr]) {
@@ -37,9 +38,9 @@ function runNode(node, script, env, logFile) {
       })
     }
     child.on('error', reject)
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       log.end()
-      resolve({ code, stdout: Buffer.concat(chunks).toString('utf8') })
+      resolve({ code, signal, stdout: Buffer.concat(chunks).toString('utf8') })
     })
   })
 }
@@ -51,8 +52,18 @@ function runNode(node, script, env, logFile) {
  * @param {string} o.workspace   GITHUB_WORKSPACE
  * @param {string} o.workDir     a fresh folder for the runner files of this case
  * @param {Record<string,string>} o.inputs
+ * @param {(child: import('node:child_process').ChildProcess) => void} [o.onMainStart] gets the
+ *   main step's process (to signal it, as a cancelled workflow does)
  */
-export async function runAction({ node, root, workspace, workDir, inputs, extraEnv = {} }) {
+export async function runAction({
+  node,
+  root,
+  workspace,
+  workDir,
+  inputs,
+  extraEnv = {},
+  onMainStart
+}) {
   fs.mkdirSync(workDir, { recursive: true })
   const files = {
     GITHUB_OUTPUT: path.join(workDir, 'output'),
@@ -80,7 +91,8 @@ export async function runAction({ node, root, workspace, workDir, inputs, extraE
     node,
     path.join(root, 'dist/main/index.js'),
     { ...base, ...inputEnv },
-    path.join(workDir, 'main.log')
+    path.join(workDir, 'main.log'),
+    onMainStart
   )
   const mainMs = Date.now() - started
   const state = parseFileCommands(fs.readFileSync(files.GITHUB_STATE, 'utf8'))
@@ -95,6 +107,8 @@ export async function runAction({ node, root, workspace, workDir, inputs, extraE
   return {
     main,
     post,
+    files,
+    runnerTemp: base.RUNNER_TEMP,
     mainMs,
     postMs: Date.now() - postStarted,
     outputs: parseFileCommands(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
