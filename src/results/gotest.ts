@@ -526,6 +526,16 @@ export class TestLogParser {
     }
     this.flushReport(0)
     const tests = this.all
+    if (this.panic?.test) {
+      // With test2json framing the parents' reports come after the panicking subtest's, just
+      // before the panic: the panicking test is the failed leaf below the last one reported.
+      const lastFailedChild = new Map<Instance, Instance>()
+      for (const t of tests)
+        if (t.status === 'fail' && t._.parent) lastFailedChild.set(t._.parent, t)
+      let t = this.latest.get(this.panic.test)
+      while (t && lastFailedChild.has(t)) t = lastFailedChild.get(t)
+      if (t) this.panic.test = t.name
+    }
     if (this.panic) Object.assign(this.panic, this.frameOf(this.panic.test ?? '', true))
     const ending: TestRun['ending'] = this.verdict
       ? undefined
@@ -623,7 +633,8 @@ export class TestLogParser {
       }
     const locations = s.candidates.map(toLocation)
     const asserts = s.candidates.filter(isAssertion)
-    const chosen = asserts.at(-1) ?? s.candidates.at(-1)
+    // A test cut off has not failed at any of its log lines: only an assertion locates it.
+    const chosen = asserts.at(-1) ?? (t.status === 'interrupted' ? undefined : s.candidates.at(-1))
     const failure: Failure = { message: '' }
     if (chosen) {
       failure.file = chosen.file

@@ -3,8 +3,10 @@
 # (go test -c -cover -covermode=atomic -coverpkg=./...) with the installed Go and with Debian's
 # Go 1.19 (apt-get install golang-1.19), each with and without -trimpath, and run as a pod runs it
 # (stdout and stderr in one stream), with -test.v and, where the binary knows it (Go 1.20+), with
-# -test.v=test2json. Beside each log, NAME.json is `go tool test2json -t` of the same bytes, by the
-# same Go as the binary (what `go test -json` does with them): the reference the parser's unit test
+# -test.v=test2json. Beside each log, NAME.json is what `go test -json` reports for it: `go tool
+# test2json -t` (of the same Go as the binary) of the log's bytes followed by the lines go test
+# itself adds when the binary has exited (see finish below; its FAIL line is what makes test2json
+# emit a report still pending, e.g. the `--- FAIL` printed just before a panic). The reference the parser's unit test
 # (__tests__/results/test2json.test.ts) compares with. The build folder is renamed /src in the
 # logs, as in an image. Needs no module downloads.
 set -uo pipefail
@@ -24,8 +26,9 @@ run() {
   local name=$1 go=$2 bin=$3
   shift 3
   (cd "$tmp" && "$bin" "$@" >"$out/$name.txt" 2>&1)
-  echo "$name: exit $?"
-  finish "$name" "$go"
+  local rc=$?
+  echo "$name: exit $rc"
+  finish "$name" "$go" $rc
 }
 # kill NAME GO SIGNAL BIN ARGS...: killed after a second, as the OOM killer or a runtime would.
 killed() {
@@ -36,12 +39,27 @@ killed() {
   sleep 1
   kill -s "$sig" "$pid"
   wait "$pid"
-  echo "$name: exit $?"
-  finish "$name" "$go"
+  local rc=$?
+  echo "$name: exit $rc"
+  finish "$name" "$go" $rc
 }
+# finish NAME GO EXIT: the reference, as cmd/go's runTestActor feeds its converter after the
+# binary's output: the error of a binary that did not exit by itself (`signal: killed`), a
+# newline if the output lacks one, and `FAIL\tpkg\tTIME`, ^V-framed when the binary was.
 finish() {
   sed -i "s#$tmp/src#/src#g" "$out/$1.txt"
-  "$2" tool test2json -t -p example.com/t2j <"$out/$1.txt" >"$out/$1.json"
+  local prefix=''
+  case $1 in *-t2j-*) prefix=$'\x16' ;; esac
+  {
+    cat "$out/$1.txt"
+    if [ "$3" != 0 ]; then
+      [ "$3" = 137 ] && printf 'signal: killed\n'
+      [ -n "$(tail -c1 "$out/$1.txt")" ] && [ "$3" != 137 ] && printf '\n'
+      printf '%sFAIL\texample.com/t2j\t0.000s\n' "$prefix"
+    else
+      printf 'ok  \texample.com/t2j\t0.000s\n'
+    fi
+  } | "$2" tool test2json -t -p example.com/t2j >"$out/$1.json"
 }
 
 for go in "$GO126" "$GO119"; do

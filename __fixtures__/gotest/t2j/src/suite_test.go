@@ -176,7 +176,7 @@ func TestTimeout(t *testing.T) {
 func TestSlow(t *testing.T) {
 	t.Run("sleeps", func(t *testing.T) {
 		t.Log("starting a long operation")
-		time.Sleep(time.Hour)
+		time.Sleep(time.Hour) // want-location (SIGQUIT dump)
 	})
 }
 
