@@ -77,6 +77,32 @@ describe('mergeShardLogs', () => {
     expect(merged.run.panic).toBeDefined()
   })
 
+  it("never merges a cut profile: every cut of shard 2's profile is reported", () => {
+    const log = read('shard-atomic-2')
+    const start = log.indexOf('mode: atomic\n') + 'mode: atomic\n'.length
+    const whole = mergeShardLogs([read('shard-atomic-1'), log])
+    expect(whole.incomplete).toBeUndefined()
+    // The runtime lost the tail of the pipe: any byte of the profile can be the last one kept.
+    for (let cut = start + 1; cut < log.trimEnd().length; cut++) {
+      const merged = mergeShardLogs([read('shard-atomic-1'), log.slice(0, cut)])
+      expect({ cut, coverage: merged.run.coverage }).toEqual({ cut, coverage: undefined })
+      expect({ cut, shards: merged.incomplete?.map((x) => x.shard) }).toEqual({ cut, shards: [2] })
+      expect(merged.run.coverageNote).toMatch(
+        /^no coverage: the cover profile of shard 2 is incomplete/
+      )
+      expect(merged.profile?.incomplete).toMatch(/^shard 2: /)
+    }
+  })
+
+  it('says why, when the shards printed only their coverage lines (no -test.coverprofile)', () => {
+    const noProfile = (name: string) => read(name).split('mode: atomic\n')[0]
+    const merged = mergeShardLogs([noProfile('shard-atomic-1'), noProfile('shard-atomic-2')])
+    expect(merged.run.coverage).toBeUndefined()
+    expect(merged.run.coverageNote).toBe(
+      "no coverage for the whole run: each shard printed only its own (66.7%, 75%), and shards' figures do not add up; run the binary with -test.coverprofile=/dev/stdout to merge their profiles"
+    )
+  })
+
   it('gives one log exactly what parsing it gives', () => {
     const log = read('shard-atomic-full')
     const one = mergeShardLogs([log])

@@ -99,6 +99,7 @@ export function coverageByPackage(p: CoverProfile): Array<{ package: string } & 
 
 /** A line of a profile cut short: a path, maybe a range and numbers, but not a whole block. */
 const PARTIAL_BLOCK = /^[\w./@+~-]+\.go:[\d.,]*( \d*( \d*)?)?$/
+const PATH_PREFIX = /^[\w./@+~-]+$/
 
 /**
  * Finds the profiles a binary prints into its log (`-test.coverprofile=/dev/stdout`), line by
@@ -110,6 +111,7 @@ export class ProfileCollector {
   private readonly found: Array<{ profile: CoverProfile; coverage?: number }> = []
   private current?: { profile: CoverProfile; coverage?: number }
   private coverage?: number
+  private pending?: { profile: CoverProfile; reason: string }
 
   push(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
@@ -126,24 +128,27 @@ export class ProfileCollector {
       const m = /^coverage: ([\d.]+)% of statements/.exec(line)
       if (m) this.coverage = Number(m[1])
     }
+    this.pending = undefined
     if (!this.current) return
     const m = BLOCK.exec(line)
     if (m) {
       addBlock(this.current.profile, m[1], m[2], Number(m[3]), Number(m[4]))
       return
     }
-    if (PARTIAL_BLOCK.test(line)) {
-      this.current.profile.incomplete = `its line ${this.current.profile.blocks.size + 1} is cut short: "${line.slice(0, 120)}"`
-    }
+    const cutAt = `its line ${this.current.profile.blocks.size + 1} is cut short: "${line.slice(0, 120)}"`
+    if (PARTIAL_BLOCK.test(line)) this.current.profile.incomplete = cutAt
+    // A bare path could be any output line, unless the log ends with it.
+    else if (PATH_PREFIX.test(line)) this.pending = { profile: this.current.profile, reason: cutAt }
     this.current = undefined
   }
 
   /** The profiles found, merged; `incomplete` if any of them is. */
   finish(): CoverProfile | undefined {
+    if (this.pending) this.pending.profile.incomplete = this.pending.reason
     const profiles: CoverProfile[] = []
     const problems: string[] = []
     for (const f of this.found) {
-      if (f.profile.blocks.size === 0) continue
+      if (f.profile.blocks.size === 0 && !f.profile.incomplete) continue
       // The coverage line comes before the profile when written to /dev/stdout, after it when
       // a later run prints one: either is the same binary's figure.
       const printed = f.coverage ?? this.coverage
