@@ -115,7 +115,7 @@ export class ProfileCollector {
 
   push(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    const mode = MODE.exec(line)
+    const mode = line.startsWith('mode: ') ? MODE.exec(line) : null
     if (mode) {
       this.current = {
         profile: { mode: mode[1] as CoverMode, blocks: new Map() },

@@ -10,8 +10,8 @@
  *
  * Streaming: `TestLogParser.push(line)` per line, `finish()` at the end. Memory is bounded by the
  * number of tests, not by the log: a line is cut to MAX_LINE, a test keeps at most
- * OUTPUT_HEAD + OUTPUT_TAIL lines of output, and once KEEP_PASSING_BYTES of output are held,
- * passing tests drop theirs. Every step is O(1) per line (no rescans), so time is linear.
+ * OUTPUT_HEAD + OUTPUT_TAIL lines of output, and once KEEP_OUTPUT_BYTES of output are held, a
+ * finished test keeps none (pass, skip) or a few lines (failure; its message is kept apart). Every step is O(1) per line (no rescans), so time is linear.
  */
 import * as fs from 'node:fs'
 import type { Failure, Location, TestCase, TestRun } from './types.js'
@@ -24,8 +24,9 @@ export const MAX_LINE = 64 * 1024
 const LINE_TAIL = 16 * 1024
 const OUTPUT_HEAD = 100
 const OUTPUT_TAIL = 100
-/** Past this much output held, a passing or skipped test forgets its output. */
-const KEEP_PASSING_BYTES = 16 * 1024 * 1024
+/** Past this much output held, a finished test keeps little of its own (see result()). */
+const KEEP_OUTPUT_BYTES = 16 * 1024 * 1024
+const SMALL_OUTPUT = 10
 const MAX_LOCATIONS = 50
 const MAX_MESSAGE_LINES = 60
 const MAX_FRAMES = 20_000
@@ -234,7 +235,7 @@ export class TestLogParser {
       }
     }
     if (!this.needMarker && !sawMarker) {
-      const glued = GLUED_REPORT.exec(line)
+      const glued = line.endsWith('s)') ? GLUED_REPORT.exec(line) : null
       if (glued && glued.index > 0 && this.latest.has(glued[2])) {
         this.output(line.slice(0, glued.index))
         return this.reportLine(line.slice(glued.index), 0, line.slice(glued.index), false, true)
@@ -345,13 +346,26 @@ export class TestLogParser {
     t.status = r.action === 'pass' ? 'pass' : r.action === 'fail' ? 'fail' : 'skip'
     if (r.durationMs !== undefined) t.durationMs = r.durationMs
     if (t.status === 'fail' && t._.parent) t._.parent._.failedChild = true
-    if ((t.status === 'pass' || t.status === 'skip') && this.keptBytes > KEEP_PASSING_BYTES) {
-      this.keptBytes -= t._.bytes
-      t.output = []
-      t._.tail = []
-      t._.candidates = []
-      t._.bytes = 0
+    const s = t._
+    // Only a failure's message needs them.
+    if (t.status !== 'fail') {
+      s.candidates = []
+      s.open = undefined
     }
+    if (this.keptBytes <= KEEP_OUTPUT_BYTES) return
+    // Past the budget, a finished test keeps little: none for a pass or skip, a few lines for a
+    // failure (its message and locations are kept apart).
+    const keep = t.status === 'fail' ? SMALL_OUTPUT : 0
+    if (t.output.length + s.tail.length <= keep) return
+    const head = t.output.slice(0, keep)
+    const tail = keep > 0 ? [...t.output, ...s.tail].slice(-keep) : []
+    const bytes = (l: string[]) => l.reduce((n, x) => n + x.length, 0)
+    this.keptBytes -= s.bytes
+    s.dropped += t.output.length + s.tail.length - head.length - tail.length
+    t.output = head
+    s.tail = tail
+    s.bytes = bytes(head) + bytes(tail)
+    this.keptBytes += s.bytes
   }
 
   private output(line: string): void {
@@ -361,18 +375,18 @@ export class TestLogParser {
       this.dump = 'goroutines'
       return
     }
-    const cov = COVERAGE.exec(line)
+    const cov = line.startsWith('coverage: ') ? COVERAGE.exec(line) : null
     if (cov) {
       this.coverage = Number(cov[1])
       return
     }
     const t = this.testName ? this.latest.get(this.testName) : undefined
     if (!t) {
-      if (COVER_EXIT.test(line)) this.exitedByCover = true
+      if (line.startsWith('warning: GOCOVERDIR') && COVER_EXIT.test(line)) this.exitedByCover = true
       else if (line.trim()) this.lastOutside = line
       return
     }
-    if (COVER_EXIT.test(line)) {
+    if (line.startsWith('warning: GOCOVERDIR') && COVER_EXIT.test(line)) {
       this.exitedByCover = true
       return
     }
@@ -383,12 +397,17 @@ export class TestLogParser {
 
   private keep(t: Instance, text: string): void {
     const s = t._
-    if (t.output.length < OUTPUT_HEAD) {
+    // Past the budget a test will keep few lines when it ends: holding more meanwhile only
+    // makes garbage that outlives the young generation.
+    const over = this.keptBytes > KEEP_OUTPUT_BYTES
+    const headLimit = over ? SMALL_OUTPUT : OUTPUT_HEAD
+    const tailLimit = over ? SMALL_OUTPUT : OUTPUT_TAIL
+    if (t.output.length < headLimit && s.tail.length === 0) {
       t.output.push(text)
     } else {
       s.tail.push(text)
-      if (s.tail.length > OUTPUT_TAIL * 2) {
-        const cut = s.tail.length - OUTPUT_TAIL
+      if (s.tail.length >= tailLimit * 2) {
+        const cut = s.tail.length - tailLimit
         for (let i = 0; i < cut; i++) {
           s.bytes -= s.tail[i].length
           this.keptBytes -= s.tail[i].length
@@ -420,7 +439,7 @@ export class TestLogParser {
       }
       s.open = undefined
     }
-    const m = FILE_LINE.exec(line)
+    const m = line.includes('.go:') ? FILE_LINE.exec(line) : null
     if (!m || s.candidates.length >= MAX_LOCATIONS) return
     // Continuation lines sit 4 columns right of the margin the testing package printed; a
     // location glued after unterminated output (`progress    x_test.go:3: msg`) had margin 4.
@@ -576,7 +595,8 @@ export class TestLogParser {
           s.candidates.some(isAssertion) || (this.panic?.test === t.name && !s.failedChild)
         if ((s.failedChild || s.openChild) && !own) t.failedByChildren = true
       }
-      delete (t as Partial<Instance>)._
+      // Dropped by assignment, not delete: delete turns every test into a slow dictionary object.
+      ;(t as { _?: unknown })._ = undefined
     }
     let passed = 0
     let failed = 0
