@@ -306,6 +306,31 @@ describe('streaming pieces', () => {
     expect(p.finish()).toMatchObject({ passed: 1, status: 'passed' })
   })
 
+  it('past its output budget keeps messages and last lines, not every line', () => {
+    const p = new TestLogParser()
+    const noise = 'x'.repeat(1000)
+    // 10 MiB of passing output fills the budget (8 MiB).
+    for (let i = 0; i < 100; i++) {
+      p.push(`=== RUN   TestFill${i}`)
+      for (let j = 0; j < 100; j++) p.push(`    ${noise}`)
+      p.push(`--- PASS: TestFill${i} (0.00s)`)
+    }
+    p.push('=== RUN   TestLate')
+    for (let j = 0; j < 200; j++) p.push(`    ${noise} ${j}`)
+    p.push('    late_test.go:9: got 1, want 2')
+    p.push('--- FAIL: TestLate (0.00s)')
+    p.push('=== RUN   TestCut')
+    p.push('    still working')
+    const r = p.finish()
+    const late = r.tests.find((t) => t.name === 'TestLate')!
+    expect(late.failure).toMatchObject({ file: 'late_test.go', line: 9, message: 'got 1, want 2' })
+    expect(late.output.length).toBeLessThan(12)
+    expect(r.tests.find((t) => t.name === 'TestCut')?.failure?.message).toMatch(
+      /its last output: still working$/
+    )
+    expect(r.tests.find((t) => t.name === 'TestFill99')?.output).toEqual([])
+  })
+
   it('parses a file the same as its text', async () => {
     const file = path.join(dir, 'logs', 'go1.26-plain-t2j-count.txt')
     const { run } = await parseTestLogFile(file)
