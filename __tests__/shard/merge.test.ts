@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { profileFromLog, totalCoverage } from '../../src/results/cover-profile.js'
 import { parseTestLog } from '../../src/results/gotest.js'
-import { combinedLog, mergeShardLogs } from '../../src/shard/merge.js'
+import { combinedLog, mergeShardLogs, parseLogFile } from '../../src/shard/merge.js'
 
 // capture-shards.sh: the shards-src package run whole and as the two shards splitTests makes,
 // each with its cover profile printed into its log (-test.coverprofile=/dev/stdout).
@@ -118,5 +120,29 @@ describe('combinedLog', () => {
       { name: 'tests-s2', text: 'b\n' }
     ])
     expect(text).toBe('### shard 1/2 (Job tests-s1)\na\n\n### shard 2/2 (Job tests-s2)\nb\n')
+  })
+})
+
+describe('parseLogFile', () => {
+  const tmp = (text: string) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'merge-')), 'tests.log')
+    fs.writeFileSync(file, text)
+    return file
+  }
+
+  it("gives a sharded tests.log the run's coverage, not the last shard's line", async () => {
+    const text = combinedLog([
+      { name: 'tests-s1', text: read('shard-atomic-1') },
+      { name: 'tests-s2', text: read('shard-atomic-2') }
+    ])
+    const merged = await parseLogFile(tmp(text))
+    expect(merged.shards.length).toBe(2)
+    expect(merged.run.coverage).toBe(91.7)
+    expect(merged.run).toEqual(mergeShardLogs([read('shard-atomic-1'), read('shard-atomic-2')]).run)
+  })
+
+  it('parses a single log whole', async () => {
+    const merged = await parseLogFile(tmp(read('shard-atomic-full')))
+    expect(merged.run).toEqual(parseTestLog(read('shard-atomic-full')))
   })
 })

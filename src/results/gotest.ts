@@ -888,14 +888,14 @@ export class ByteLineSplitter {
 }
 
 /**
- * Parses a log file as a stream (a log over 512 MiB cannot be one JS string), with the cover
- * profile printed in it.
+ * Calls `onLine` for every line of a file, read as a stream (see ByteLineSplitter), and resolves
+ * once the last one is read.
  */
-export async function parseTestLogFile(
-  path: string
-): Promise<{ run: TestRun; profile?: CoverProfile }> {
-  const p = new TestLogParser()
-  const splitter = new ByteLineSplitter((l) => p.push(l))
+export async function forEachLineOfFile(
+  path: string,
+  onLine: (line: string) => void
+): Promise<void> {
+  const splitter = new ByteLineSplitter(onLine)
   // One buffer, read into again and again: a stream's fresh 64 KiB chunks are external memory
   // that V8 frees late, which alone doubled the peak RSS on a 1 GiB log.
   const buf = Buffer.allocUnsafe(1 << 20)
@@ -906,14 +906,25 @@ export async function parseTestLogFile(
       const { bytesRead } = await fh.read(buf, 0, buf.length, null)
       if (bytesRead === 0) break
       splitter.push(buf.subarray(0, bytesRead))
-      // A turn of the event loop now and then lets V8 run its idle-time GC tasks: without it
-      // the peak RSS of a 1 GiB log varied from 160 to 260 MiB between runs.
+      // A turn of the event loop now and then, so that a long parse does not starve timers and
+      // other streams (shards followed at the same time).
       if (++chunks % 16 === 0) await new Promise((resolve) => setImmediate(resolve))
     }
   } finally {
     await fh.close()
   }
   splitter.end()
+}
+
+/**
+ * Parses a log file as a stream (a log over 512 MiB cannot be one JS string), with the cover
+ * profile printed in it.
+ */
+export async function parseTestLogFile(
+  path: string
+): Promise<{ run: TestRun; profile?: CoverProfile }> {
+  const p = new TestLogParser()
+  await forEachLineOfFile(path, (l) => p.push(l))
   return { run: p.finish(), profile: p.profile() }
 }
 

@@ -5,7 +5,7 @@
  * never from a profile known to be cut short. Pure.
  */
 import { mergeProfiles, totalCoverage, type CoverProfile } from '../results/cover-profile.js'
-import { parseTestLogWithProfile } from '../results/gotest.js'
+import { forEachLineOfFile, parseTestLogWithProfile, TestLogParser } from '../results/gotest.js'
 import type { TestRun } from '../results/types.js'
 import { mergeRuns } from './shard.js'
 
@@ -87,4 +87,31 @@ export function combinedLog(logs: Array<{ name: string; text: string }>): string
   return logs
     .map((l, i) => `### shard ${i + 1}/${logs.length} (Job ${l.name})\n${l.text}`)
     .join('\n')
+}
+
+const SHARD_HEADER = /^### shard (\d+)\/(\d+) \(Job (.+)\)$/
+
+/**
+ * Reads a tests.log as a stream (any size) and gives what the run gave: a sharded run's log
+ * (`combinedLog`) is split at its `### shard i/N` headers and its shards merged, so the coverage
+ * is the run's, not the last shard's `coverage:` line; any other log is parsed whole.
+ */
+export async function parseLogFile(path: string): Promise<MergedShards> {
+  const parsers: TestLogParser[] = []
+  let current: TestLogParser | undefined
+  await forEachLineOfFile(path, (line) => {
+    const header = line.startsWith('### shard ') ? SHARD_HEADER.exec(line) : null
+    if (header) {
+      current = new TestLogParser()
+      parsers.push(current)
+      return
+    }
+    if (!current) {
+      current = new TestLogParser()
+      parsers.push(current)
+    }
+    current.push(line)
+  })
+  if (parsers.length === 0) parsers.push(new TestLogParser())
+  return mergeShards(parsers.map((p) => ({ run: p.finish(), profile: p.profile() })))
 }
