@@ -141,6 +141,11 @@ describe('parseLogFile', () => {
     expect(merged.run).toEqual(mergeShardLogs([read('shard-atomic-1'), read('shard-atomic-2')]).run)
   })
 
+  it("keeps a shard's flaky tests", () => {
+    const count = fs.readFileSync('__fixtures__/gotest/t2j/logs/go1.26-plain-v-count.txt', 'utf8')
+    expect(mergeShardLogs([read('shard-atomic-1'), count]).run.flaky).toEqual(['TestFlaky'])
+  })
+
   it('parses a single log whole', async () => {
     const merged = await parseLogFile(tmp(read('shard-atomic-full')))
     expect(merged.run).toEqual(parseTestLog(read('shard-atomic-full')))

@@ -198,7 +198,11 @@ export function mergeRuns(runs: TestRun[]): TestRun {
   const sum = (k: 'passed' | 'failed' | 'skipped' | 'interrupted') =>
     runs.reduce((n, r) => n + r[k], 0)
   const failed = runs.some((r) => r.status === 'failed')
+  const flaky = runs.flatMap((r) => r.flaky ?? [])
+  const ending = runs.find((r) => r.ending)?.ending
   return {
+    ...(flaky.length > 0 ? { flaky } : {}),
+    ...(ending ? { ending } : {}),
     tests,
     passed: sum('passed'),
     failed: sum('failed'),
