@@ -25,7 +25,7 @@ describe('publish', () => {
     const logger = new FakeLogger()
     await publish(
       report,
-      { failOnTestFailure: true },
+      { failOnTestFailure: true, failOnFlaky: true },
       logger,
       {
         setOutput: (k, v) => void (outputs[k] = v),

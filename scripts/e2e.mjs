@@ -42,7 +42,7 @@ function check(name, ok, detail = '') {
   if (!ok) failures.push(name)
 }
 
-async function runCase(name, env, deploy) {
+async function runCase(name, env, deploy, hooks = {}) {
   const inputs = {
     ...baseInputs,
     ...deploy,
@@ -53,7 +53,8 @@ async function runCase(name, env, deploy) {
     root,
     workspace: root,
     workDir: path.join(work, name),
-    inputs
+    inputs,
+    ...hooks
   })
   console.log(
     `\n--- case ${name}: main exit ${result.main.code} in ${(result.mainMs / 1000).toFixed(1)}s, post exit ${result.post.code} in ${(result.postMs / 1000).toFixed(1)}s`
@@ -272,6 +273,75 @@ check(
     goPackage.main.stdout
   ) && !/\$ docker build/.test(goPackage.main.stdout),
   goPackage.main.stdout.match(/.*(Compiled|docker build).*/g)?.join(' | ')
+)
+
+// Shards of a binary run without -test.coverprofile: the action adds it for each shard (a -cover
+// binary says so when it lists), so the merged coverage is still the single Job's.
+const shardsNoProfile = await runCase(
+  'shards-no-profile',
+  {},
+  { manifests: 'example/deploy-local', shards: '3', 'test-args': '-test.v' }
+)
+check(
+  "shards without -test.coverprofile: coverage equals the single Job's",
+  shardsNoProfile.outputs.status === 'passed' &&
+    shardsNoProfile.outputs.coverage === pass.outputs.coverage,
+  `${shardsNoProfile.outputs.coverage} vs ${pass.outputs.coverage}: ${shardsNoProfile.outputs.diagnosis}`
+)
+
+// Thousands of lines on stdout and stderr at once: tests.log holds every line the container
+// printed exactly once, as kubectl logs of the same pod shows them (read before the post step,
+// which deletes the Job), and the verdicts come from those lines.
+let kubeletLog = ''
+const interleave = await runCase(
+  'interleave',
+  {},
+  {
+    context: 'scripts/suites/interleave',
+    'go-package': '.',
+    image: 'e2e/interleave',
+    'image-load': 'bash hack/local-cluster/load-image.sh {archive} {image}',
+    'env-from-secrets': '',
+    'secret-env': '',
+    'test-args': '-test.v'
+  },
+  {
+    beforePost: () => {
+      const job = fs
+        .readFileSync(path.join(work, 'interleave', 'output'), 'utf8')
+        .match(/^job-name=(.*)$/m)?.[1]
+      kubeletLog = execFileSync(
+        'kubectl',
+        [
+          '--kubeconfig',
+          process.env.KUBECONFIG_PATH,
+          '-n',
+          'example',
+          'logs',
+          `job/${job}`,
+          '-c',
+          'tests'
+        ],
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 << 20
+        }
+      )
+    }
+  }
+)
+const followed = fs.readFileSync(interleave.outputs['log-file'], 'utf8')
+check(
+  'interleave: tests.log equals kubectl logs of the pod, every stdout and stderr line once',
+  followed === kubeletLog &&
+    [1, 3000].every((i) => followed.split(`stdout line ${i} of 3000\n`).length === 2) &&
+    (followed.match(/stderr line \d+ of 3000\n/g) ?? []).length === 3000,
+  `${followed.length} vs ${kubeletLog.length} bytes`
+)
+check(
+  'interleave: the verdicts come from those lines',
+  interleave.outputs.status === 'passed' && interleave.outputs['tests-passed'] === '5',
+  `${interleave.outputs.status} ${interleave.outputs['tests-passed']}`
 )
 
 check(

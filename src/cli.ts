@@ -16,7 +16,8 @@ import { realExec } from './deps.js'
 import { defaultDeps } from './default-deps.js'
 import { getInputs, readEnvironment } from './inputs/index.js'
 import { publish } from './publish.js'
-import { parseTestLog } from './results/gotest.js'
+import { formatProfile } from './results/cover-profile.js'
+import { parseLogFile } from './shard/merge.js'
 import { resultsJson, textReport, type RunReport } from './report/report.js'
 import { run } from './run.js'
 import { createdObjects, loadCleanupState, memoryStateStore } from './state.js'
@@ -28,7 +29,13 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (cmd.command === 'report') {
-    const testRun = parseTestLog(fs.readFileSync(cmd.log, 'utf8'))
+    // Streamed (a log may be larger than a string can be); a sharded log is merged by shard.
+    const { run: testRun, profile } = await parseLogFile(cmd.log)
+    if (cmd.coverprofile) {
+      if (!profile)
+        throw new Error(`${cmd.log} holds no cover profile to write to ${cmd.coverprofile}`)
+      fs.writeFileSync(cmd.coverprofile, formatProfile(profile))
+    }
     // The same report as a run's, so --json is results.json's shape.
     const report: RunReport = {
       status: testRun.status,

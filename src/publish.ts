@@ -3,6 +3,7 @@
  * step's success or failure. The CLI prints the same things instead.
  */
 import type { ReportInputs } from './inputs/types.js'
+import { reportableFailures } from './results/gotest.js'
 import type { Logger } from './ports.js'
 import type { Redactor } from './secrets/redact.js'
 import { annotations, outputs, summary, type RunReport } from './report/report.js'
@@ -16,7 +17,7 @@ export interface Publisher {
 /** Returns the message the step failed with, or undefined when it succeeded. */
 export async function publish(
   unredacted: RunReport,
-  inputs: Pick<ReportInputs, 'failOnTestFailure'>,
+  inputs: Pick<ReportInputs, 'failOnTestFailure' | 'failOnFlaky'>,
   log: Logger,
   out: Publisher,
   /** Secret values to keep out of outputs, annotations and the summary (none are masked there). */
@@ -45,7 +46,11 @@ export async function publish(
 
   let failure: string | undefined
   if (report.status === 'error') failure = report.headline || 'The tests could not run'
-  else if (report.status !== 'passed') {
+  else if (report.status === 'failed' && !inputs.failOnFlaky && onlyFlaky(report)) {
+    log.warning(
+      `Only flaky tests failed (fail-on-flaky is false): ${(report.run?.flaky ?? []).join(', ')}`
+    )
+  } else if (report.status !== 'passed') {
     if (inputs.failOnTestFailure) failure = report.headline || `Tests ${report.status}`
     else log.warning(`Tests ${report.status} (fail-on-test-failure is false): ${report.headline}`)
   }
@@ -54,4 +59,11 @@ export async function publish(
   if (report.coverageGate?.passed) log.info(report.coverageGate.message)
   if (failure) out.setFailed(failure)
   return failure
+}
+
+/** Every failing test also passed in another repetition: the run failed only through flakes. */
+function onlyFlaky(report: RunReport): boolean {
+  const flaky = new Set(report.run?.flaky ?? [])
+  const failed = report.run ? reportableFailures(report.run) : []
+  return flaky.size > 0 && failed.length > 0 && failed.every((t) => flaky.has(t.name))
 }

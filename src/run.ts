@@ -152,7 +152,11 @@ async function finishReport(
   report.status = status
   report.durationMs = timer.elapsed()
   report.timings = timer.list()
-  report.coverageGate = gate(report.run?.coverage, inputs.report.minCoverage)
+  report.coverageGate = gate(
+    report.run?.coverage,
+    inputs.report.minCoverage,
+    report.run?.coverageNote
+  )
   const redactor = deps.secrets.redactor
   await redactDirectory(inputs.outputDir, redactor).catch((e: Error) =>
     deps.log.warning(`Could not redact the files in ${inputs.outputDir}: ${e.message}`)

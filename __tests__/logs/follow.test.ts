@@ -81,6 +81,69 @@ describe('log lines', () => {
   })
 })
 
+describe('LogDeduper with stdout and stderr interleaved', () => {
+  // The kubelet timestamps each stream as it reads its pipe: in the file (and the stream) a
+  // stderr line can come after a stdout line that has a later time.
+  const interleaved = [
+    '2026-11-25T04:00:00.900Z === RUN   TestA',
+    '2026-11-25T04:00:01.002Z 2026/11/25 04:00:01 from log (stderr)',
+    '2026-11-25T04:00:00.999Z     a_test.go:10: from t.Log (stdout)',
+    '2026-11-25T04:00:01.001Z --- PASS: TestA (0.10s)',
+    '2026-11-25T04:00:01.500Z same',
+    '2026-11-25T04:00:01.500Z same',
+    '2026-11-25T04:00:01.400Z PASS'
+  ]
+
+  it('keeps every line of a normal stream, whatever the order of their times', () => {
+    const d = new LogDeduper()
+    expect(interleaved.map((l) => d.accept(splitTimestamp(l)))).toEqual(interleaved.map(() => true))
+  })
+
+  it('after a reconnect at any line, skips exactly what the kubelet sends again', () => {
+    for (let cut = 1; cut < interleaved.length; cut++) {
+      const d = new LogDeduper()
+      const seen: string[] = []
+      for (const l of interleaved.slice(0, cut)) if (d.accept(splitTimestamp(l))) seen.push(l)
+      // The kubelet resends, in file order, every line at or after sinceTime.
+      const since = d.sinceTime()!
+      d.reconnecting()
+      for (const l of interleaved) {
+        const line = splitTimestamp(l)
+        if (timestampKey(line.timestamp) < timestampKey(since)) continue
+        if (d.accept(line)) seen.push(l)
+      }
+      expect({ cut, seen }).toEqual({ cut, seen: interleaved })
+    }
+  })
+
+  it('reads again from a second before the latest one, for a line whose time is earlier', () => {
+    const d = new LogDeduper()
+    d.accept(splitTimestamp('2026-11-25T04:00:01.001Z late stderr line'))
+    // Still to come: '2026-11-25T04:00:00.999Z' on stdout; a sinceTime of 04:00:01 would lose it.
+    expect(d.sinceTime()).toBe('2026-11-25T04:00:00Z')
+    expect(d.last).toBe('2026-11-25T04:00:01.001Z')
+  })
+
+  it('after the replay, a line equal to an old one is new', () => {
+    const d = new LogDeduper()
+    const a = splitTimestamp('2026-11-25T04:00:00.5Z x')
+    expect(d.accept(a)).toBe(true)
+    d.reconnecting()
+    expect(d.accept(a)).toBe(false)
+    expect(d.accept(splitTimestamp('2026-11-25T04:00:00.6Z y'))).toBe(true)
+    // Not a repeat any more: the replay ended at the first new line.
+    expect(d.accept(a)).toBe(true)
+  })
+
+  it('forgets lines older than the reconnect window', () => {
+    const d = new LogDeduper()
+    const base = Date.parse('2026-11-25T04:00:00Z')
+    for (let i = 0; i < 5000; i++)
+      d.accept(splitTimestamp(`${new Date(base + i * 1000 + 100).toISOString()} line ${i}`))
+    expect((d as unknown as { inWindow: Map<string, number> }).inWindow.size).toBeLessThanOrEqual(2)
+  })
+})
+
 describe('followLogs', () => {
   it('reconnects with sinceTime when the stream closes early, without loss or duplicates', async () => {
     const kube = new FakeKube()
@@ -105,8 +168,8 @@ describe('followLogs', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(expected.join('\n') + '\n')
     expect(kube.logCalls.map((c) => [c.follow, c.sinceTime])).toEqual([
       [true, undefined],
-      [true, '2026-11-25T04:00:00Z'],
-      [false, '2026-11-25T04:00:01Z']
+      [true, '2026-11-25T03:59:59Z'],
+      [false, '2026-11-25T04:00:00Z']
     ])
     expect(r).toEqual({ lines: 4, reconnects: 2, podGone: false })
   })
@@ -203,7 +266,7 @@ describe('followLogs when the Job finishes while the stream is open', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('started\ntail\n')
     expect(calls).toEqual([
       { follow: true, sinceTime: undefined },
-      { follow: false, sinceTime: '2026-11-25T05:37:48Z' }
+      { follow: false, sinceTime: '2026-11-25T05:37:47Z' }
     ])
     expect(r.lines).toBe(2)
   })
@@ -242,7 +305,7 @@ describe('followLogs on a silent stream', () => {
       60_000
     )
     expect(fs.readFileSync(file, 'utf8')).toBe('before\nafter\n')
-    expect(calls.slice(0, 2)).toEqual([undefined, '2026-11-25T05:37:48Z'])
+    expect(calls.slice(0, 2)).toEqual([undefined, '2026-11-25T05:37:47Z'])
     expect(r.reconnects).toBeGreaterThanOrEqual(1)
   })
 })
@@ -281,7 +344,7 @@ describe('followLogs after an API-server restart', () => {
       new FakeLogger()
     )
     const resumed = calls.find((c) => c.follow && c.at >= 10_000)
-    expect(resumed).toMatchObject({ sinceTime: '2026-11-25T05:37:48Z' })
+    expect(resumed).toMatchObject({ sinceTime: '2026-11-25T05:37:47Z' })
     expect(resumed!.at).toBeLessThanOrEqual(20_000)
     // tick 3 arrived live, long before the Job's end, and nothing twice.
     expect(live.map((l) => l.line)).toEqual(['tick 1', 'tick 2', 'tick 3'])

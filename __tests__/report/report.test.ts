@@ -47,6 +47,7 @@ describe('report', () => {
       'tests-skipped': '3',
       coverage: '20',
       'failed-tests': '["TestTestifyFailure","TestPlainFailure","TestSubtestFailure/broken"]',
+      'flaky-tests': '[]',
       diagnosis: '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.',
       'results-file': '',
       'junit-file': '',

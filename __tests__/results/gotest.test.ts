@@ -182,6 +182,16 @@ describe('locateFile', () => {
     )
   })
 
+  it('maps module paths printed by a binary built with -trimpath', () => {
+    // `go test -c -trimpath` prints frames and testify traces as import paths, not file paths.
+    expect(locateFile('github.com/acme/example/tests/integration/workflow_test.go', repo)).toBe(
+      'example/tests/integration/workflow_test.go'
+    )
+    expect(locateFile('github.com/acme/example/internal/store/store_test.go', repo)).toBe(
+      'example/internal/store/store_test.go'
+    )
+  })
+
   it('maps base names, using the package to break ties', () => {
     expect(locateFile('store_test.go', repo)).toBe('example/internal/store/store_test.go')
     expect(locateFile('workflow_test.go', repo, 'github.com/acme/example/tests/integration')).toBe(

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { profileFromLog, totalCoverage } from '../../src/results/cover-profile.js'
 import { parseTestLog } from '../../src/results/gotest.js'
-import { combinedLog, mergeShardLogs } from '../../src/shard/merge.js'
+import { combinedLog, mergeShardLogs, parseLogFile } from '../../src/shard/merge.js'
 
 // capture-shards.sh: the shards-src package run whole and as the two shards splitTests makes,
 // each with its cover profile printed into its log (-test.coverprofile=/dev/stdout).
@@ -77,6 +79,32 @@ describe('mergeShardLogs', () => {
     expect(merged.run.panic).toBeDefined()
   })
 
+  it("never merges a cut profile: every cut of shard 2's profile is reported", () => {
+    const log = read('shard-atomic-2')
+    const start = log.indexOf('mode: atomic\n') + 'mode: atomic\n'.length
+    const whole = mergeShardLogs([read('shard-atomic-1'), log])
+    expect(whole.incomplete).toBeUndefined()
+    // The runtime lost the tail of the pipe: any byte of the profile can be the last one kept.
+    for (let cut = start + 1; cut < log.trimEnd().length; cut++) {
+      const merged = mergeShardLogs([read('shard-atomic-1'), log.slice(0, cut)])
+      expect({ cut, coverage: merged.run.coverage }).toEqual({ cut, coverage: undefined })
+      expect({ cut, shards: merged.incomplete?.map((x) => x.shard) }).toEqual({ cut, shards: [2] })
+      expect(merged.run.coverageNote).toMatch(
+        /^no coverage: the cover profile of shard 2 is incomplete/
+      )
+      expect(merged.profile?.incomplete).toMatch(/^shard 2: /)
+    }
+  })
+
+  it('says why, when the shards printed only their coverage lines (no -test.coverprofile)', () => {
+    const noProfile = (name: string) => read(name).split('mode: atomic\n')[0]
+    const merged = mergeShardLogs([noProfile('shard-atomic-1'), noProfile('shard-atomic-2')])
+    expect(merged.run.coverage).toBeUndefined()
+    expect(merged.run.coverageNote).toBe(
+      "no coverage for the whole run: each shard printed only its own (66.7%, 75%), and shards' figures do not add up; run the binary with -test.coverprofile=/dev/stdout to merge their profiles"
+    )
+  })
+
   it('gives one log exactly what parsing it gives', () => {
     const log = read('shard-atomic-full')
     const one = mergeShardLogs([log])
@@ -92,5 +120,34 @@ describe('combinedLog', () => {
       { name: 'tests-s2', text: 'b\n' }
     ])
     expect(text).toBe('### shard 1/2 (Job tests-s1)\na\n\n### shard 2/2 (Job tests-s2)\nb\n')
+  })
+})
+
+describe('parseLogFile', () => {
+  const tmp = (text: string) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'merge-')), 'tests.log')
+    fs.writeFileSync(file, text)
+    return file
+  }
+
+  it("gives a sharded tests.log the run's coverage, not the last shard's line", async () => {
+    const text = combinedLog([
+      { name: 'tests-s1', text: read('shard-atomic-1') },
+      { name: 'tests-s2', text: read('shard-atomic-2') }
+    ])
+    const merged = await parseLogFile(tmp(text))
+    expect(merged.shards.length).toBe(2)
+    expect(merged.run.coverage).toBe(91.7)
+    expect(merged.run).toEqual(mergeShardLogs([read('shard-atomic-1'), read('shard-atomic-2')]).run)
+  })
+
+  it("keeps a shard's flaky tests", () => {
+    const count = fs.readFileSync('__fixtures__/gotest/t2j/logs/go1.26-plain-v-count.txt', 'utf8')
+    expect(mergeShardLogs([read('shard-atomic-1'), count]).run.flaky).toEqual(['TestFlaky'])
+  })
+
+  it('parses a single log whole', async () => {
+    const merged = await parseLogFile(tmp(read('shard-atomic-full')))
+    expect(merged.run).toEqual(parseTestLog(read('shard-atomic-full')))
   })
 })

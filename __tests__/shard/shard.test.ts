@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import {
+  withCoverProfile,
   durationsFromResults,
   listArgs,
   mergeRuns,
@@ -204,5 +205,23 @@ describe('mergeRuns', () => {
     expect(merged.status).toBe('failed')
     expect(merged.coverage).toBeUndefined()
     expect(mergeRuns([pass, pass]).status).toBe('passed')
+  })
+})
+
+describe('withCoverProfile', () => {
+  const listing = (name: string) => fs.readFileSync(`__fixtures__/gotest/${name}`, 'utf8')
+
+  it('adds -test.coverprofile=/dev/stdout for a binary built with -cover', () => {
+    expect(withCoverProfile(['-test.v'], listing('test-list-shards.txt'))).toEqual([
+      '-test.v',
+      '-test.coverprofile=/dev/stdout'
+    ])
+  })
+
+  it("keeps the user's own, and adds nothing to a binary without coverage", () => {
+    const own = ['-test.coverprofile', '/tmp/c.out']
+    expect(withCoverProfile(own, listing('test-list-shards.txt'))).toEqual(own)
+    // A binary built without -cover lists its tests and nothing else (it would exit 2 on the flag).
+    expect(withCoverProfile(['-test.v'], 'TestA\nTestB\n')).toEqual(['-test.v'])
   })
 })

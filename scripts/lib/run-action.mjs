@@ -54,6 +54,7 @@ function runNode(node, script, env, logFile, onStart) {
  * @param {Record<string,string>} o.inputs
  * @param {(child: import('node:child_process').ChildProcess) => void} [o.onMainStart] gets the
  *   main step's process (to signal it, as a cancelled workflow does)
+ * @param {() => Promise<void> | void} [o.beforePost] runs between the steps (a later step's view)
  */
 export async function runAction({
   node,
@@ -62,7 +63,8 @@ export async function runAction({
   workDir,
   inputs,
   extraEnv = {},
-  onMainStart
+  onMainStart,
+  beforePost
 }) {
   fs.mkdirSync(workDir, { recursive: true })
   const files = {
@@ -95,6 +97,7 @@ export async function runAction({
     onMainStart
   )
   const mainMs = Date.now() - started
+  await beforePost?.()
   const state = parseFileCommands(fs.readFileSync(files.GITHUB_STATE, 'utf8'))
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
   const postStarted = Date.now()

@@ -18,7 +18,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   in-cluster-test run [--input-name value ...]   run the pipeline (flags are the action's inputs)
-  in-cluster-test report --log FILE [--json]     parse a saved test log and print the results
+  in-cluster-test report --log FILE [--json] [--coverprofile OUT]
+                                                 parse a saved test log and print the results;
+                                                 OUT gets its (merged) cover profile
   in-cluster-test --help
 
 Examples:

@@ -140,6 +140,7 @@ export function getInputs(
     },
     report: {
       failOnTestFailure: values['fail-on-test-failure'],
+      failOnFlaky: values['fail-on-flaky'],
       minCoverage: values['min-coverage'],
       commentOnPr: values['comment-on-pr'],
       githubToken: values['github-token']

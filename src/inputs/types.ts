@@ -94,6 +94,8 @@ export interface JobInputs {
 
 export interface ReportInputs {
   failOnTestFailure: boolean
+  /** False: a run whose only failures are flaky tests (failed and passed in repetitions) passes. */
+  failOnFlaky: boolean
   minCoverage?: number
   commentOnPr: boolean
   githubToken: string

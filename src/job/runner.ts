@@ -9,10 +9,13 @@ import type { Kube } from '../k8s/kube.js'
 import type { JobObject, PodLike } from '../k8s/types.js'
 import { CONTAINER } from '../k8s/job-template.js'
 import { followLogs } from '../logs/follow.js'
-import { parseTestLog } from '../results/gotest.js'
-import { profileFromLog, type CoverProfile } from '../results/cover-profile.js'
+import { stripFraming, TestLogParser } from '../results/gotest.js'
+import type { CoverProfile } from '../results/cover-profile.js'
 import type { TestRun } from '../results/types.js'
 import { watchJob, type WatchResult } from './watch.js'
+
+/** Lines of the log's end kept for the diagnosis. */
+const TAIL_LINES = 20
 
 /** Extra seconds past the Job's own deadline before we stop waiting for Kubernetes to say so. */
 const DEADLINE_SLACK_S = 30
@@ -34,8 +37,10 @@ export interface JobRun {
   /** How the run is named in headers: the Job's, or the shard's. */
   name: string
   jobName: string
+  /** The complete log, as the container printed it. */
   file: string
-  text: string
+  /** Its last lines, for the diagnosis (the file may be larger than a string can be). */
+  tail: string[]
   watched: WatchResult
   run: TestRun
   profile?: CoverProfile
@@ -64,11 +69,19 @@ export async function runJob(ctx: JobRunContext, spec: FollowSpec): Promise<JobR
   let pod: PodLike | undefined
   let finished = false
   const abort = new AbortController()
+  // Parsed as it arrives: memory stays flat whatever the log's size, and nothing reads it twice.
+  const parser = new TestLogParser()
+  const tail: string[] = []
   const follower = followLogs(
     kube,
     { namespace, container: CONTAINER, pod: () => pod, finished: () => finished },
     file,
-    spec.echo,
+    (line) => {
+      parser.push(line)
+      if (line.trim() !== '') tail.push(line.length > 2000 ? line.slice(0, 2000) : line)
+      if (tail.length > TAIL_LINES) tail.shift()
+      spec.echo(stripFraming(line))
+    },
     clock,
     log,
     abort.signal
@@ -99,15 +112,14 @@ export async function runJob(ctx: JobRunContext, spec: FollowSpec): Promise<JobR
       )
     const followed = await follower
     const watched = { ...w, podVanished: w.podVanished || followed.podGone }
-    const text = fs.readFileSync(file, 'utf8')
     return {
       name: shard?.name ?? jobName,
       jobName,
       file,
-      text,
+      tail,
       watched,
-      run: parseTestLog(text),
-      profile: profileFromLog(text)
+      run: parser.finish(),
+      profile: parser.profile()
     }
   } finally {
     finished = true

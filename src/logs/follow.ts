@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import type { PodLike } from '../k8s/types.js'
-import { LineSplitter, LogDeduper, sinceTimeFor, splitTimestamp } from './lines.js'
+import { LineSplitter, LogDeduper, splitTimestamp } from './lines.js'
 
 export interface FollowTarget {
   namespace: string
@@ -93,7 +93,7 @@ export async function followLogs(
         target.namespace,
         podName,
         target.container,
-        { follow, sinceTime: sinceTimeFor(dedupe.last), signal: current.signal },
+        { follow, sinceTime: dedupe.sinceTime(), signal: current.signal },
         (chunk) => {
           lastData = clock.now()
           splitter.push(chunk).forEach(emit)

@@ -81,6 +81,7 @@ export function outputs(r: RunReport): Record<string, string> {
     'tests-skipped': String(r.run?.skipped ?? 0),
     coverage: r.run?.coverage === undefined ? '' : String(r.run.coverage),
     'failed-tests': JSON.stringify(failed),
+    'flaky-tests': JSON.stringify(r.run?.flaky ?? []),
     diagnosis: r.status === 'passed' ? '' : r.headline,
     'results-file': r.files?.results ?? '',
     'junit-file': r.files?.junit ?? '',
@@ -106,6 +107,13 @@ export function summary(r: RunReport): string {
       '> No test ran: check test-args (-test.run) and that the image holds the test binary.'
     )
   }
+  if (run?.flaky && run.flaky.length > 0) {
+    const names = run.flaky.slice(0, 20).map((n) => code(n, 200))
+    parts.push(
+      `> Flaky (failed in one repetition, passed in another): ${names.join(', ')}${run.flaky.length > 20 ? ` and ${run.flaky.length - 20} more` : ''}`
+    )
+  }
+  if (run?.coverageNote) parts.push(`> ${cell(run.coverageNote, 1000)}`)
 
   const failures = run ? reportableFailures(run) : []
   if (failures.length > 0) {
@@ -290,14 +298,18 @@ export function textReport(r: Pick<RunReport, 'status' | 'headline' | 'run' | 'l
 
 export function gate(
   coverage: number | undefined,
-  min: number | undefined
+  min: number | undefined,
+  /** Why the run has no coverage although the binary printed some (a shard's profile cut, say). */
+  note?: string
 ): RunReport['coverageGate'] {
   if (min === undefined) return undefined
   if (coverage === undefined) {
     return {
       min,
       passed: false,
-      message: `min-coverage is ${min}%, but the log has no "coverage:" line: build the test binary with go test -c -cover`
+      message: note
+        ? `min-coverage is ${min}%, but the run's coverage is unknown: ${note}`
+        : `min-coverage is ${min}%, but the log has no "coverage:" line: build the test binary with go test -c -cover`
     }
   }
   return coverage >= min

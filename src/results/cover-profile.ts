@@ -11,6 +11,8 @@ export interface CoverProfile {
   mode: CoverMode
   /** `file:start,end` → statements and hit count. */
   blocks: Map<string, { file: string; statements: number; count: number }>
+  /** Why this profile is known to be incomplete (cut short): never to be merged silently. */
+  incomplete?: string
 }
 
 export interface CoverageSummary {
@@ -95,23 +97,86 @@ export function coverageByPackage(p: CoverProfile): Array<{ package: string } & 
     .sort((a, b) => a.package.localeCompare(b.package))
 }
 
+/** A line of a profile cut short: a path, maybe a range and numbers, but not a whole block. */
+const PARTIAL_BLOCK = /^[\w./@+~-]+\.go:[\d.,]*( \d*( \d*)?)?$/
+const PATH_PREFIX = /^[\w./@+~-]+$/
+
+/**
+ * Finds the profiles a binary prints into its log (`-test.coverprofile=/dev/stdout`), line by
+ * line as the log streams by, and checks each: a profile whose last line is cut, or whose
+ * statements do not give the `coverage:` percentage the same binary printed, is marked
+ * `incomplete` (the percentage is the binary's own checksum of what it wrote).
+ */
+export class ProfileCollector {
+  private readonly found: Array<{ profile: CoverProfile; coverage?: number }> = []
+  private current?: { profile: CoverProfile; coverage?: number }
+  private coverage?: number
+  private pending?: { profile: CoverProfile; reason: string }
+
+  push(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    const mode = line.startsWith('mode: ') ? MODE.exec(line) : null
+    if (mode) {
+      this.current = {
+        profile: { mode: mode[1] as CoverMode, blocks: new Map() },
+        coverage: this.coverage
+      }
+      this.found.push(this.current)
+      return
+    }
+    if (line.startsWith('coverage: ')) {
+      const m = /^coverage: ([\d.]+)% of statements/.exec(line)
+      if (m) this.coverage = Number(m[1])
+    }
+    this.pending = undefined
+    if (!this.current) return
+    const m = BLOCK.exec(line)
+    if (m) {
+      addBlock(this.current.profile, m[1], m[2], Number(m[3]), Number(m[4]))
+      return
+    }
+    const cutAt = `its line ${this.current.profile.blocks.size + 1} is cut short: "${line.slice(0, 120)}"`
+    if (PARTIAL_BLOCK.test(line)) this.current.profile.incomplete = cutAt
+    // A bare path could be any output line, unless the log ends with it.
+    else if (PATH_PREFIX.test(line)) this.pending = { profile: this.current.profile, reason: cutAt }
+    this.current = undefined
+  }
+
+  /** The profiles found, merged; `incomplete` if any of them is. */
+  finish(): CoverProfile | undefined {
+    if (this.pending) this.pending.profile.incomplete = this.pending.reason
+    const profiles: CoverProfile[] = []
+    const problems: string[] = []
+    for (const f of this.found) {
+      if (f.profile.blocks.size === 0 && !f.profile.incomplete) continue
+      // The coverage line comes before the profile when written to /dev/stdout, after it when
+      // a later run prints one: either is the same binary's figure.
+      const printed = f.coverage ?? this.coverage
+      if (!f.profile.incomplete && printed !== undefined) {
+        const own = totalCoverage(f.profile).percent
+        if (Math.abs(own - printed) > 0.1)
+          f.profile.incomplete = `its ${f.profile.blocks.size} blocks give ${own}% of statements, but the binary printed ${printed}%`
+      }
+      if (f.profile.incomplete) problems.push(f.profile.incomplete)
+      profiles.push(f.profile)
+    }
+    const merged = mergeProfiles(profiles)
+    if (merged && problems.length > 0) merged.incomplete = problems.join('; ')
+    return merged
+  }
+}
+
 /** The profiles a binary printed into its log (`-test.coverprofile=/dev/stdout`), merged. */
 export function profileFromLog(log: string): CoverProfile | undefined {
-  const found: CoverProfile[] = []
-  let current: CoverProfile | undefined
-  for (const raw of log.split('\n')) {
-    const line = raw.replace(/\r$/, '')
-    const mode = MODE.exec(line)
-    if (mode) {
-      current = { mode: mode[1] as CoverMode, blocks: new Map() }
-      found.push(current)
-      continue
-    }
-    const m = current ? BLOCK.exec(line) : null
-    if (m && current) addBlock(current, m[1], m[2], Number(m[3]), Number(m[4]))
-    else current = undefined
+  const c = new ProfileCollector()
+  let start = 0
+  while (start < log.length) {
+    let end = log.indexOf('\n', start)
+    if (end === -1) end = log.length
+    c.push(log.slice(start, end))
+    start = end + 1
   }
-  return mergeProfiles(found.filter((p) => p.blocks.size > 0))
+  return c.finish()
 }
 
 export function formatProfile(p: CoverProfile): string {

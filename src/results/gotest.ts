@@ -1,165 +1,678 @@
 /**
- * Parses what a compiled Go test binary prints with -test.v, in plain text, with test2json's
- * ^V framing (-test.v=test2json) or as `go test -json` events, mixed with any other log lines.
- * A log cut off mid-test (OOM kill, deleted pod) still gives every finished test, and the ones
- * that were running come out as `interrupted`. Pure and single-pass: 100k lines in well under 1 s.
+ * Parses what a compiled Go test binary prints with -test.v, in plain text or with test2json's ^V
+ * framing (-test.v=test2json), or as `go test -json` events, mixed with any other log lines.
+ *
+ * The reference is Go itself: the framing is read as cmd/internal/test2json reads it (the same
+ * markers, the same ^V rules, the same attribution of output by indentation), so every test,
+ * subtest and repetition gets test2json's verdict. Beyond test2json, what the text still tells:
+ * a report glued to the end of an output line in plain -test.v (test2json misses it there), the
+ * tests a timeout or a kill cut off, panics and stack frames as locations.
+ *
+ * Streaming: `TestLogParser.push(line)` per line, `finish()` at the end. Memory is bounded by the
+ * number of tests, not by the log: a line is cut to MAX_LINE, a test keeps at most
+ * OUTPUT_HEAD + OUTPUT_TAIL lines of output, and once KEEP_OUTPUT_BYTES of output are held, a
+ * finished test keeps none (pass, skip) or a few lines (failure; its message is kept apart). Every step is O(1) per line (no rescans), so time is linear.
  */
-import type { Failure, TestCase, TestRun } from './types.js'
+import * as fs from 'node:fs'
+import type { Failure, Location, TestCase, TestRun } from './types.js'
+import { ProfileCollector, type CoverProfile } from './cover-profile.js'
 
-const MARKER = /^\s*=== (RUN|PAUSE|CONT|NAME)\s*(\S*)/
-const RESULT = /^(\s*)--- (PASS|FAIL|SKIP): (\S+)(?: \(([\d.]+)s\))?/
+/** test2json's ^V: begins every framing line the binary prints with -test.v=test2json. */
+const MARKER_CHAR = '\u0016'
+/** Longer lines keep their head and tail (a glued report sits at the end). */
+export const MAX_LINE = 64 * 1024
+const LINE_TAIL = 16 * 1024
+const OUTPUT_HEAD = 100
+const OUTPUT_TAIL = 100
+/** Past this much output held, a finished test keeps little of its own (see result()). */
+const KEEP_OUTPUT_BYTES = 8 * 1024 * 1024
+const SMALL_OUTPUT = 5
+const MAX_LOCATIONS = 50
+const MAX_MESSAGE_LINES = 60
+const MAX_FRAMES = 20_000
+
+const UPDATES = [
+  '=== RUN   ',
+  '=== PAUSE ',
+  '=== CONT  ',
+  '=== NAME  ',
+  '=== PASS  ',
+  '=== FAIL  ',
+  '=== SKIP  ',
+  '=== ATTR  ',
+  '=== ARTIFACTS '
+]
+const REPORTS = ['--- PASS: ', '--- FAIL: ', '--- SKIP: ', '--- BENCH: ']
+/** A report glued to the end of a line by output without a trailing newline (plain -test.v). */
+const GLUED_REPORT = /--- (PASS|FAIL|SKIP): (\S+) \((\d+(?:\.\d+)?)s\)$/
 const COVERAGE = /^coverage: ([\d.]+)% of statements/
-const FILE_LINE = /^\s*([\w./@+-]+\.go):(\d+): ?(.*)$/
+/** `    x_test.go:12: message`: t.Log/t.Error output, possibly glued after unterminated output. */
+const FILE_LINE = /(?:^|\s)([\w.@+~-][\w./@+~-]*\.go):(\d+): ?(.*)$/
 const TRACE = /^\s*Error Trace:\s+(\S+?\.go):(\d+)/
 const TESTIFY_FIELD = /^\s*(Error Trace|Error|Test|Messages):\s*(.*)$/
-const FRAME_FILE = /^\s+(\/\S+?\.go):(\d+)/
+/** Words of an assertion, not of a log line (t.Log and t.Error print alike). */
+const ASSERTION =
+  /\b(got|want|wanted|expected|expect|expecting|actual|unexpected|mismatch|should|must|not equal|differ|differs|diff|error|err|fail|failed|failure|assert|assertion|invalid|incorrect|wrong|missing|timeout|timed out)\b|!=|==/i
+const FRAME = /^\t(\S+?\.go):(\d+)(?: |$)/
+const GOROUTINE = /^goroutine \d+ .*\[(.*?)(?:, \d+ minutes)?\]:$/
+const RUNNING_TEST = /^\s+(\S+) \([^)]*\)$/
+/** What a -cover binary prints when it exits through os.Exit (log.Fatal): it was not killed. */
+const COVER_EXIT = /^warning: GOCOVERDIR not set, no coverage data emitted$/
 
-interface Event {
-  Action?: string
-  Test?: string
-  Package?: string
-  Output?: string
+interface Candidate {
+  file: string
+  line: number
+  indent: number
+  lines: string[]
+  testify: boolean
 }
 
-class Parser {
-  readonly tests = new Map<string, TestCase>()
-  private readonly order: string[] = []
-  private current?: string
-  private pkg?: string
-  coverage?: number
-  verdict?: 'PASS' | 'FAIL'
-  panic?: Failure & { test?: string }
-  timedOut?: string
-  /** Tests the timeout dump lists as still running. */
-  readonly timedOutTests = new Set<string>()
-  private inPanic = false
-  /** Stack frames of the panic or timeout dump: function, then its file:line. */
-  readonly frames: Array<{ func: string; file: string; line: number }> = []
-  private lastFunc = ''
-  private inRunningList = false
+interface Instance extends TestCase {
+  /** Internal bookkeeping; removed in finish(). */
+  _: {
+    parent?: Instance
+    paused: boolean
+    /** A sequential sibling started after it: it finished, its report just was not printed. */
+    finished: boolean
+    failedChild: boolean
+    openChild: boolean
+    candidates: Candidate[]
+    open?: Candidate
+    tail: string[]
+    /** The last output line not kept (past the output budget). */
+    last?: string
+    dropped: number
+    bytes: number
+  }
+}
 
-  private test(name: string): TestCase {
-    let t = this.tests.get(name)
-    if (!t) {
-      t = { name, package: this.pkg, status: 'interrupted', output: [] }
-      this.tests.set(name, t)
-      this.order.push(name)
+/** Shared empty arrays: most tests never need their own (a 1 GiB log has 150k tests). */
+const NO_LINES: string[] = Object.freeze([]) as unknown as string[]
+const NO_CANDIDATES: Candidate[] = Object.freeze([]) as unknown as Candidate[]
+
+const DONE: Instance['_'] = Object.freeze({
+  paused: false,
+  finished: false,
+  failedChild: false,
+  openChild: false,
+  candidates: NO_CANDIDATES,
+  tail: NO_LINES,
+  dropped: 0,
+  bytes: 0
+})
+
+interface Goroutine {
+  state: string
+  frames: Array<{ func: string; file: string; line: number }>
+}
+
+interface PendingReport {
+  test: Instance
+  action: string
+  durationMs?: number
+}
+
+function stripIndent(line: string): string {
+  return line.startsWith('    ') ? line.slice(4) : line
+}
+
+function leadingSpaces(s: string): number {
+  let i = 0
+  while (i < s.length && s.charCodeAt(i) === 32) i++
+  return i
+}
+
+/** Removes test2json's ^V framing wherever the log is shown to people. */
+export function stripFraming(text: string): string {
+  return text.includes(MARKER_CHAR) ? text.split(MARKER_CHAR).join('') : text
+}
+
+/** A line cut to MAX_LINE: its head and its tail, and how much was left out between them. */
+export function capLine(line: string): string {
+  if (line.length <= MAX_LINE) return line
+  const head = MAX_LINE - LINE_TAIL
+  return `${line.slice(0, head)} … [${line.length - head - LINE_TAIL} characters cut] … ${line.slice(-LINE_TAIL)}`
+}
+
+export class TestLogParser {
+  private readonly all: Instance[] = []
+  private readonly latest = new Map<string, Instance>()
+  private report: PendingReport[] = []
+  private testName = ''
+  private needMarker = false
+  private pkg?: string
+  private coverage?: number
+  private verdict?: 'PASS' | 'FAIL'
+  private panic?: Failure & { test?: string }
+  private timedOut?: string
+  private readonly runningAtTimeout = new Set<string>()
+  private dump: 'none' | 'running-list' | 'goroutines' = 'none'
+  private readonly goroutines: Goroutine[] = []
+  private frames = 0
+  private lastFunc = ''
+  private sigquit = false
+  private lastOutside = ''
+  private exitedByCover = false
+  private keptBytes = 0
+  private readonly profiles = new ProfileCollector()
+  private pendingJson = ''
+
+  /** One line of the log, without its newline (a trailing CR is dropped). */
+  push(raw: string): void {
+    let line = raw.length > MAX_LINE ? capLine(raw) : raw
+    if (line.endsWith('\r')) line = line.slice(0, -1)
+    // test2json treats a ^V that does not begin a line as the start of the next one.
+    const v = line.indexOf(MARKER_CHAR, 1)
+    if (v > 0) {
+      let start = 0
+      let at = v
+      while (at > 0) {
+        this.pushLine(line.slice(start, at))
+        start = at
+        at = line.indexOf(MARKER_CHAR, at + 1)
+      }
+      this.pushLine(line.slice(start))
+      return
     }
+    this.pushLine(line)
+  }
+
+  private pushLine(line: string): void {
+    if (
+      line.length > 1 &&
+      line.charCodeAt(0) === 123 &&
+      line.startsWith('{"') &&
+      line.includes('"Action"')
+    ) {
+      if (this.jsonEvent(line)) return
+    }
+    this.profiles.push(line)
+    this.handle(line)
+  }
+
+  /** A `go test -json` event: its output is the binary's text, in pieces. */
+  private jsonEvent(line: string): boolean {
+    let e: { Action?: string; Package?: string; Output?: string }
+    try {
+      e = JSON.parse(line) as typeof e
+    } catch {
+      return false
+    }
+    if (e.Package) this.pkg = e.Package
+    if (e.Action === 'output' && e.Output !== undefined) {
+      let text = this.pendingJson + e.Output
+      let nl: number
+      while ((nl = text.indexOf('\n')) !== -1) {
+        this.push(text.slice(0, nl))
+        text = text.slice(nl + 1)
+      }
+      this.pendingJson = text.length > MAX_LINE ? capLine(text) : text
+    }
+    return true
+  }
+
+  private handle(raw: string): void {
+    let line = raw
+    let sawMarker = false
+    if (line.charCodeAt(0) === 0x16) {
+      sawMarker = true
+      line = line.slice(1)
+    }
+    if (this.dump !== 'none' && this.dumpLine(line, sawMarker)) return
+    if (line === '') {
+      this.output(line)
+      return
+    }
+    if (this.needMarker && !sawMarker) {
+      this.output(line)
+      return
+    }
+    if (line === '=== NAME') line = '=== NAME  '
+    if (line === 'PASS' || line === 'FAIL' || line.startsWith('FAIL\t')) {
+      this.flushReport(0)
+      this.testName = ''
+      this.needMarker = sawMarker
+      this.verdict = line === 'PASS' ? 'PASS' : 'FAIL'
+      return
+    }
+    const c0 = line.charCodeAt(0)
+    if (c0 === 61 /* = */ && line.startsWith('=== ')) {
+      for (const u of UPDATES) if (line.startsWith(u)) return this.update(line, sawMarker)
+    }
+    let indent = 0
+    let body = line
+    if (c0 === 32 || c0 === 45 /* - */) {
+      while (body.startsWith('    ')) {
+        body = body.slice(4)
+        indent++
+      }
+      if (body.startsWith('--- ')) {
+        for (const r of REPORTS)
+          if (body.startsWith(r)) return this.reportLine(body, indent, line, sawMarker)
+      }
+    }
+    if (!this.needMarker && !sawMarker) {
+      const glued = line.endsWith('s)') ? GLUED_REPORT.exec(line) : null
+      if (glued && glued.index > 0 && this.latest.has(glued[2])) {
+        this.output(line.slice(0, glued.index))
+        return this.reportLine(line.slice(glued.index), 0, line.slice(glued.index), false, true)
+      }
+    }
+    if (indent > 0 && indent <= this.report.length)
+      this.testName = this.report[indent - 1].test.name
+    this.output(line)
+  }
+
+  private update(line: string, sawMarker: boolean): void {
+    const rest = line.slice(4)
+    const sp = rest.indexOf(' ')
+    const action = rest.slice(0, sp).toLowerCase()
+    let name = rest.slice(sp + 1).trim()
+    if (action === 'artifacts' || action === 'attr') name = name.split(' ')[0]
+    this.needMarker = sawMarker
+    this.flushReport(0)
+    this.testName = name
+    if (!name) return
+    if (action === 'run') this.run(name)
+    else if (action === 'pause') {
+      const t = this.latest.get(name)
+      if (t && t._ !== DONE) t._.paused = true
+    } else if (action === 'cont') {
+      const t = this.latest.get(name) ?? this.run(name)
+      if (t._ !== DONE) t._.paused = false
+    }
+  }
+
+  private run(name: string): Instance {
+    const slash = name.lastIndexOf('/')
+    const parent = slash > 0 ? this.latest.get(name.slice(0, slash)) : undefined
+    // A sequential t.Run returns before the next one starts: a sibling still without a result
+    // and not paused has finished, its report only not printed yet.
+    const prevSibling = this.lastChild.get(parent ?? this.root)
+    if (prevSibling && prevSibling.status === 'interrupted' && !prevSibling._.paused)
+      prevSibling._.finished = true
+    const previous = this.latest.get(name)
+    const t: Instance = {
+      name,
+      package: this.pkg,
+      status: 'interrupted',
+      output: [],
+      _: {
+        parent,
+        paused: false,
+        finished: false,
+        failedChild: false,
+        openChild: false,
+        candidates: NO_CANDIDATES,
+        tail: NO_LINES,
+        dropped: 0,
+        bytes: 0
+      }
+    }
+    if (previous) t.repetition = (previous.repetition ?? 1) + 1
+    this.latest.set(name, t)
+    this.lastChild.set(parent ?? this.root, t)
+    this.all.push(t)
     return t
   }
 
-  setPackage(pkg: string | undefined): void {
-    if (pkg) this.pkg = pkg
+  private readonly root = {} as Instance
+  private readonly lastChild = new Map<Instance, Instance>()
+
+  private reportLine(
+    body: string,
+    indent: number,
+    origLine: string,
+    sawMarker: boolean,
+    glued = false
+  ): void {
+    const colon = body.indexOf(':')
+    const action = body.slice(4, colon).toLowerCase()
+    let name = body.slice(colon + 1).trim()
+    let durationMs: number | undefined
+    const paren = name.indexOf(' (')
+    if (paren >= 0) {
+      if (name.endsWith('s)')) {
+        const secs = Number(name.slice(paren + 2, -2))
+        if (!Number.isNaN(secs)) durationMs = Math.round(secs * 1000)
+      }
+      name = name.slice(0, paren)
+    }
+    if (this.report.length < indent) {
+      this.output(origLine)
+      return
+    }
+    if (!glued) this.needMarker = sawMarker
+    this.flushReport(indent)
+    const test = this.latest.get(name) ?? this.run(name)
+    this.report.push({ test, action, durationMs })
+    this.testName = name
   }
 
-  line(raw: string): void {
-    // test2json framing: a ^V before each marker line.
-    const line = raw.charCodeAt(0) === 0x16 ? raw.slice(1) : raw
-    if (this.inPanic) return this.panicLine(line)
-    const marker = MARKER.exec(line)
-    if (marker) {
-      // test2json framing prints `=== NAME` with no name for output outside any test.
-      this.current = marker[2] || undefined
-      this.inRunningList = false
-      if (marker[1] === 'RUN' && marker[2]) this.test(marker[2])
+  private flushReport(depth: number): void {
+    this.testName = ''
+    while (this.report.length > depth) {
+      const r = this.report.pop()!
+      this.result(r)
+    }
+  }
+
+  private result(r: PendingReport): void {
+    const t = r.test
+    if (r.action === 'bench') return
+    t.status = r.action === 'pass' ? 'pass' : r.action === 'fail' ? 'fail' : 'skip'
+    if (r.durationMs !== undefined) t.durationMs = r.durationMs
+    if (t.status === 'fail' && t._.parent && t._.parent._ !== DONE) t._.parent._.failedChild = true
+    const s = t._
+    // Only a failure's message needs them.
+    if (t.status !== 'fail') {
+      s.candidates = NO_CANDIDATES
+      s.open = undefined
+    }
+    // A pass or skip whose output is all in `output` needs no state of its own any more.
+    if (
+      t.status !== 'fail' &&
+      s.tail.length === 0 &&
+      s.dropped === 0 &&
+      this.keptBytes <= KEEP_OUTPUT_BYTES
+    ) {
+      t._ = DONE
       return
     }
-    const result = RESULT.exec(line)
-    if (result) {
-      const t = this.test(result[3])
-      t.status = result[2] === 'PASS' ? 'pass' : result[2] === 'FAIL' ? 'fail' : 'skip'
-      if (result[4] !== undefined) t.durationMs = Math.round(Number(result[4]) * 1000)
+    if (this.keptBytes <= KEEP_OUTPUT_BYTES) return
+    if (t.status !== 'fail') {
+      // Nothing of a finished pass or skip is needed any more: share one empty state.
+      this.keptBytes -= s.bytes
+      if (t.output.length > 0) t.output = []
+      t._ = DONE
       return
     }
-    if (line === 'PASS' || line === 'FAIL') {
-      this.verdict = line
-      this.current = undefined
+    // Past the budget, a finished test keeps little: none for a pass or skip, a few lines for a
+    // failure (its message and locations are kept apart).
+    const keep = t.status === 'fail' ? SMALL_OUTPUT : 0
+    if (t.output.length + s.tail.length <= keep) return
+    const head = t.output.slice(0, keep)
+    const tail = keep > 0 ? [...t.output, ...s.tail].slice(-keep) : NO_LINES
+    const bytes = (l: string[]) => l.reduce((n, x) => n + x.length, 0)
+    this.keptBytes -= s.bytes
+    s.dropped += t.output.length + s.tail.length - head.length - tail.length
+    t.output = head
+    s.tail = tail
+    s.bytes = bytes(head) + bytes(tail)
+    this.keptBytes += s.bytes
+  }
+
+  private output(line: string): void {
+    if (this.dump === 'none' && line.startsWith('panic: ')) return this.startPanic(line)
+    if (line === 'SIGQUIT: quit') {
+      this.sigquit = true
+      this.dump = 'goroutines'
       return
     }
-    const cov = COVERAGE.exec(line)
+    const cov = line.startsWith('coverage: ') ? COVERAGE.exec(line) : null
     if (cov) {
       this.coverage = Number(cov[1])
       return
     }
-    if (line.startsWith('panic: ')) {
-      this.inPanic = true
-      const message = line.slice(7).replace(/ \[recovered(, repanicked)?\]$/, '')
-      if (message.startsWith('test timed out after ')) {
-        this.timedOut = message.slice('test timed out after '.length)
-        this.inRunningList = true
-        this.inPanic = false
-        return
-      }
-      this.panic = { message, test: this.current }
+    const t = this.testName ? this.latest.get(this.testName) : undefined
+    if (!t) {
+      if (line.startsWith('warning: GOCOVERDIR') && COVER_EXIT.test(line)) this.exitedByCover = true
+      else if (line.trim()) this.lastOutside = line
       return
     }
-    if (this.inRunningList) {
-      // Go 1.21+: "running tests:" then "\tTestSlow (2s)" for each test still running.
-      const m = line.match(/^\s+(\S+) \(/)
-      if (m) {
-        this.test(m[1])
-        this.timedOutTests.add(m[1])
-        return
-      }
-      if (line.trim() === 'running tests:' || line.trim() === '') return
-      if (line.startsWith('goroutine ')) {
-        this.inPanic = true
-        this.inRunningList = false
-        return
-      }
+    if (line.startsWith('warning: GOCOVERDIR') && COVER_EXIT.test(line)) {
+      this.exitedByCover = true
+      return
     }
-    if (this.current) this.test(this.current).output.push(stripIndent(line))
+    // A finished pass or skip keeps no late lines (output after its report, before the next
+    // marker: not its own).
+    if (t._ === DONE) return
+    const text = stripIndent(line)
+    this.keep(t, text)
+    this.locate(t, line)
   }
 
-  private panicLine(line: string): void {
-    const f = FRAME_FILE.exec(line)
-    if (f) this.frames.push({ func: this.lastFunc, file: f[1], line: Number(f[2]) })
-    else if (/^\S.*\(/.test(line)) this.lastFunc = line
-    const result = RESULT.exec(line)
-    if (result || line === 'PASS' || line === 'FAIL' || MARKER.test(line) || COVERAGE.test(line)) {
-      this.inPanic = false
-      this.line(line)
+  private keep(t: Instance, text: string): void {
+    const s = t._
+    // Past the budget a test will keep few lines when it ends: holding more meanwhile only
+    // makes garbage that outlives the young generation.
+    const over = this.keptBytes > KEEP_OUTPUT_BYTES
+    if (over && t.status === 'interrupted') {
+      // Past the budget a running test keeps only its last line (for "its last output" if it is
+      // cut off): its failure's message and places are kept apart, and storing lines that a
+      // pass then drops made V8's heap grow by ~90 MiB on a 1 GiB log. Output after a failure's
+      // report (an Example's got/want) is still kept.
+      s.dropped++
+      if (text.trim()) s.last = text
+      return
     }
+    const headLimit = over ? SMALL_OUTPUT : OUTPUT_HEAD
+    const tailLimit = over ? SMALL_OUTPUT : OUTPUT_TAIL
+    if (t.output.length < headLimit && s.tail.length === 0) {
+      t.output.push(text)
+    } else {
+      if (s.tail === NO_LINES) s.tail = []
+      s.tail.push(text)
+      if (s.tail.length >= tailLimit * 2) {
+        const cut = s.tail.length - tailLimit
+        for (let i = 0; i < cut; i++) {
+          s.bytes -= s.tail[i].length
+          this.keptBytes -= s.tail[i].length
+        }
+        s.dropped += cut
+        s.tail = s.tail.slice(cut)
+      }
+    }
+    s.bytes += text.length
+    this.keptBytes += text.length
   }
 
-  /** Where a test's own function is in the dump; else the first frame outside Go itself. */
-  locate(test: string | undefined): { file?: string; line?: number } {
-    const top = test?.split('/')[0]
-    const own = top
-      ? this.frames.find((fr) => new RegExp(`\\.${top}(\\.func\\d+)*\\(`).test(fr.func))
-      : undefined
-    const first = this.frames.find(
-      (fr) => !fr.file.includes('/go/src/') && !/(^|\/)_testmain\.go$/.test(fr.file)
+  /** Follows `file:line:` lines and their continuation, the candidates for the failure's place. */
+  private locate(t: Instance, line: string): void {
+    const s = t._
+    if (s.open) {
+      const ind = leadingSpaces(line)
+      if (ind >= s.open.indent + 4 || (ind >= s.open.indent && line.charCodeAt(ind) === 9)) {
+        if (s.open.lines.length < MAX_MESSAGE_LINES) s.open.lines.push(line.trim())
+        if (!s.open.testify) {
+          const tr = TRACE.exec(line)
+          if (tr) {
+            s.open.testify = true
+            s.open.file = tr[1]
+            s.open.line = Number(tr[2])
+          }
+        }
+        return
+      }
+      s.open = undefined
+    }
+    const m = line.includes('.go:') ? FILE_LINE.exec(line) : null
+    if (!m || s.candidates.length >= MAX_LOCATIONS) return
+    // Continuation lines sit 4 columns right of the margin the testing package printed; a
+    // location glued after unterminated output (`progress    x_test.go:3: msg`) had margin 4.
+    const c: Candidate = {
+      file: m[1],
+      line: Number(m[2]),
+      indent: line.charCodeAt(0) === 32 ? leadingSpaces(line) : 4,
+      lines: [m[3]],
+      testify: false
+    }
+    if (s.candidates === NO_CANDIDATES) s.candidates = []
+    s.candidates.push(c)
+    s.open = c
+  }
+
+  private startPanic(line: string): void {
+    const message = line.slice(7).replace(/ \[recovered(, repanicked)?\]$/, '')
+    if (message.startsWith('test timed out after ')) {
+      this.timedOut = message.slice('test timed out after '.length)
+      this.dump = 'running-list'
+      return
+    }
+    if (!this.panic) this.panic = { message, test: this.testName || undefined }
+    this.dump = 'goroutines'
+  }
+
+  /** Lines of a timeout's list, a panic's or SIGQUIT's goroutine dump. False: not dump text. */
+  private dumpLine(line: string, sawMarker: boolean): boolean {
+    if (this.dump === 'running-list') {
+      if (line.trim() === 'running tests:' || line === '') return true
+      const m = RUNNING_TEST.exec(line)
+      if (m && line.startsWith('\t')) {
+        this.runningAtTimeout.add(m[1])
+        return true
+      }
+      this.dump = 'goroutines'
+    }
+    const g = GOROUTINE.exec(line)
+    if (g) {
+      this.goroutines.push({ state: g[1], frames: [] })
+      return true
+    }
+    const f = FRAME.exec(line)
+    if (f) {
+      const cur = this.goroutines.at(-1)
+      if (cur && this.frames < MAX_FRAMES) {
+        cur.frames.push({ func: this.lastFunc, file: f[1], line: Number(f[2]) })
+        this.frames++
+      }
+      return true
+    }
+    if (
+      sawMarker ||
+      line === 'PASS' ||
+      line === 'FAIL' ||
+      line.startsWith('=== RUN') ||
+      /^\s*--- (PASS|FAIL|SKIP): /.test(line) ||
+      COVERAGE.test(line)
+    ) {
+      this.dump = 'none'
+      return false
+    }
+    if (/^\S.*\(.*\)$/.test(line) || line.startsWith('created by ')) this.lastFunc = line
+    return true
+  }
+
+  /** The frame of `test`'s own function: its goroutine's, not a parent's waiting in t.Run. */
+  private frameOf(test: string, preferLeaf: boolean): { file?: string; line?: number } {
+    const top = test.split('/')[0]
+    const own = new RegExp(`\\.${top.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}((?:\\.\\w+)*)\\(`)
+    const depth = test.split('/').length - 1
+    let best: { file: string; line: number; score: number } | undefined
+    for (const g of this.goroutines) {
+      for (let i = 0; i < g.frames.length; i++) {
+        const fr = g.frames[i]
+        const m = own.exec(fr.func)
+        if (!m) continue
+        const above = i > 0 ? g.frames[i - 1].func : ''
+        const waiting =
+          above.startsWith('testing.(*T).Run(') || above.startsWith('testing.(*T).Parallel(')
+        const levels = m[1] ? m[1].split('.').length - 1 : 0
+        const score =
+          (preferLeaf ? (waiting ? 0 : 4) : waiting ? 4 : 0) +
+          (levels === depth ? 2 : 0) +
+          (g === this.goroutines[0] ? 1 : 0)
+        if (!best || score > best.score) best = { file: fr.file, line: fr.line, score }
+        break
+      }
+    }
+    if (best) return { file: best.file, line: best.line }
+    const first = this.goroutines[0]?.frames.find(
+      (fr) =>
+        !/^(runtime|testing|internal\/|sync|time)[./]/.test(fr.func) &&
+        !/(^|\/)_testmain\.go$/.test(fr.file)
     )
-    const hit = own ?? first
-    return hit ? { file: hit.file, line: hit.line } : {}
+    return first ? { file: first.file, line: first.line } : {}
   }
 
   finish(): TestRun {
-    if (this.panic) Object.assign(this.panic, this.locate(this.panic.test))
-    const tests = this.order.map((n) => this.tests.get(n)!)
-    for (const t of tests) {
-      if (t.status === 'interrupted' && this.timedOutTests.has(t.name)) t.status = 'fail'
-      if (t.status === 'fail' || t.status === 'interrupted') t.failure = failureOf(t, this)
+    if (this.pendingJson) {
+      const rest = this.pendingJson
+      this.pendingJson = ''
+      this.push(rest)
     }
-    // A parent failing only through its subtests carries no message of its own.
-    for (const t of tests) {
-      if (t.status !== 'fail') continue
-      const children = tests.filter((c) => c.name.startsWith(t.name + '/') && c.status === 'fail')
-      if (children.length > 0 && !ownFailureOutput(t)) t.failedByChildren = true
+    this.flushReport(0)
+    const tests = this.all
+    if (this.panic?.test) {
+      // With test2json framing the parents' reports come after the panicking subtest's, just
+      // before the panic: the panicking test is the failed leaf below the last one reported.
+      const lastFailedChild = new Map<Instance, Instance>()
+      for (const t of tests)
+        if (t.status === 'fail' && t._.parent) lastFailedChild.set(t._.parent, t)
+      let t = this.latest.get(this.panic.test)
+      while (t && lastFailedChild.has(t)) t = lastFailedChild.get(t)
+      if (t) this.panic.test = t.name
     }
-    const count = (s: string) => tests.filter((t) => t.status === s).length
-    const failed = count('fail')
-    const interrupted = count('interrupted')
+    if (this.panic) Object.assign(this.panic, this.frameOf(this.panic.test ?? '', true))
+    const ending: TestRun['ending'] = this.verdict
+      ? undefined
+      : this.sigquit
+        ? 'sigquit'
+        : this.exitedByCover
+          ? 'exited'
+          : this.timedOut || this.panic
+            ? undefined
+            : 'killed'
+    // Which of the tests without a result the timeout (or the kill) caught running.
+    const running = (t: Instance) =>
+      t.status === 'interrupted' &&
+      (this.runningAtTimeout.size > 0 && this.timedOut
+        ? this.runningAtTimeout.has(t.name)
+        : !t._.paused && !t._.finished)
+    for (const t of tests) {
+      if (t.status !== 'interrupted') continue
+      if (running(t)) {
+        if (t._.parent && t._.parent._ !== DONE) t._.parent._.openChild = true
+        if (this.timedOut) t.timedOut = true
+      } else {
+        t.bystander = true
+      }
+    }
+    for (const t of tests) {
+      const s = t._
+      if (s.tail.length > 0 || s.dropped > 0) {
+        const kept = s.tail.slice(-OUTPUT_TAIL)
+        const dropped = s.dropped + s.tail.length - kept.length
+        if (dropped > 0) t.output.push(`… ${dropped} lines not kept …`)
+        t.output.push(...kept)
+      }
+      if (t.timedOut) t.status = 'fail'
+      if (t.status === 'fail' || t.status === 'interrupted') {
+        t.failure = this.failureOf(t, ending)
+        const own =
+          s.candidates.some(isAssertion) || (this.panic?.test === t.name && !s.failedChild)
+        if ((s.failedChild || s.openChild) && !own) t.failedByChildren = true
+      }
+      // Dropped by assignment, not delete: delete turns every test into a slow dictionary object.
+      ;(t as { _?: unknown })._ = undefined
+    }
+    let passed = 0
+    let failed = 0
+    let skipped = 0
+    let interrupted = 0
+    const outcomes = new Map<string, number>()
+    for (const t of tests) {
+      if (t.status === 'pass') passed++
+      else if (t.status === 'fail') failed++
+      else if (t.status === 'skip') skipped++
+      else interrupted++
+      // Only a name that ran more than once can be flaky.
+      if (
+        (t.status === 'pass' || t.status === 'fail') &&
+        (t.repetition || this.latest.get(t.name) !== t)
+      )
+        outcomes.set(t.name, (outcomes.get(t.name) ?? 0) | (t.status === 'pass' ? 1 : 2))
+    }
+    const flaky = [...outcomes].filter(([, o]) => o === 3).map(([n]) => n)
     const status =
       failed > 0 || interrupted > 0 || this.panic || this.timedOut || this.verdict !== 'PASS'
         ? 'failed'
         : 'passed'
-    return {
+    const run: TestRun = {
       tests,
-      passed: count('pass'),
+      passed,
       failed,
-      skipped: count('skip'),
+      skipped,
       interrupted,
       coverage: this.coverage,
       panic: this.panic,
@@ -167,126 +680,265 @@ class Parser {
       verdict: this.verdict,
       status
     }
+    if (flaky.length > 0) run.flaky = flaky
+    if (ending && tests.length > 0) run.ending = ending
+    return run
   }
-}
 
-function stripIndent(line: string): string {
-  return line.startsWith('    ') ? line.slice(4) : line
-}
-
-function ownFailureOutput(t: TestCase): boolean {
-  return t.output.some((l) => FILE_LINE.test(l) || TRACE.test(l))
-}
-
-/** The most useful message and location in a failed test's output: testify's fields first. */
-function failureOf(t: TestCase, p: Parser): Failure {
-  if (p.panic && p.panic.test === t.name) {
-    return { message: `panic: ${p.panic.message}`, file: p.panic.file, line: p.panic.line }
+  /** The cover profile(s) printed into the log (-test.coverprofile=/dev/stdout), merged. */
+  profile(): CoverProfile | undefined {
+    return this.profiles.finish()
   }
-  if (p.timedOutTests.has(t.name)) {
-    return { message: `test timed out after ${p.timedOut}`, ...p.locate(t.name) }
-  }
-  let file: string | undefined
-  let line: number | undefined
-  let message = ''
-  for (let i = 0; i < t.output.length; i++) {
-    const l = t.output[i]
-    const trace = TRACE.exec(l)
-    if (trace) {
-      file = trace[1]
-      line = Number(trace[2])
-      // testify: collect the Error field and its continuation lines, plus Messages.
-      const parts: string[] = []
-      let field = ''
-      for (let j = i + 1; j < t.output.length; j++) {
-        const fm = TESTIFY_FIELD.exec(t.output[j])
-        if (fm) {
-          field = fm[1]
-          if (field === 'Error' || field === 'Messages') parts.push(fm[2].trim())
-          continue
-        }
-        if (FILE_LINE.test(t.output[j]) || !/^\s/.test(t.output[j])) break
-        if (field === 'Error' || field === 'Messages') parts.push(t.output[j].trim())
+
+  private failureOf(t: Instance, ending: TestRun['ending']): Failure {
+    const s = t._
+    if (this.panic && this.panic.test === t.name)
+      return {
+        message: `panic: ${this.panic.message}`,
+        file: this.panic.file,
+        line: this.panic.line
       }
-      message = parts.filter(Boolean).join('\n')
-      break
-    }
-    const fl = FILE_LINE.exec(l)
-    if (fl && !file) {
-      file = fl[1]
-      line = Number(fl[2])
-      message = fl[3]
-      // Continuation lines of a multi-line t.Errorf are indented further.
-      for (
-        let j = i + 1;
-        j < t.output.length && /^\s{4}/.test(t.output[j]) && !TRACE.test(t.output[j]);
-        j++
-      ) {
-        message += '\n' + t.output[j].trim()
+    if (t.timedOut)
+      return {
+        message: `test timed out after ${this.timedOut}`,
+        ...this.frameOf(t.name, !s.openChild)
       }
-      if (message.trim() === '') continue
+    const locations = s.candidates.map(toLocation)
+    const asserts = s.candidates.filter(isAssertion)
+    // A test cut off has not failed at any of its log lines: only an assertion locates it.
+    const chosen = asserts.at(-1) ?? (t.status === 'interrupted' ? undefined : s.candidates.at(-1))
+    const failure: Failure = { message: '' }
+    if (chosen) {
+      failure.file = chosen.file
+      failure.line = chosen.line
+      failure.message = messageOf(chosen)
+      const shown = asserts.length > 0 ? asserts.map(toLocation) : [toLocation(chosen)]
+      if (shown.length > 1 || locations.length > 1) failure.locations = shown
     }
-  }
-  if (t.status === 'interrupted') {
-    const last = t.output.filter((l) => l.trim()).at(-1)
-    return {
-      message: `the log ends while this test was running (was the binary killed?)${last ? `; its last output: ${last.trim()}` : ''}`,
-      file,
-      line
+    if (t.status === 'interrupted') {
+      const last =
+        s.last ??
+        [...t.output].reverse().find((l) => l.trim() && !l.startsWith('… ')) ??
+        (t.name === this.testName ? this.lastOutside : undefined)
+      const why = t.bystander
+        ? this.timedOut
+          ? `did not finish: the run timed out after ${this.timedOut} in another test`
+          : 'did not finish: the binary stopped in another test'
+        : ending === 'exited'
+          ? 'the binary exited while this test was running (os.Exit, e.g. log.Fatal)'
+          : ending === 'sigquit'
+            ? 'the binary was stopped with SIGQUIT while this test was running'
+            : this.panic
+              ? `the binary panicked in ${this.panic.test ?? 'another goroutine'} while this test was running`
+              : 'the log ends while this test was running (was the binary killed?)'
+      if (ending === 'sigquit' && !t.bystander)
+        Object.assign(failure, this.frameOf(t.name, !s.openChild))
+      failure.message = `${why}${last ? `; its last output: ${last.trim()}` : ''}`
+      return failure
     }
+    if (!failure.message) {
+      const lines = t.output.filter((l) => l.trim())
+      if (lines.length === 0 && s.last) lines.push(s.last)
+      failure.message =
+        lines.length > 0 ? lines.slice(0, MAX_MESSAGE_LINES).join('\n') : 'failed (no message)'
+    }
+    return failure
   }
-  if (!message)
-    message =
-      t.output
-        .filter((l) => l.trim())
-        .slice(-3)
-        .join('\n') || 'failed (no message)'
-  return { message, file, line }
+}
+
+function isAssertion(c: Candidate): boolean {
+  return c.testify || ASSERTION.test(c.lines.join('\n'))
+}
+
+function toLocation(c: Candidate): Location {
+  return {
+    file: c.file,
+    line: c.line,
+    message: c.testify ? testifyMessage(c).split('\n')[0] : c.lines[0]
+  }
+}
+
+function messageOf(c: Candidate): string {
+  if (c.testify) return testifyMessage(c)
+  return c.lines
+    .filter((l, i) => i > 0 || l !== '')
+    .join('\n')
+    .trim()
+}
+
+/** testify's Error field and its continuation lines, plus Messages. */
+function testifyMessage(c: Candidate): string {
+  const parts: string[] = []
+  let field = ''
+  for (const l of c.lines.slice(1)) {
+    const fm = TESTIFY_FIELD.exec(l)
+    if (fm) {
+      field = fm[1]
+      if (field === 'Error' || field === 'Messages') parts.push(fm[2].trim())
+      continue
+    }
+    if (field === 'Error' || field === 'Messages') parts.push(l.trim())
+  }
+  return parts.filter(Boolean).join('\n')
+}
+
+/** Splits text into lines as the parser reads them, without one string per whole log. */
+function* linesOf(text: string): Generator<string> {
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf('\n', start)
+    if (end === -1) end = text.length
+    yield end - start > MAX_LINE ? capLine(text.slice(start, end)) : text.slice(start, end)
+    start = end + 1
+  }
 }
 
 /** Parses a whole log. Lines that are JSON test events are unwrapped to the text they carry. */
 export function parseTestLog(text: string): TestRun {
-  const p = new Parser()
-  let start = 0
-  let pending = ''
-  const feed = (line: string) => {
-    if (line.startsWith('{"') && line.includes('"Action"')) {
-      let e: Event | undefined
-      try {
-        e = JSON.parse(line) as Event
-      } catch {
-        e = undefined
+  const p = new TestLogParser()
+  for (const line of linesOf(text)) p.push(line)
+  return p.finish()
+}
+
+/**
+ * Splits a byte stream into lines: at `\n`, and before a ^V that does not begin a line (as
+ * test2json does). A line longer than MAX_LINE keeps its head and tail only, so a log without
+ * newlines never becomes one string.
+ */
+export class ByteLineSplitter {
+  private parts: Buffer[] = []
+  private size = 0
+  private tail?: Buffer
+  private cut = 0
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    const len = chunk.length
+    let pos = 0
+    // Where the next newline and ^V are, found once per chunk position (no rescans).
+    let nl = -2
+    let v = -2
+    while (pos < len) {
+      if (nl !== -1 && nl < pos) nl = chunk.indexOf(10, pos)
+      const vFrom = this.size === 0 && !this.tail ? pos + 1 : pos
+      if (v !== -1 && v < vFrom) v = vFrom < len ? chunk.indexOf(0x16, vFrom) : -1
+      const lineEnd = nl === -1 ? len : nl
+      if (v !== -1 && v < lineEnd) {
+        this.add(chunk.subarray(pos, v))
+        this.emit()
+        pos = v
+        continue
       }
-      if (e) {
-        p.setPackage(e.Package)
-        if (e.Action === 'output' && e.Output !== undefined) {
-          // Output may hold part of a line; join until its newline.
-          pending += e.Output
-          let nl: number
-          while ((nl = pending.indexOf('\n')) !== -1) {
-            p.line(pending.slice(0, nl).replace(/\r$/, ''))
-            pending = pending.slice(nl + 1)
-          }
-        }
+      if (nl === -1) {
+        // A copy: the caller may reuse the chunk's memory for its next read.
+        this.add(Buffer.from(chunk.subarray(pos)))
         return
       }
+      this.add(chunk.subarray(pos, nl))
+      this.emit()
+      pos = nl + 1
     }
-    p.line(line)
   }
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
-    if (end === -1) end = text.length
-    const line = text.slice(start, end)
-    feed(line.endsWith('\r') ? line.slice(0, -1) : line)
-    start = end + 1
+
+  private add(b: Buffer): void {
+    if (b.length === 0) return
+    if (this.size + b.length <= MAX_LINE - LINE_TAIL) {
+      this.parts.push(b)
+      this.size += b.length
+      return
+    }
+    // Over the head's room: keep filling the head, the rest slides through the tail.
+    const room = MAX_LINE - LINE_TAIL - this.size
+    if (room > 0) {
+      this.parts.push(b.subarray(0, room))
+      this.size += room
+      b = b.subarray(room)
+    }
+    const t = this.tail ? Buffer.concat([this.tail, b]) : Buffer.from(b)
+    this.cut += Math.max(0, t.length - LINE_TAIL)
+    this.tail = t.length > LINE_TAIL ? Buffer.from(t.subarray(t.length - LINE_TAIL)) : t
   }
-  if (pending) p.line(pending)
-  return p.finish()
+
+  private emit(): void {
+    const head =
+      this.parts.length === 1
+        ? this.parts[0].toString('utf8')
+        : Buffer.concat(this.parts, this.size).toString('utf8')
+    let line = head
+    if (this.tail) {
+      line =
+        this.cut > 0
+          ? `${head} … [${this.cut} bytes cut] … ${this.tail.toString('utf8')}`
+          : head + this.tail.toString('utf8')
+    }
+    this.parts = []
+    this.size = 0
+    this.tail = undefined
+    this.cut = 0
+    this.onLine(line)
+  }
+
+  /** The last line, when the stream did not end with a newline; true if there was one. */
+  end(): boolean {
+    if (this.size === 0 && !this.tail) return false
+    this.emit()
+    return true
+  }
+}
+
+/**
+ * Calls `onLine` for every line of a file, read as a stream (see ByteLineSplitter), and resolves
+ * once the last one is read.
+ */
+export async function forEachLineOfFile(
+  path: string,
+  onLine: (line: string) => void
+): Promise<void> {
+  const splitter = new ByteLineSplitter(onLine)
+  // One buffer, read into again and again: a stream's fresh 64 KiB chunks are external memory
+  // that V8 frees late, which alone doubled the peak RSS on a 1 GiB log.
+  const buf = Buffer.allocUnsafe(1 << 20)
+  const fh = await fs.promises.open(path, 'r')
+  let chunks = 0
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null)
+      if (bytesRead === 0) break
+      splitter.push(buf.subarray(0, bytesRead))
+      // A turn of the event loop now and then, so that a long parse does not starve timers and
+      // other streams (shards followed at the same time).
+      if (++chunks % 16 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+  } finally {
+    await fh.close()
+  }
+  splitter.end()
+}
+
+/**
+ * Parses a log file as a stream (a log over 512 MiB cannot be one JS string), with the cover
+ * profile printed in it.
+ */
+export async function parseTestLogFile(
+  path: string
+): Promise<{ run: TestRun; profile?: CoverProfile }> {
+  const p = new TestLogParser()
+  await forEachLineOfFile(path, (l) => p.push(l))
+  return { run: p.finish(), profile: p.profile() }
+}
+
+/** Parses a whole log and the cover profile in it, in one pass. */
+export function parseTestLogWithProfile(text: string): { run: TestRun; profile?: CoverProfile } {
+  const p = new TestLogParser()
+  for (const line of linesOf(text)) p.push(line)
+  return { run: p.finish(), profile: p.profile() }
 }
 
 /** The failures worth showing one by one: leaf failures and parents with their own message. */
 export function reportableFailures(run: TestRun): TestCase[] {
   return run.tests.filter(
-    (t) => (t.status === 'fail' || t.status === 'interrupted') && !t.failedByChildren
+    (t) =>
+      (t.status === 'fail' || t.status === 'interrupted') && !t.failedByChildren && !t.bystander
   )
 }

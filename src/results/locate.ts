@@ -1,6 +1,8 @@
 /**
  * Maps the file names a test prints to paths in the repository, so annotations land on the diff:
- * `x_test.go` (t.Errorf's base name) or testify's absolute in-image path (`/src/tests/x_test.go`).
+ * `x_test.go` (t.Errorf's base name), testify's absolute in-image path (`/src/tests/x_test.go`) or,
+ * from a binary built with -trimpath, a module path (`example.com/svc/tests/x_test.go`): the
+ * repository file whose trailing folders match the most.
  */
 
 export function locateFile(

@@ -150,6 +150,21 @@ export function listArgs(testArgs: string[]): string[] {
 }
 
 /**
+ * The test args with `-test.coverprofile=/dev/stdout` added, so that every shard prints its
+ * cover profile into its log and the run's coverage can be merged (shard `coverage:` lines do
+ * not add up). Only for a binary built with -cover: any other exits 2 on that flag ("cannot use
+ * -test.coverprofile because test binary was not built with coverage enabled"). The listing Job's
+ * output tells: a -cover binary of Go 1.20+ ends it with the coverage runtime's GOCOVERDIR
+ * warning. A value the user gave is kept.
+ */
+export function withCoverProfile(args: string[], listingOutput: string): string[] {
+  if (takeFlag(args, COVERPROFILE).value !== undefined) return [...args]
+  if (!/^warning: GOCOVERDIR not set, no coverage data emitted\s*$/m.test(listingOutput))
+    return [...args]
+  return [...args, '-test.coverprofile=/dev/stdout']
+}
+
+/**
  * The test args for one shard: the user's, with `-test.run` set to the shard's tests. The names
  * come from `listArgs`'s listing, so they already match the top level of the user's `-test.run`;
  * what the user's pattern says below the top level is kept:
@@ -183,7 +198,11 @@ export function mergeRuns(runs: TestRun[]): TestRun {
   const sum = (k: 'passed' | 'failed' | 'skipped' | 'interrupted') =>
     runs.reduce((n, r) => n + r[k], 0)
   const failed = runs.some((r) => r.status === 'failed')
+  const flaky = runs.flatMap((r) => r.flaky ?? [])
+  const ending = runs.find((r) => r.ending)?.ending
   return {
+    ...(flaky.length > 0 ? { flaky } : {}),
+    ...(ending ? { ending } : {}),
     tests,
     passed: sum('passed'),
     failed: sum('failed'),

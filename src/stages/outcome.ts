@@ -14,7 +14,6 @@ import type { CoverProfile } from '../results/cover-profile.js'
 import type { TestRun } from '../results/types.js'
 import { diagnose } from '../diagnosis/diagnose.js'
 import type { RunStatus } from '../report/report.js'
-import { tailLines } from '../text.js'
 import { collectService } from '../service/collect.js'
 import { serviceTroubles, withServiceTroubles, type ServiceSnapshot } from '../service/snapshot.js'
 import type { StageTimer } from '../timing.js'
@@ -102,7 +101,7 @@ export async function outcomeStage(
     panicked: run.panic?.message,
     container: CONTAINER,
     testsRan: run.tests.length > 0,
-    lastLogLines: tailLines(worst.text, 3)
+    lastLogLines: worst.tail.slice(-3)
   })
   await deleteGivenUp(runs, c.namespace, d)
   return {

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import type { JobInputs } from '../inputs/types.js'
 import type { Clock, Logger } from '../ports.js'
 import type { Kube, ObjectRef } from '../k8s/kube.js'
@@ -19,8 +20,14 @@ import {
   type JobRun,
   type JobRunContext
 } from '../job/runner.js'
-import { durationsFromResults, listArgs, parseTestList, splitTests } from '../shard/shard.js'
-import { combinedLog } from '../shard/merge.js'
+import {
+  durationsFromResults,
+  listArgs,
+  parseTestList,
+  splitTests,
+  withCoverProfile
+} from '../shard/shard.js'
+import { shardHeader } from '../shard/merge.js'
 import { indexedShardJob, shardJobName, shardJobs } from '../shard/jobs.js'
 import type { StageTimer } from '../timing.js'
 
@@ -117,7 +124,8 @@ export async function testsStage(
       })
     )
   )
-  const names = parseTestList(listing.text)
+  const listed = fs.readFileSync(listing.file, 'utf8')
+  const names = parseTestList(listed)
   if (listing.watched.outcome !== 'succeeded' || names.length === 0) {
     fs.copyFileSync(listFile, c.logFile)
     const error =
@@ -127,6 +135,9 @@ export async function testsStage(
     return { runs: [listing], error }
   }
   const groups = splitTests(names, inputs.shards, previousDurations(inputs, log))
+  // Each shard prints its cover profile, so the merged coverage is the whole run's (a -cover
+  // binary told the listing so); the percentages alone cannot be merged.
+  const shardArgs = withCoverProfile(inputs.testArgs, listed)
   const indexed = inputs.shardMode === 'indexed'
   log.info(
     `${names.length} tests over ${groups.length} ${indexed ? 'indexes' : 'Jobs'}: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
@@ -139,7 +150,7 @@ export async function testsStage(
       async () => {
         if (indexed) {
           // One Job, an index per shard: the image's TestMain picks its share (jobs.ts).
-          const job = indexedShardJob(testJob(c.name, []), groups, inputs.testArgs)
+          const job = indexedShardJob(testJob(c.name, []), groups, shardArgs)
           await createJob(ctx, job, `Indexed (${groups.length}) `)
           return Promise.all(
             groups.map((_, i) =>
@@ -152,7 +163,7 @@ export async function testsStage(
             )
           )
         }
-        const jobs = shardJobs(testJob(c.name, []), groups, inputs.testArgs)
+        const jobs = shardJobs(testJob(c.name, []), groups, shardArgs)
         await Promise.all(jobs.map((j) => createJob(ctx, j)))
         return Promise.all(
           jobs.map((j, i) =>
@@ -168,7 +179,7 @@ export async function testsStage(
     )
   )
   // One log for the log-file output: each shard's, under a header.
-  fs.writeFileSync(c.logFile, combinedLog(runs.map((r) => ({ name: r.name, text: r.text }))))
+  await writeCombinedLog(c.logFile, runs)
   return { runs }
 }
 
@@ -232,6 +243,18 @@ async function readEnvSecrets(inputs: JobInputs, namespace: string, d: TestsDeps
       })
     if (secret) d.secretValues(secretObjectValues(secret))
   }
+}
+
+/** Each shard's log under its header, streamed: a log may be larger than a string can be. */
+async function writeCombinedLog(logFile: string, runs: JobRun[]): Promise<void> {
+  const out = fs.createWriteStream(logFile)
+  for (const [i, r] of runs.entries()) {
+    out.write(`${i > 0 ? '\n' : ''}${shardHeader(i, runs.length, r.name)}\n`)
+    await pipeline(fs.createReadStream(r.file), out, { end: false })
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((e?: Error | null) => (e ? reject(e) : resolve()))
+  )
 }
 
 function defaultTemplate(templatesDir: string): JobObject {

@@ -1,0 +1,3 @@
+module example.com/t2j
+
+go 1.19
