@@ -59,7 +59,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     // The test image builds (and then loads) while the cluster comes up and the service deploys:
     // those stages depend on each other, the image on none of them until it is loaded.
     const image = new TestImageStage(inputs.image, inputs, { ...deps, timer })
-    const { cluster, kube: k } = await clusterStage(inputs.cluster, outputDir, {
+    const { cluster, kube: k } = await clusterStage(inputs.cluster, inputs.workDir, {
       ...deps,
       timer
     }).catch(async (e: unknown) => {
@@ -76,7 +76,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           kube: k,
           kubectl: cluster.kubectl,
           timer,
-          loadImage: (img) => loadImage(img, inputs.image.load, loadContext, deps.exec, log)
+          loadImage: (img) => loadImage(img, inputs.image.load, loadContext, deps.exec, log),
+          created: (ref) => created.add(ref)
         }),
         image.load(loadContext)
       )

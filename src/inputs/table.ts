@@ -111,7 +111,11 @@ export const INPUTS = {
     untrimmed: true,
     parse: (v: string, _c: ParseContext, n: string) => secretInput(() => parseDeploySecrets(v, n))
   },
-  argocd: { group: 'deploy', default: 'auto', parse: enumOf(['auto', 'true', 'false'] as const) },
+  argocd: {
+    group: 'deploy',
+    default: 'auto',
+    parse: enumOf(['auto', 'true', 'false', 'force'] as const)
+  },
   'argocd-version': { group: 'deploy', default: 'v3.2.11', parse: releaseVersion },
   'argocd-manifest': { group: 'deploy', parse: optional(manifestSource) },
   'argocd-image': { group: 'deploy', parse: optional(pinnedImage) },

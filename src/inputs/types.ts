@@ -12,8 +12,9 @@ export type ImageLoad =
   | { mode: 'command'; command: string }
 
 /** Whether the action installs ArgoCD: `auto` installs it when an Application is deployed and the
- * cluster does not serve ArgoCD's Application type yet, so an existing installation is used as is. */
-export type ArgocdInstall = 'auto' | 'true' | 'false'
+ * cluster does not serve ArgoCD's Application type yet, so an existing installation is used as is;
+ * `true` installs it, but refuses to overwrite an installation it did not make; `force` does. */
+export type ArgocdInstall = 'auto' | 'true' | 'false' | 'force'
 
 export interface ArgocdInputs {
   install: ArgocdInstall

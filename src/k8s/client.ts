@@ -6,9 +6,13 @@ import * as k8s from '@kubernetes/client-node'
 import { PassThrough } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import type { EventLike, KubeObject, PodLike } from './types.js'
-import { applyOrder, type Kube, type LogStreamOptions, type ObjectRef } from './kube.js'
-
-const FIELD_MANAGER = 'in-cluster-test'
+import {
+  applyOrder,
+  FIELD_MANAGER,
+  type Kube,
+  type LogStreamOptions,
+  type ObjectRef
+} from './kube.js'
 
 interface StatusBody {
   message?: string

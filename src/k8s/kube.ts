@@ -4,6 +4,9 @@
  */
 import type { EventLike, KubeObject, PodLike } from './types.js'
 
+/** The field manager of everything the action applies (its objects' managedFields name it). */
+export const FIELD_MANAGER = 'in-cluster-test'
+
 export interface ObjectRef {
   apiVersion: string
   kind: string

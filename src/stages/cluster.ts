@@ -33,12 +33,12 @@ export interface ProvisionDeps {
 /** The cluster stage: a cluster, a client for it, and proof that its API answers. */
 export async function clusterStage(
   inputs: ClusterInputs,
-  outputDir: string,
+  workDir: string,
   deps: ProvisionDeps & { connect(kubeconfigPath: string): Kube; timer: StageTimer }
 ): Promise<{ cluster: Cluster; kube: Kube }> {
   const { log, timer } = deps
   const cluster = await timer.time('cluster', () =>
-    log.group('Cluster', () => provisionCluster(inputs, outputDir, deps))
+    log.group('Cluster', () => provisionCluster(inputs, workDir, deps))
   )
   const kube = deps.connect(cluster.kubeconfigPath)
   log.info(`Cluster API answers: Kubernetes ${await timer.time('api check', () => kube.version())}`)
@@ -47,7 +47,7 @@ export async function clusterStage(
 
 export async function provisionCluster(
   inputs: ClusterInputs,
-  outputDir: string,
+  workDir: string,
   deps: ProvisionDeps
 ): Promise<Cluster> {
   const { exec, toolCache, log } = deps
@@ -73,8 +73,9 @@ export async function provisionCluster(
     installTool('kind', inputs.kindVersion, deps.platform, toolCache, log),
     installTool('kubectl', inputs.kubectlVersion, deps.platform, toolCache, log)
   ])
-  fs.mkdirSync(outputDir, { recursive: true })
-  const kubeconfigPath = path.join(outputDir, 'kubeconfig')
+  // Not in output-dir: users upload that folder, and this is the cluster's admin credential.
+  fs.mkdirSync(workDir, { recursive: true })
+  const kubeconfigPath = path.join(workDir, 'kubeconfig')
   const save = (created: boolean) =>
     saveCleanupState(deps.state, {
       kindPath: kind,

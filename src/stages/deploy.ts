@@ -9,7 +9,8 @@ import * as path from 'node:path'
 import type { DeployInputs } from '../inputs/types.js'
 import type { Clock, Exec, Logger, ToolCache } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
-import { refOf } from '../k8s/kube.js'
+import type { KubeObject } from '../k8s/types.js'
+import { FIELD_MANAGER, refOf, type ObjectRef } from '../k8s/kube.js'
 import type { StageTimer } from '../timing.js'
 import {
   DeployError,
@@ -42,6 +43,8 @@ export interface DeployStageDeps {
   templatesDir: string
   /** Loads an image into the cluster's nodes, as image-load says. */
   loadImage(image: string): Promise<void>
+  /** Told the objects the stage creates that the run must remove (the built-in Application). */
+  created?(ref: ObjectRef): void
 }
 
 export interface DeployContext {
@@ -167,7 +170,9 @@ async function deployService(
             argocd: inputs.argocd.image,
             redis: inputs.argocd.redisImage
           })
-          await bootstrapArgocd(install, timeout, port, clock, log, stuck)
+          // Never taking over fields another manager owns: a conflict is an error, not a takeover.
+          const own: DeployPort = { ...port, apply: (o) => kube.apply(o, { force: false }) }
+          await bootstrapArgocd(install, timeout, own, clock, log, stuck)
         })
       )
     }
@@ -189,6 +194,13 @@ async function deployService(
                   namespace: app.namespace
                 }
               )
+          // The built-in Application (prune, self-heal) would keep this commit deployed after the
+          // run: the post step deletes it. A user's own Application is theirs to keep.
+          if (!app.file)
+            d.created?.({
+              ...refOf(object),
+              namespace: object.metadata?.namespace ?? ARGOCD_NAMESPACE
+            })
           await deployApplication(object, timeout, port, clock, log, { stuck })
         })
       )
@@ -214,15 +226,25 @@ async function shouldInstallArgocd(
   kube: Kube,
   log: Logger
 ): Promise<boolean> {
-  if (inputs.argocd.install === 'true') return true
-  if (inputs.argocd.install === 'false' || !inputs.application) return false
-  const crd = await kube.get({
+  const install = inputs.argocd.install
+  if (install === 'false' || (install === 'auto' && !inputs.application)) return false
+  if (install === 'force') return true
+  const crd = await kube.get<
+    KubeObject & { metadata?: { managedFields?: Array<{ manager?: string }> } }
+  >({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     name: APPLICATION_CRD
   })
-  if (crd) log.info(`ArgoCD is already installed (${APPLICATION_CRD} is served): using it as it is`)
-  return !crd
+  if (!crd) return true
+  const ours = (crd.metadata?.managedFields ?? []).some((f) => f.manager === FIELD_MANAGER)
+  if (install === 'true' && !ours)
+    throw new Error(
+      `Input 'argocd': ArgoCD is installed in this cluster already, and not by this action: 'true' would overwrite it with v${inputs.argocd.version.replace(/^v/, '')}. Use 'auto' to deploy with it as it is, or 'force' to apply the pinned install over it`
+    )
+  if (install === 'auto')
+    log.info(`ArgoCD is already installed (${APPLICATION_CRD} is served): using it as it is`)
+  return install === 'true'
 }
 
 async function readManifest(source: string, toolCache: ToolCache): Promise<string> {
