@@ -1,10 +1,10 @@
 // The action's end-to-end cases on the local cluster. Each runs dist/main then dist/post exactly
 // as a runner would (scripts/lib/run-action.mjs) and checks what a user would look at.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
-import { runAction } from './lib/run-action.mjs'
+import { parseFileCommands, runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const work = path.join(root, '.e2e')
@@ -123,6 +123,21 @@ check(
 )
 check('pass: summary has coverage by package', pass.summary.includes('Coverage by package'))
 check('pass: post step succeeded', pass.post.code === 0, pass.post.stdout.slice(-300))
+// A later step: a plain kubectl with the environment the step exported reaches the cluster.
+{
+  const exported = parseFileCommands(fs.readFileSync(pass.files.GITHUB_ENV, 'utf8'))
+  const r = spawnSync('kubectl', ['get', 'pods', '-n', 'example'], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: exported.KUBECONFIG ?? '' }
+  })
+  check(
+    'pass: KUBECONFIG exported; a later plain kubectl get pods -n example reaches the cluster',
+    exported.KUBECONFIG === pass.outputs.kubeconfig &&
+      r.status === 0 &&
+      /postgres-0/.test(r.stdout),
+    `${exported.KUBECONFIG}: ${r.stderr}`
+  )
+}
 const token = execFileSync(
   'kubectl',
   [

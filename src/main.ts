@@ -32,6 +32,8 @@ const setFailed = (message: string) => {
 try {
   const inputs = getInputs((name) => core.getInput(name), environment, secrets)
   const report = await run(inputs, defaultDeps(log, state, secrets, guard.echo))
+  // Later steps reach the same cluster with a plain kubectl (kubectl is on PATH already).
+  if (report.kubeconfig) core.exportVariable('KUBECONFIG', report.kubeconfig)
   await publish(
     report,
     inputs.report,

@@ -67,6 +67,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       throw e
     })
     kube = k
+    report.kubeconfig = cluster.kubeconfigPath
     const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.workDir }
     let deployed: Deployed
     try {

@@ -40,6 +40,10 @@ describe('parseCli', () => {
       '--cluster is given twice'
     )
     expect(() => parseCli(['run', '--cluster'])).toThrow('--cluster needs a value')
+    // Inputs of one entry per line take their flag once per entry.
+    expect(parseCli(['run', '--env', 'A=1', '--env', 'B=2', '--secret-env=C=3'])).toMatchObject({
+      inputs: { env: 'A=1\nB=2', 'secret-env': 'C=3' }
+    })
     expect(() => parseCli(['run', 'kind'])).toThrow(/unexpected argument 'kind'/)
     expect(() => parseCli(['report'])).toThrow('report needs --log FILE')
   })

@@ -48,6 +48,7 @@ describe('report', () => {
       coverage: '20',
       'failed-tests': '["TestTestifyFailure","TestPlainFailure","TestSubtestFailure/broken"]',
       'flaky-tests': '[]',
+      kubeconfig: '',
       diagnosis: '3 tests failed: TestTestifyFailure, TestPlainFailure, TestSubtestFailure/broken.',
       'results-file': '',
       'junit-file': '',

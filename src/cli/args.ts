@@ -9,6 +9,18 @@ export type CliCommand =
   | { command: 'report'; log: string; json: boolean; coverprofile?: string }
   | { command: 'help' }
 
+/** Inputs that take one entry per line: their flag may be given once per entry. */
+const REPEATABLE = new Set([
+  'env',
+  'secret-env',
+  'build-args',
+  'manifests',
+  'load-images',
+  'env-from-secrets',
+  'test-args',
+  'go-build-flags'
+])
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message)
@@ -59,7 +71,13 @@ export function parseCli(argv: string[]): CliCommand {
       if (i + 1 >= rest.length) throw new UsageError(`--${name} needs a value`)
       value = rest[++i]
     }
-    if (name in flags) throw new UsageError(`--${name} is given twice`)
+    if (name in flags) {
+      if (!REPEATABLE.has(name))
+        throw new UsageError(`--${name} is given twice: it takes one value`)
+      // As the action takes them: one line per entry.
+      flags[name] = `${flags[name]}\n${value}`
+      continue
+    }
     flags[name] = value
   }
   if (command === 'report') {

@@ -32,6 +32,8 @@ export interface RunReport {
   files?: { results?: string; junit?: string; coverprofile?: string }
   /** The service under test, collected when the run did not pass. */
   service?: ServiceSnapshot
+  /** The kubeconfig of the cluster the run used, for later steps. */
+  kubeconfig?: string
   /** Per-package coverage, when the binary printed its cover profile (-test.coverprofile=/dev/stdout). */
   packages?: Array<{ package: string; percent: number; statements: number; covered: number }>
 }
@@ -85,7 +87,8 @@ export function outputs(r: RunReport): Record<string, string> {
     diagnosis: r.status === 'passed' ? '' : r.headline,
     'results-file': r.files?.results ?? '',
     'junit-file': r.files?.junit ?? '',
-    'coverprofile-file': r.files?.coverprofile ?? ''
+    'coverprofile-file': r.files?.coverprofile ?? '',
+    kubeconfig: r.kubeconfig ?? ''
   }
 }
 
