@@ -18,6 +18,7 @@ import {
 import { FakeClock } from '../__fixtures__/fake-clock.js'
 import { FakeExec } from '../__fixtures__/fake-exec.js'
 import { FakeLogger } from '../__fixtures__/fake-logger.js'
+import { emptyToolCache } from '../__fixtures__/fake-tool-cache.js'
 
 const IMAGE_ID = 'sha256:' + 'ab'.repeat(32)
 
@@ -52,14 +53,7 @@ function setup(values: Record<string, string> = {}) {
   const deps: Deps = {
     exec,
     secrets: new SecretValues(log),
-    toolCache: {
-      find: () => '',
-      download: async () => '',
-      extractTar: async () => '',
-      cacheFile: async () => '',
-      cacheDir: async () => '',
-      addPath: () => undefined
-    },
+    toolCache: emptyToolCache(),
     log,
     clock: new FakeClock(),
     state: memoryStateStore(),

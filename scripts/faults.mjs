@@ -11,7 +11,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseAllDocuments, stringify } from 'yaml'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
-import { getManaged, kubectlFor, MANAGED_BY } from './lib/kubectl.mjs'
+import { getManaged, localCluster, MANAGED_BY } from './lib/kubectl.mjs'
 import { runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -20,20 +20,8 @@ fs.rmSync(work, { recursive: true, force: true })
 fs.mkdirSync(work, { recursive: true })
 
 const ns = process.env.FAULTS_NAMESPACE ?? 'example-faults'
-const kubeconfig = process.env.KUBECONFIG_PATH
-if (!kubeconfig) throw new Error('KUBECONFIG_PATH is not set (npm run e2e sets it)')
-const kubectlBin =
-  process.env.KUBECTL ??
-  path.join(
-    execFileSync('bash', ['hack/local-cluster/build.sh'], { cwd: root, encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .pop(),
-    'kubectl'
-  )
+const { kubectl } = localCluster(root)
 const pidDir = '/var/lib/in-cluster-test/cluster/pids'
-
-const kubectl = kubectlFor(kubectlBin, kubeconfig)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const secs = (ms) => `${(ms / 1000).toFixed(1)}s`
 

@@ -7,11 +7,11 @@
 // nothing of the run left in the cluster after main and post, also when main is killed with
 // SIGTERM mid-run; a forged post state runs nothing. Run with `node --import tsx` (it uses the
 // runner model in src/logs/untrusted.ts).
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { honouredCommands } from '../src/logs/untrusted.ts'
-import { getManaged, kubectlFor } from './lib/kubectl.mjs'
+import { getManaged, localCluster } from './lib/kubectl.mjs'
 import { runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -20,18 +20,7 @@ fs.rmSync(work, { recursive: true, force: true })
 fs.mkdirSync(work, { recursive: true })
 
 const ns = process.env.SECURITY_NAMESPACE ?? 'security'
-const kubeconfig = process.env.KUBECONFIG_PATH
-if (!kubeconfig) throw new Error('KUBECONFIG_PATH is not set (npm run e2e sets it)')
-const kubectlBin =
-  process.env.KUBECTL ??
-  path.join(
-    execFileSync('bash', ['hack/local-cluster/build.sh'], { cwd: root, encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .pop(),
-    'kubectl'
-  )
-const kubectl = kubectlFor(kubectlBin, kubeconfig)
+const { kubeconfig, kubectl } = localCluster(root)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const secret = 'hostile-secret-8c1f0e2a'

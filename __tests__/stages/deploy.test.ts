@@ -8,6 +8,7 @@ import { FakeClock } from '../../__fixtures__/fake-clock.js'
 import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import { FakeKube } from '../../__fixtures__/fake-kube.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
+import { emptyToolCache } from '../../__fixtures__/fake-tool-cache.js'
 
 const crd = (managers: string[]): KubeObject =>
   ({
@@ -39,14 +40,7 @@ function setup(install: DeployInputs['argocd']['install']) {
     kube,
     kubectl: 'kubectl',
     exec: new FakeExec(),
-    toolCache: {
-      find: () => '',
-      download: async () => '',
-      extractTar: async () => '',
-      cacheFile: async () => '',
-      cacheDir: async () => '',
-      addPath: () => undefined
-    },
+    toolCache: emptyToolCache(),
     clock,
     log: new FakeLogger(),
     timer: new StageTimer(clock),
