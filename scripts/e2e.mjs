@@ -322,9 +322,9 @@ const interleave = await runCase(
   },
   {
     beforePost: () => {
-      const job = fs
-        .readFileSync(path.join(work, 'interleave', 'output'), 'utf8')
-        .match(/^job-name=(.*)$/m)?.[1]
+      const job = parseFileCommands(
+        fs.readFileSync(path.join(work, 'interleave', 'output'), 'utf8')
+      )['job-name']
       kubeletLog = execFileSync(
         'kubectl',
         [
