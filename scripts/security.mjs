@@ -123,18 +123,23 @@ const honoured = [
   ...honouredCommands(hostile.main.stdout),
   ...honouredCommands(hostile.post.stdout)
 ]
+// The action's own annotations quote test names and messages (escaped, redacted): they are ours.
+const ownAnnotation =
+  /^::error title=TestHostileNames\/.* failed,file=scripts\/security\/hostile\/hostile_test\.go,line=\d+::/
+const theirs = honoured.filter((c) => !ownAnnotation.test(c))
 check(
   "hostile: the runner would honour no command of the image's (stdout read as the runner reads it)",
-  !honoured.some((c) => /pwned/i.test(c)),
-  honoured.filter((c) => /pwned/i.test(c)).join(' | ')
+  !theirs.some((c) => /pwned/i.test(c)) && honoured.some((c) => ownAnnotation.test(c)),
+  theirs.filter((c) => /pwned/i.test(c)).join(' | ')
 )
+const annotationFiles = honoured
+  .filter((c) => /^::(error|warning|notice)\b/.test(c))
+  .map((c) => /[ ,]file=([^,:]*)/.exec(c)?.[1])
+  .filter((f) => f !== undefined)
 check(
-  'hostile: annotations stay in the workspace',
-  hostile.annotations.every((a) => !a.properties.file || !/^(\/|\.\.)/.test(a.properties.file)) &&
-    hostile.annotations.some(
-      (a) => a.properties.file === 'scripts/security/hostile/hostile_test.go'
-    ),
-  JSON.stringify(hostile.annotations.slice(0, 4))
+  'hostile: every annotation the runner would show is in the workspace',
+  annotationFiles.length > 0 && annotationFiles.every((f) => !/^(\/|\.\.)/.test(f)),
+  annotationFiles.join(', ')
 )
 const written = [
   hostile.files.GITHUB_OUTPUT,
