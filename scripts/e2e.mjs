@@ -167,6 +167,44 @@ check(
     .filter((l) => l.includes('Application'))
     .join(' / ')
 )
+{
+  // The post step removes what the run made: the built-in Application (prune and self-heal would
+  // keep this commit deployed) and the test Job.
+  const app = spawnSync(
+    'kubectl',
+    [
+      '--kubeconfig',
+      process.env.KUBECONFIG_PATH,
+      '-n',
+      'argocd',
+      'get',
+      'application',
+      'in-cluster-test-example'
+    ],
+    { encoding: 'utf8' }
+  )
+  const jobs = spawnSync(
+    'kubectl',
+    [
+      '--kubeconfig',
+      process.env.KUBECONFIG_PATH,
+      '-n',
+      'example',
+      'get',
+      'job',
+      pass.outputs['job-name'] ?? '-',
+      '-o',
+      'name',
+      '--ignore-not-found'
+    ],
+    { encoding: 'utf8' }
+  )
+  check(
+    'pass: after the post step the built-in Application and the test Job are gone',
+    /NotFound/.test(app.stderr) && jobs.status === 0 && jobs.stdout.trim() === '',
+    `${app.stdout}${app.stderr} ${jobs.stdout}`
+  )
+}
 
 const fail = await runCase('fail', { EXAMPLE_FAIL: '1' }, { manifests: 'example/deploy-local' })
 check(
