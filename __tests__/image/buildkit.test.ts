@@ -166,4 +166,29 @@ describe('buildImage and BuildKit', () => {
     )
     expect(exec.calls[0].args).toContain(path.join(dir, 'D'))
   })
+
+  it('passes build secrets to BuildKit by environment, never in argv, and refuses them without BuildKit', async () => {
+    const dir = tmp()
+    fs.writeFileSync(path.join(dir, 'D'), 'FROM scratch\n')
+    const o = {
+      dockerfile: path.join(dir, 'D'),
+      context: dir,
+      buildArgs: {},
+      repository: 'r',
+      workDir: dir,
+      secrets: { netrc: 'machine x login y password s3cr3t-007' }
+    }
+    const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+    await buildImage({ ...o, buildkit: true }, exec, new FakeLogger())
+    const build = exec.calls.find((c) => c.args[0] === 'build')
+    expect(build?.args).toContain('id=netrc,env=IN_CLUSTER_TEST_BUILD_SECRET_NETRC')
+    expect(JSON.stringify(build?.args)).not.toContain('s3cr3t-007')
+    expect(build?.options?.env).toEqual({
+      DOCKER_BUILDKIT: '1',
+      IN_CLUSTER_TEST_BUILD_SECRET_NETRC: 'machine x login y password s3cr3t-007'
+    })
+    await expect(
+      buildImage({ ...o, buildkit: false }, new FakeExec(), new FakeLogger())
+    ).rejects.toThrow(/build-secrets needs BuildKit.*buildx/)
+  })
 })

@@ -18,6 +18,8 @@ export interface BuildOptions {
   workDir: string
   /** Build with BuildKit; undefined: when this Docker has it (probeBuildKit). */
   buildkit?: boolean
+  /** BuildKit secrets by id (`RUN --mount=type=secret,id=…`): never in a layer, a log or argv. */
+  secrets?: Record<string, string>
 }
 
 export interface BuildKitProbe {
@@ -67,9 +69,15 @@ export async function probeBuildKit(exec: Exec): Promise<{ buildkit: boolean; wh
   return buildKitSupport({ buildx: buildx.exitCode === 0, client, server })
 }
 
+/** The environment variable that carries build secret `id` to docker (its value is never in argv). */
+export const secretEnvName = (id: string) =>
+  `IN_CLUSTER_TEST_BUILD_SECRET_${id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`
+
 export function dockerBuildArgs(o: BuildOptions, iidFile: string): string[] {
   const args = ['build', '--file', o.dockerfile, '--iidfile', iidFile]
   for (const [k, v] of Object.entries(o.buildArgs)) args.push('--build-arg', `${k}=${v}`)
+  for (const id of Object.keys(o.secrets ?? {}))
+    args.push('--secret', `id=${id},env=${secretEnvName(id)}`)
   args.push('--label', 'org.opencontainers.image.title=in-cluster-test')
   args.push(o.context)
   return args
@@ -94,6 +102,11 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
     buildkit = probe.buildkit
     log.info(`Building ${probe.buildkit ? 'with BuildKit' : 'without BuildKit'}: ${probe.why}`)
   }
+  const secrets = o.secrets ?? {}
+  if (!buildkit && Object.keys(secrets).length > 0)
+    throw new Error(
+      'build-secrets needs BuildKit, which this Docker does not have: install the buildx plugin (docker/setup-buildx-action), or use go-package'
+    )
   let dockerfile = o.dockerfile
   if (!buildkit) {
     const legacy = withLegacyDockerfile(o.dockerfile, o.workDir)
@@ -105,7 +118,10 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
   }
   const result = await exec.run('docker', dockerBuildArgs({ ...o, dockerfile }, iidFile), {
     // Said either way: a CLI that defaults to BuildKit without a working buildx would fail.
-    env: { DOCKER_BUILDKIT: buildkit ? '1' : '0' }
+    env: {
+      DOCKER_BUILDKIT: buildkit ? '1' : '0',
+      ...Object.fromEntries(Object.entries(secrets).map(([id, v]) => [secretEnvName(id), v]))
+    }
   })
   if (result.exitCode !== 0) {
     throw new Error(

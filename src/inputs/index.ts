@@ -55,7 +55,8 @@ export function getInputs(
   /** Told the secret inputs' raw text (masked before parsing) and then their values. */
   secrets?: SecretSink
 ): Inputs {
-  for (const name of ['secret-env', 'deploy-secrets'] as const) secrets?.addRawInput(source(name))
+  for (const name of ['secret-env', 'deploy-secrets', 'build-secrets'] as const)
+    secrets?.addRawInput(source(name))
   const raw = (name: InputName): string => {
     const value = (INPUTS[name] as InputDef<unknown>).untrimmed ? source(name) : source(name).trim()
     return value.trim() === '' ? (DEFAULTS[name] ?? '') : value
@@ -73,6 +74,7 @@ export function getInputs(
   const { repository, prebuilt } = values.image
   secrets?.add([
     ...Object.values(values['secret-env']),
+    ...Object.values(values['build-secrets']),
     ...values['deploy-secrets'].flatMap((s) => Object.values(s.data))
   ])
 
@@ -100,6 +102,7 @@ export function getInputs(
       dockerfile,
       context: values.context,
       buildArgs: values['build-args'],
+      buildSecrets: values['build-secrets'],
       repository,
       prebuilt,
       goPackage: goPackage

@@ -138,6 +138,11 @@ export const INPUTS = {
   dockerfile: { group: 'image', default: 'Dockerfile.test', parse: text },
   context: { group: 'image', default: '.', parse: resolved },
   'build-args': { group: 'image', parse: map },
+  'build-secrets': {
+    group: 'image',
+    untrimmed: true,
+    parse: (v: string, _c: ParseContext, n: string) => secretInput(() => parseSecretEnv(v, n))
+  },
   'go-package': {
     group: 'image',
     parse: optional((v: string, _c: ParseContext, n: string) => {

@@ -55,6 +55,8 @@ export interface ImageInputs {
   dockerfile: string
   context: string
   buildArgs: Record<string, string>
+  /** BuildKit secrets of the build, by id (masked; never in argv, a layer or a log). */
+  buildSecrets: Record<string, string>
   /** Repository of the test image; the tag comes from the build's content. */
   repository: string
   /** Set when `image` carries a tag or digest: the image is used as it is, nothing is built. */

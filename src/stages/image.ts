@@ -95,6 +95,7 @@ export class TestImageStage {
         dockerfile: this.inputs.dockerfile,
         context: this.inputs.context,
         buildArgs: this.inputs.buildArgs,
+        secrets: this.inputs.buildSecrets,
         repository: this.inputs.repository,
         workDir
       },

@@ -16,7 +16,7 @@ export interface Prepared {
 }
 
 export async function prepareStage(
-  inputs: Pick<Inputs, 'job' | 'deploy' | 'outputDir' | 'workDir' | 'workspace'>,
+  inputs: Pick<Inputs, 'job' | 'deploy' | 'image' | 'outputDir' | 'workDir' | 'workspace'>,
   d: { exec: Exec; secrets: SecretValues }
 ): Promise<Prepared> {
   // Masked already when the inputs were read through SecretValues; this covers other callers.
@@ -30,9 +30,10 @@ export async function prepareStage(
 }
 
 /** Every secret value the inputs hold. */
-export function secretValues(inputs: Pick<Inputs, 'job' | 'deploy'>): string[] {
+export function secretValues(inputs: Pick<Inputs, 'job' | 'deploy' | 'image'>): string[] {
   return [
     ...Object.values(inputs.job.secretEnv),
+    ...Object.values(inputs.image.buildSecrets),
     ...inputs.deploy.secrets.flatMap((s) => Object.values(s.data))
   ].filter((v) => v !== '')
 }
