@@ -126,7 +126,14 @@ describe('buildImage and BuildKit', () => {
     const dir = tmp()
     const workDir = path.join(dir, 'work')
     fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
-    const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+    const dockerfiles: string[] = []
+    const exec = new FakeExec().on(
+      (c) => c.args[0] === 'build',
+      (c) => {
+        dockerfiles.push(fs.readFileSync(c.args[c.args.indexOf('--file') + 1], 'utf8'))
+        return built(c)
+      }
+    )
     const log = new FakeLogger()
     await buildImage(
       {
@@ -142,9 +149,11 @@ describe('buildImage and BuildKit', () => {
     )
     const build = exec.calls.find((c) => c.args[0] === 'build')
     expect(build?.options?.env).toEqual({ DOCKER_BUILDKIT: '0' })
+    // Beside the original (inside the context: a stable name keeps the layer cache), then removed.
     const file = build?.args[build.args.indexOf('--file') + 1] ?? ''
-    expect(file).toBe(path.join(workDir, 'Dockerfile.no-buildkit'))
-    expect(fs.readFileSync(file, 'utf8')).not.toMatch(/--mount/)
+    expect(file).toBe(path.join(dir, '.Dockerfile.test.no-buildkit'))
+    expect(dockerfiles[0]).not.toMatch(/--mount/)
+    expect(fs.existsSync(file)).toBe(false)
     expect(log.text('warning')).toMatch(/without its 3 cache mount\(s\)/)
   })
 

@@ -109,20 +109,24 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
     )
   let dockerfile = o.dockerfile
   if (!buildkit) {
-    const legacy = withLegacyDockerfile(o.dockerfile, o.workDir)
+    const legacy = withLegacyDockerfile(o.dockerfile)
     dockerfile = legacy.dockerfile
     if (legacy.dropped > 0)
       log.warning(
         `${o.dockerfile}: built without its ${legacy.dropped} cache mount(s), so Go compiles from nothing. Install the Docker buildx plugin to keep the caches, or use go-package`
       )
   }
-  const result = await exec.run('docker', dockerBuildArgs({ ...o, dockerfile }, iidFile), {
-    // Said either way: a CLI that defaults to BuildKit without a working buildx would fail.
-    env: {
-      DOCKER_BUILDKIT: buildkit ? '1' : '0',
-      ...Object.fromEntries(Object.entries(secrets).map(([id, v]) => [secretEnvName(id), v]))
-    }
-  })
+  const result = await exec
+    .run('docker', dockerBuildArgs({ ...o, dockerfile }, iidFile), {
+      // Said either way: a CLI that defaults to BuildKit without a working buildx would fail.
+      env: {
+        DOCKER_BUILDKIT: buildkit ? '1' : '0',
+        ...Object.fromEntries(Object.entries(secrets).map(([id, v]) => [secretEnvName(id), v]))
+      }
+    })
+    .finally(() => {
+      if (dockerfile !== o.dockerfile) fs.rmSync(dockerfile, { force: true })
+    })
   if (result.exitCode !== 0) {
     throw new Error(
       `docker build of ${o.dockerfile} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`
@@ -139,10 +143,7 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
 }
 
 /** The Dockerfile to give the legacy builder: a copy without cache mounts when it has any. */
-function withLegacyDockerfile(
-  dockerfile: string,
-  workDir: string
-): { dockerfile: string; dropped: number } {
+function withLegacyDockerfile(dockerfile: string): { dockerfile: string; dropped: number } {
   let text: string
   try {
     text = fs.readFileSync(dockerfile, 'utf8')
@@ -157,7 +158,10 @@ function withLegacyDockerfile(
     throw new Error(`Cannot build ${dockerfile}: ${(e as Error).message}`, { cause: e })
   }
   if (legacy.droppedCacheMounts === 0) return { dockerfile, dropped: 0 }
-  const copy = path.join(workDir, 'Dockerfile.no-buildkit')
+  // Beside the original, so inside the context when it is: the legacy CLI adds a Dockerfile from
+  // outside the context under a random name, which `COPY . .` then copies, and no build would
+  // ever hit the layer cache. Removed after the build (see buildImage).
+  const copy = path.join(path.dirname(dockerfile), `.${path.basename(dockerfile)}.no-buildkit`)
   fs.writeFileSync(copy, legacy.text)
   return { dockerfile: copy, dropped: legacy.droppedCacheMounts }
 }
