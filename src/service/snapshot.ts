@@ -64,8 +64,9 @@ export interface ServiceSnapshot {
 
 type Terminated = NonNullable<ContainerStateLike['terminated']>
 
+// Container times have whole seconds: one that ended in the window's first second reads earlier.
 const after = (iso: string | undefined, sinceMs: number) =>
-  iso !== undefined && Date.parse(iso) >= sinceMs
+  iso !== undefined && Date.parse(iso) >= sinceMs - 1000
 
 /** The view of one pod, logs not yet read (collect.ts fills logFile, errorLines, lastLines). */
 export function podView(pod: PodLike, sinceMs: number): PodView {

@@ -18,6 +18,9 @@ import { collectService } from '../service/collect.js'
 import { serviceTroubles, withServiceTroubles, type ServiceSnapshot } from '../service/snapshot.js'
 import type { StageTimer } from '../timing.js'
 
+/** How long the service's pods get to report what happened at the end of the tests. */
+export const SETTLE_MS = 5000
+
 export interface Outcome {
   status: RunStatus
   headline: string
@@ -124,6 +127,10 @@ async function serviceOf(
 ): Promise<ServiceSnapshot | undefined> {
   const testPods = new Set(runs.flatMap((r) => (r.watched.podName ? [r.watched.podName] : [])))
   try {
+    // A service that crashed in the test's last second is not in its pod's status yet: the
+    // kubelet notices at its next relist (1 s) and reports it after. Seen in CI: the snapshot
+    // taken at once missed the crash that failed the test. Only runs that did not pass wait.
+    await d.clock.sleep(SETTLE_MS)
     const snapshot = await d.timer.time('service logs', () =>
       d.log.group('Service under test: logs and state of the test window', async () => {
         const s = await collectService(
