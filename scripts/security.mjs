@@ -126,7 +126,9 @@ const honoured = [
 // The action's own annotations quote test names and messages (escaped, redacted): they are ours.
 const ownAnnotation =
   /^::error title=TestHostileNames\/.* failed,file=scripts\/security\/hostile\/hostile_test\.go,line=\d+::/
-const theirs = honoured.filter((c) => !ownAnnotation.test(c))
+// So is the step's failure message (core.setFailed), the diagnosis headline naming the tests.
+const ownFailure = `::error::${hostile.outputs.diagnosis ?? ''}`
+const theirs = honoured.filter((c) => !ownAnnotation.test(c) && c !== ownFailure)
 check(
   "hostile: the runner would honour no command of the image's (stdout read as the runner reads it)",
   !theirs.some((c) => /pwned/i.test(c)) && honoured.some((c) => ownAnnotation.test(c)),
