@@ -4,8 +4,3 @@
 export function lastLines(text: string, n = 5): string {
   return text.trim().split(/\r?\n/).slice(-n).join(' | ') || '(no output)'
 }
-
-/** The last `n` lines of a text, as lines (the diagnosis shows them one per row). */
-export function tailLines(text: string, n: number): string[] {
-  return text.trimEnd().split('\n').slice(-n)
-}

@@ -298,17 +298,8 @@ export class TestLogParser {
       package: this.pkg,
       status: 'interrupted',
       output: [],
-      _: {
-        parent,
-        paused: false,
-        finished: false,
-        failedChild: false,
-        openChild: false,
-        candidates: NO_CANDIDATES,
-        tail: NO_LINES,
-        dropped: 0,
-        bytes: 0
-      }
+      // A new test starts from the same blank state a finished one is reset to.
+      _: { ...DONE, parent }
     }
     if (previous) t.repetition = (previous.repetition ?? 1) + 1
     this.latest.set(name, t)
