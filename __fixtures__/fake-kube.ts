@@ -15,6 +15,8 @@ export class FakeKube implements Kube {
   readonly deleted: ObjectRef[] = []
   readonly logCalls: LogStreamOptions[] = []
   readonly applyOptions: Array<ApplyOptions | undefined> = []
+  /** Unset by default: the watch then only polls, as against a server that cannot watch. */
+  watch?: Kube['watch']
   objects = new Map<string, KubeObject>()
   jobStatuses: Array<Step<object | undefined>> = []
   podSequence: Array<PodLike[] | Error> = [[]]

@@ -95,6 +95,34 @@ describe('Indexed Jobs', () => {
 })
 
 describe('watchJob', () => {
+  it('watches the Job and its pods, reads again on each change and stops watching at the end', async () => {
+    const k = kubeWith(
+      [{ active: 1 }, completed],
+      [[runningPod()], [terminatedPod(0, 'Completed')]]
+    )
+    const queries: Array<{ path: string; labelSelector?: string; fieldSelector?: string }> = []
+    let stopped = 0
+    k.watch = (query, onEvent) => {
+      queries.push(query)
+      // The API reports the change a moment after the first read.
+      setTimeout(onEvent, 5)
+      return () => stopped++
+    }
+    // Sleeps end only when woken: without the watch this test would never finish.
+    const clock = {
+      now: () => 0,
+      sleep: (_ms: number, signal?: AbortSignal) =>
+        new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()))
+    }
+    const r = await watchJob(k, { ...opts, pollMs: 600_000 }, clock, new FakeLogger())
+    expect(r.outcome).toBe('succeeded')
+    expect(queries).toEqual([
+      { path: '/apis/batch/v1/namespaces/example/jobs', fieldSelector: 'metadata.name=tests-1' },
+      { path: '/api/v1/namespaces/example/pods', labelSelector: 'job-name=tests-1' }
+    ])
+    expect(stopped).toBe(2)
+  })
+
   it('follows a Job to Complete', async () => {
     const k = kubeWith(
       [{ active: 1 }, { active: 1 }, completed],

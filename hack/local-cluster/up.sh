@@ -95,8 +95,18 @@ version = 2
     [plugins."io.containerd.grpc.v1.cri".cni]
       bin_dir = "/usr/lib/cni"
       conf_dir = "/etc/cni/net.d"
+    # Pull settings per registry host (hosts.toml files): the local registry speaks plain HTTP.
+    [plugins."io.containerd.grpc.v1.cri".registry]
+      config_path = "/etc/containerd/certs.d"
   [plugins."io.containerd.internal.v1.opt"]
     path = "/var/lib/containerd/opt"
+TOML
+# hack/local-cluster/registry.sh serves on loopback without TLS; containerd pulls in the host's network.
+mkdir -p /etc/containerd/certs.d/127.0.0.1:5001
+cat >/etc/containerd/certs.d/127.0.0.1:5001/hosts.toml <<TOML
+server = "http://127.0.0.1:5001"
+[host."http://127.0.0.1:5001"]
+  capabilities = ["pull", "resolve"]
 TOML
 # `containerd config dump` shows the file, not what the daemon loaded: remember what it started with.
 marker=/run/in-cluster-test-containerd.config.sha256

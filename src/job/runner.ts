@@ -9,6 +9,7 @@ import type { Kube } from '../k8s/kube.js'
 import type { JobObject, PodLike } from '../k8s/types.js'
 import { CONTAINER } from '../k8s/job-template.js'
 import { followLogs } from '../logs/follow.js'
+import { Wakeup } from '../k8s/poll.js'
 import { stripFraming, TestLogParser } from '../results/gotest.js'
 import type { CoverProfile } from '../results/cover-profile.js'
 import type { TestRun } from '../results/types.js'
@@ -72,9 +73,17 @@ export async function runJob(ctx: JobRunContext, spec: FollowSpec): Promise<JobR
   // Parsed as it arrives: memory stays flat whatever the log's size, and nothing reads it twice.
   const parser = new TestLogParser()
   const tail: string[] = []
+  // The follower waits for the pod the watch reads and for the watch's end: wake it on both.
+  const followerWakeup = new Wakeup()
   const follower = followLogs(
     kube,
-    { namespace, container: CONTAINER, pod: () => pod, finished: () => finished },
+    {
+      namespace,
+      container: CONTAINER,
+      pod: () => pod,
+      finished: () => finished,
+      wakeup: followerWakeup
+    },
     file,
     (line) => {
       parser.push(line)
@@ -99,12 +108,14 @@ export async function runJob(ctx: JobRunContext, spec: FollowSpec): Promise<JobR
         stuckGraceMs: ctx.stuckTimeoutSeconds * 1000,
         onPod: (p) => {
           if (p) pod = p
+          followerWakeup.wake()
         }
       },
       clock,
       log
     )
     finished = true
+    followerWakeup.wake()
     // Why we stopped waiting, while the log group is open; the diagnosis follows at the end.
     if (w.outcome === 'stuck' || w.outcome === 'timeout')
       log.info(

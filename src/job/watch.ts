@@ -5,7 +5,7 @@
 import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import type { JobObject, PodLike } from '../k8s/types.js'
-import { poll } from '../k8s/poll.js'
+import { poll, Wakeup } from '../k8s/poll.js'
 import { STUCK_REASONS } from '../diagnosis/pods.js'
 import { podCreateFailure } from '../diagnosis/create.js'
 
@@ -111,6 +111,31 @@ export function stuckReason(pod: PodLike | undefined, container: string): string
   return unschedulable ? 'Unschedulable' : undefined
 }
 
+/** API watches on the Job and its pods, each event a call to `changed`; returns their stop. */
+function watchChanges(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  podSelector: string,
+  changed: () => void
+): () => void {
+  if (!kube.watch) return () => undefined
+  const stops = [
+    kube.watch(
+      {
+        path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
+        fieldSelector: `metadata.name=${name}`
+      },
+      changed
+    ),
+    kube.watch(
+      { path: `/api/v1/namespaces/${namespace}/pods`, labelSelector: podSelector },
+      changed
+    )
+  ]
+  return () => stops.forEach((stop) => stop())
+}
+
 export interface WatchOptions {
   namespace: string
   name: string
@@ -124,6 +149,8 @@ export interface WatchOptions {
   /** How long a pod may stay stuck (image pull, config error, unschedulable) before we give up. */
   stuckGraceMs: number
   pollMs?: number
+  /** Cut short the wait between reads when the API reports a change (see below). */
+  wakeup?: Wakeup
   /** Called with every pod read, so the log follower knows the pod. */
   onPod?: (pod: PodLike | undefined) => void
 }
@@ -148,6 +175,13 @@ export async function watchJob(
   let phase = ''
   let errors = 0
   let lastError = ''
+  // The reads below decide; API watches on the Job and its pods only end the sleep between them,
+  // so the end of the Job is seen within a round trip, as `kubectl wait` sees it, instead of up to
+  // a poll interval later.
+  const wakeup = o.wakeup ?? new Wakeup()
+  const selector =
+    `job-name=${o.name}` + (o.index === undefined ? '' : `,${INDEX_LABEL}=${o.index}`)
+  const stopWatching = watchChanges(kube, o.namespace, o.name, selector, () => wakeup.wake())
   const outcome = await poll<WatchResult>(
     async () => {
       try {
@@ -157,10 +191,7 @@ export async function watchJob(
           name: o.name,
           namespace: o.namespace
         })
-        const pods = await kube.listPods(
-          o.namespace,
-          `job-name=${o.name}` + (o.index === undefined ? '' : `,${INDEX_LABEL}=${o.index}`)
-        )
+        const pods = await kube.listPods(o.namespace, selector)
         pod = newestPod(pods) ?? pod
         if (pods.length > 0) sawPod = true
         const vanished = sawPod && pods.length === 0
@@ -204,9 +235,10 @@ export async function watchJob(
     {
       clock,
       timeoutMs: o.timeoutMs,
-      intervalMs: o.pollMs
+      intervalMs: o.pollMs,
+      wakeup
     }
-  )
+  ).finally(stopWatching)
   if (outcome.state === 'done') return outcome.value
   return {
     ...result('timeout', job, pod, false),

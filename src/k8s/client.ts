@@ -11,7 +11,8 @@ import {
   FIELD_MANAGER,
   type Kube,
   type LogStreamOptions,
-  type ObjectRef
+  type ObjectRef,
+  type WatchQuery
 } from './kube.js'
 
 interface StatusBody {
@@ -91,7 +92,38 @@ export function createKube(kubeconfigPath?: string): Kube {
 
     ...objectMethods(objects),
     ...podMethods(core),
-    ...logMethods(log)
+    ...logMethods(log),
+    watch: (query, onEvent) => startWatch(new k8s.Watch(kc), query, onEvent)
+  }
+}
+
+/** A watch re-established a second after it ends (server timeout, dropped connection). */
+function startWatch(w: k8s.Watch, query: WatchQuery, onEvent: () => void): () => void {
+  let stopped = false
+  let controller: AbortController | undefined
+  let retry: NodeJS.Timeout | undefined
+  const again = () => {
+    if (!stopped) retry = setTimeout(() => void start(), 1000)
+  }
+  const start = async () => {
+    try {
+      const c = await w.watch(
+        query.path,
+        { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector },
+        () => onEvent(),
+        again
+      )
+      if (stopped) c.abort()
+      else controller = c
+    } catch {
+      again()
+    }
+  }
+  void start()
+  return () => {
+    stopped = true
+    clearTimeout(retry)
+    controller?.abort()
   }
 }
 

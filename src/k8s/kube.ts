@@ -39,6 +39,14 @@ export interface ApplyOptions {
   force?: boolean
 }
 
+/** What a watch looks at: the collection of a kind in a namespace, narrowed by selectors. */
+export interface WatchQuery {
+  /** The collection's path, e.g. /apis/batch/v1/namespaces/ns/jobs. */
+  path: string
+  labelSelector?: string
+  fieldSelector?: string
+}
+
 export interface Kube {
   /** The API server's version; fails with a message naming the server when it does not answer. */
   version(): Promise<string>
@@ -84,6 +92,12 @@ export interface Kube {
     options: LogStreamOptions,
     onData: (chunk: string) => void
   ): Promise<void>
+  /**
+   * Calls `onEvent` on every change the API server reports for the query, until the returned
+   * stop is called. A hint only: callers read the objects themselves, so a dropped watch (it is
+   * re-established) costs latency, never correctness. Optional: fakes may leave it out.
+   */
+  watch?(query: WatchQuery, onEvent: () => void): () => void
 }
 
 /** The reference (apiVersion, kind, name, namespace) of an object, for get/delete. */

@@ -1,8 +1,8 @@
 /**
  * The one wait loop of the action: read, decide, log what changed, give up when stuck or late.
- * Deploy waits, the ArgoCD wait and the Job watch all poll rather than watch: a poll survives an
- * API-server restart and a dropped connection without extra logic, and one read every two
- * seconds costs nothing.
+ * Deploy waits, the ArgoCD wait and the Job watch all poll: a poll survives an API-server restart
+ * and a dropped connection without extra logic. Where a second matters (the test Job's end), an
+ * API watch cuts the sleep short through a Wakeup, so the poll reads as soon as something changed.
  */
 import type { Clock } from '../ports.js'
 
@@ -29,6 +29,39 @@ export interface PollOptions {
   stuck?: StuckCheck
   /** Told each waiting message that differs from the one before, so a change is logged once. */
   onChange?: (message: string) => void
+  /** Ends a round's sleep early when woken (by a watch event). */
+  wakeup?: Wakeup
+}
+
+/**
+ * A sleep that something else can cut short. A wake while nobody sleeps is kept for the next
+ * sleep, so a change seen during a round's reads is not lost.
+ */
+export class Wakeup {
+  private pending = false
+  private current: AbortController | undefined
+
+  wake(): void {
+    if (this.current) this.current.abort()
+    else this.pending = true
+  }
+
+  async sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.pending || signal?.aborted) {
+      this.pending = false
+      return
+    }
+    const c = new AbortController()
+    const abort = () => c.abort()
+    signal?.addEventListener('abort', abort, { once: true })
+    this.current = c
+    try {
+      await clock.sleep(ms, c.signal)
+    } finally {
+      this.current = undefined
+      signal?.removeEventListener('abort', abort)
+    }
+  }
 }
 
 export const POLL_INTERVAL_MS = 2000
@@ -47,6 +80,7 @@ export async function poll<T>(
     const stuck = await o.stuck?.()
     if (stuck) return { state: 'stuck', reason: stuck, message: r.waiting }
     if (o.clock.now() >= deadline) return { state: 'timeout', message: r.waiting }
-    await o.clock.sleep(o.intervalMs ?? POLL_INTERVAL_MS)
+    const ms = o.intervalMs ?? POLL_INTERVAL_MS
+    await (o.wakeup ? o.wakeup.sleep(o.clock, ms) : o.clock.sleep(ms))
   }
 }

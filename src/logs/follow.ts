@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import type { Clock, Logger } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import type { PodLike } from '../k8s/types.js'
+import type { Wakeup } from '../k8s/poll.js'
 import { LineSplitter, LogDeduper, splitTimestamp } from './lines.js'
 
 export interface FollowTarget {
@@ -16,6 +17,8 @@ export interface FollowTarget {
   pod(): PodLike | undefined
   /** True once the Job has finished (or was given up on): read the tail once and stop. */
   finished(): boolean
+  /** Woken when the pod or the Job changed, so a wait for either ends at once. */
+  wakeup?: Wakeup
 }
 
 export interface FollowResult {
@@ -51,6 +54,8 @@ export async function followLogs(
   let reconnects = 0
   let podGone = false
   let streamed = false
+  const nap = (ms: number, s?: AbortSignal) =>
+    target.wakeup ? target.wakeup.sleep(clock, ms, s) : clock.sleep(ms, s)
   const emit = (raw: string) => {
     const line = splitTimestamp(raw)
     if (!dedupe.accept(line)) return
@@ -84,7 +89,7 @@ export async function followLogs(
       while (follow && !current.signal.aborted) {
         if (target.finished()) return stop()
         if (clock.now() - lastData >= idleReconnectMs) return stop()
-        await clock.sleep(pollMs, current.signal)
+        await nap(pollMs, current.signal)
       }
     }
     const watcher = watchFinished()
@@ -141,7 +146,7 @@ export async function followLogs(
       } else if (done) {
         break
       }
-      await clock.sleep(pollMs, signal)
+      await nap(pollMs, signal)
     }
   } finally {
     await new Promise<void>((resolve) => out.end(resolve))
