@@ -34,6 +34,8 @@ module_dir=$(GOTOOLCHAIN=local go mod download -json "github.com/argoproj/argo-c
 export ARGOCD_MANIFEST=$module_dir/manifests/core-install.yaml
 export ARGOCD_IMAGE=${argocd_images[0]} ARGOCD_REDIS_IMAGE=${argocd_images[1]} APP_REPO=$app_repo APP_REVISION=$app_revision
 echo "ArgoCD $argocd_version: $ARGOCD_IMAGE, $ARGOCD_REDIS_IMAGE; app source $APP_REPO at $APP_REVISION"
+phase "local registry (for image-load: push)"
+export REGISTRY=$(bash hack/local-cluster/registry.sh | tail -1)
 phase "Node 24"
 node24=$(bash scripts/node24.sh)
 phase "the action, end to end"

@@ -40,7 +40,7 @@ describe('Wakeup', () => {
     const c = new AbortController()
     const slept = w.sleep(new WokenOnlyClock(), 60_000, c.signal)
     c.abort()
-    await slept
+    await expect(slept).resolves.toBeUndefined()
   })
 })
 
