@@ -1,13 +1,21 @@
 // npm run bench:e2e — a benchmark that prints figures (not a test). On the local cluster, the
-// example end to end, fresh namespace and cold test build each time:
-//   (a) as the seed does it: sequential shell steps — docker build, load, kubectl apply -k and
-//       rollout waits, apply the Job, kubectl wait, kubectl logs;
-//   (b) with the action (dist/main, as a runner runs it), same deploy and same test image recipe;
-// alternating, BENCH_RUNS times (default 3). Prints medians per stage, b/a, and the limit
-// max(cluster + deploy, image build) + load + Job that overlap can reach, with b/limit; the
-// action's own overhead: process start to its first stage, and peak RSS.
-// Then the slow suite (8 tests × BENCH_SLOW_SECONDS) as 1 Job, as BENCH_SHARDS Jobs and as one
-// Indexed Job with BENCH_SHARDS indexes.
+// example end to end, fresh namespace each time, in two scenarios (BENCH_SCENARIOS, default
+// "cold,incremental"), alternating the contenders BENCH_RUNS times (default 3):
+//   cold: a test image that must really compile (a nonce file in the Docker context), for
+//     (a) the seed's sequential shell steps — docker build, load, kubectl apply -k and rollout
+//         waits, apply the Job, kubectl wait, kubectl logs — and
+//     (b) the action (dist/main, as a runner runs it) with the same deploy and Dockerfile;
+//   incremental: before each run one test file of the example is edited (a real change that
+//     makes Go recompile that package), for the seed, the action's Dockerfile path and the
+//     action's go-package path (compiled on this machine with its warm Go build cache, packed
+//     without Docker), and the go-package path again with service-logs off, to show that the
+//     service collection costs a passing run nothing.
+// Prints medians per stage and contender, the ratios, each action mode's limit
+// max(cluster + deploy, image path) + load + Job, the action's own overhead (process start to its
+// first stage, process wall − pipeline time) and peak RSS; then the slow suite (8 tests ×
+// BENCH_SLOW_SECONDS) as 1 Job, as BENCH_SHARDS Jobs and as one Indexed Job. Ends with three
+// lines for scripts: `incremental go-package/seed = X.XX`, `incremental image stage (go-package)
+// = N.Ns`, `go-package/limit = X.XX`.
 // Everything runs in its own namespace (BENCH_NAMESPACE, default `bench`), deleted before each
 // run: the example deploy is applied through a kustomize overlay that moves it there, so the
 // `example` namespace of the e2e run (and of whoever else uses the cluster) is left alone.
@@ -69,10 +77,9 @@ fs.writeFileSync(
 )
 process.on('exit', () => fs.rmSync(path.join(root, seedDockerfile), { force: true }))
 
-/** A fresh start for each run: no namespace, and a test image that must really compile. */
+/** A fresh start for each run: no namespace (each scenario then changes the test's source). */
 function fresh() {
   kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=180s')
-  fs.writeFileSync(nonceFile, `${Date.now()}-${Math.random()}\n`)
 }
 
 function timed(stages, name, fn) {
@@ -173,21 +180,47 @@ const median = (xs) => {
 }
 const sec = (ms) => `${(ms / 1000).toFixed(1)}s`
 
-const seed = []
-const action = []
-try {
-  for (let i = 1; i <= runs; i++) {
-    fresh()
-    seed.push(seedRun(i))
-    console.log(`run ${i} seed: ${sec(seed.at(-1).total)}`)
-    fresh()
-    action.push(await actionRun(i))
-    console.log(
-      `run ${i} action: ${sec(action.at(-1).total)} (peak RSS ${Math.round(action.at(-1).rss / 1024)} MiB)`
-    )
+const scenarios = (process.env.BENCH_SCENARIOS ?? 'cold,incremental').split(',')
+const editFile = path.join(root, 'example', 'tests', 'integration', 'main_test.go')
+const original = fs.readFileSync(editFile, 'utf8')
+process.on('exit', () => fs.writeFileSync(editFile, original))
+
+/** A real change to one test file: a new constant, so Go must recompile that package. */
+function editTest(tag) {
+  fs.writeFileSync(editFile, `${original}\nconst benchEdit = ${JSON.stringify(tag)}\n`)
+}
+
+const goPackageInputs = {
+  'go-package': './tests/integration',
+  'image-load': 'bash hack/local-cluster/load-image.sh {archive} {image}'
+}
+const contenders = {
+  seed: (i) => seedRun(i),
+  dockerfile: (i) => actionRun(i),
+  'go-package': (i) => actionRun(`gp-${i}`, goPackageInputs),
+  'go-package, service-logs off': (i) =>
+    actionRun(`gp-off-${i}`, { ...goPackageInputs, 'service-logs': 'false' })
+}
+
+/** Runs each contender `runs` times, alternating, each after `prepare`; results by contender. */
+async function scenario(name, names, prepare) {
+  const out = Object.fromEntries(names.map((n) => [n, []]))
+  try {
+    for (let i = 1; i <= runs; i++) {
+      for (const n of names) {
+        fresh()
+        prepare(`${name}-${n}-${i}-${Date.now()}`)
+        const r = await contenders[n](`${name}-${i}`)
+        out[n].push(r)
+        const rss = r.rss ? ` (peak RSS ${Math.round(r.rss / 1024)} MiB)` : ''
+        console.log(`${name} run ${i} ${n}: ${sec(r.total)}${rss}`)
+      }
+    }
+  } finally {
+    fs.rmSync(nonceFile, { force: true })
+    fs.writeFileSync(editFile, original)
   }
-} finally {
-  fs.rmSync(nonceFile, { force: true })
+  return out
 }
 
 const stageNames = [
@@ -199,64 +232,78 @@ const stageNames = [
   'image load',
   'tests'
 ]
-console.log('\nmedian per stage (a = seed, sequential; b = action, overlapped)')
-console.log('| stage | a | b |\n| --- | --- | --- |')
-for (const s of stageNames) {
-  const a = seed.map((r) => r.stages[s] ?? 0)
-  const b = action.map((r) => r.stages[s] ?? 0)
-  if (a.some(Boolean) || b.some(Boolean))
-    console.log(`| ${s} | ${sec(median(a))} | ${sec(median(b))} |`)
+
+/** What overlap can reach at best: the longer of the two independent paths, then load and Job. */
+function limitOf(r) {
+  const st = r.stages
+  const clusterPath =
+    (st.cluster ?? 0) + (st['api check'] ?? 0) + (st['service images load'] ?? 0) + (st.deploy ?? 0)
+  return Math.max(clusterPath, st['image build'] ?? 0) + (st['image load'] ?? 0) + (st.tests ?? 0)
 }
-const a = median(seed.map((r) => r.total))
-const b = median(action.map((r) => r.total))
-// What overlap can reach at best: the longer of the two independent paths, then load and Job.
-const limit = median(
-  action.map((r) => {
-    const st = r.stages
-    const clusterPath =
-      (st.cluster ?? 0) +
-      (st['api check'] ?? 0) +
-      (st['service images load'] ?? 0) +
-      (st.deploy ?? 0)
-    return Math.max(clusterPath, st['image build'] ?? 0) + (st['image load'] ?? 0) + (st.tests ?? 0)
-  })
-)
-// The same from the seed's stages, each run alone: what overlap would reach if the two paths did
-// not slow each other down. On a machine with few cores a cold Go build running next to the
-// deploy takes longer than alone, and the limit above (from the action's own, overlapped, stage
-// times) hides that.
-const seedLimit = median(
-  seed.map((r) => {
-    const st = r.stages
-    return (
-      Math.max((st.cluster ?? 0) + (st.deploy ?? 0), st['image build'] ?? 0) +
-      (st['image load'] ?? 0) +
-      (st.tests ?? 0)
-    )
-  })
-)
-console.log(`| **total** | ${sec(a)} | ${sec(b)} |`)
-console.log(`\nb/a = ${(b / a).toFixed(2)} (target ≤ 0.70)`)
-console.log(
-  `limit = max(cluster + deploy, image build) + load + Job = ${sec(limit)} from the action's stages; b/limit = ${(b / limit).toFixed(2)} (target ≤ 1.10)`
-)
-console.log(
-  `limit from the seed's stages (each alone, no contention) = ${sec(seedLimit)}; b/limit = ${(b / seedLimit).toFixed(2)}`
-)
-console.log(
-  `image build alone (seed) vs next to cluster + deploy (action), per run: ${seed.map((r, i) => `${sec(r.stages['image build'])} / ${sec(action[i].stages['image build'] ?? 0)}`).join(', ')}`
-)
-console.log(
-  `action overhead (process wall time − pipeline time): ${sec(median(action.map((r) => r.total - r.runMs)))}`
-)
-const firsts = action.map((r) => r.firstStageMs).filter((x) => typeof x === 'number')
-console.log(
-  `process start to first stage (node's time origin to the first ::group::): ${firsts.length ? `${median(firsts)} ms (median), ${Math.max(...firsts)} ms (max)` : 'not seen'}`
-)
+const wall = (rs) => median(rs.map((r) => r.total))
 const mib = (kib) => Math.round(kib / 1024)
-console.log(
-  `peak RSS of the action's main node process: ${mib(median(action.map((r) => r.rss)))} MiB (median), ${mib(Math.max(...action.map((r) => r.rss)))} MiB (max); post step: ${mib(median(action.map((r) => r.postRss)))} MiB, ${sec(median(action.map((r) => r.postMs)))}`
-)
+
+function printScenario(title, res) {
+  const names = Object.keys(res)
+  console.log(`\n${title}: median per stage`)
+  console.log(`| stage | ${names.join(' | ')} |\n| --- |${names.map(() => ' --- |').join('')}`)
+  for (const s of stageNames) {
+    const cols = names.map((n) => res[n].map((r) => r.stages[s] ?? 0))
+    if (cols.some((c) => c.some(Boolean)))
+      console.log(`| ${s} | ${cols.map((c) => sec(median(c))).join(' | ')} |`)
+  }
+  console.log(`| **total** | ${names.map((n) => sec(wall(res[n]))).join(' | ')} |`)
+  for (const n of names.filter((n) => n !== 'seed')) {
+    const rs = res[n]
+    console.log(
+      `${n}: /seed = ${(wall(rs) / wall(res.seed)).toFixed(2)}; /limit = ${(wall(rs) / median(rs.map(limitOf))).toFixed(2)} (limit ${sec(median(rs.map(limitOf)))}; target ≤ 1.05); test stage ${sec(median(rs.map((r) => r.stages.tests)))} vs the seed's ${sec(median(res.seed.map((r) => r.stages.tests)))}; overhead (process wall − pipeline) ${sec(median(rs.map((r) => r.total - r.runMs)))}; first stage at ${median(rs.map((r) => r.firstStageMs ?? 0))} ms; peak RSS ${mib(median(rs.map((r) => r.rss)))} MiB (max ${mib(Math.max(...rs.map((r) => r.rss)))}); post step ${mib(median(rs.map((r) => r.postRss)))} MiB, ${sec(median(rs.map((r) => r.postMs)))}`
+    )
+  }
+}
+
+let cold
+if (scenarios.includes('cold')) {
+  cold = await scenario('cold', ['seed', 'dockerfile'], () =>
+    fs.writeFileSync(nonceFile, `${Date.now()}-${Math.random()}\n`)
+  )
+  printScenario('cold test build (nonce in the Docker context)', cold)
+  const seed = cold.seed
+  const action = cold.dockerfile
+  // The same limit from the seed's stages, each run alone: what overlap would reach if the two
+  // paths did not slow each other down (on 2 cores a cold Go build next to the deploy is slower).
+  const seedLimit = median(
+    seed.map((r) => {
+      const st = r.stages
+      return (
+        Math.max((st.cluster ?? 0) + (st.deploy ?? 0), st['image build'] ?? 0) +
+        (st['image load'] ?? 0) +
+        (st.tests ?? 0)
+      )
+    })
+  )
+  console.log(`b/a = ${(wall(action) / wall(seed)).toFixed(2)} (target ≤ 0.70)`)
+  console.log(
+    `limit from the seed's stages (each alone, no contention) = ${sec(seedLimit)}; b/limit = ${(wall(action) / seedLimit).toFixed(2)}`
+  )
+  console.log(
+    `image build alone (seed) vs next to cluster + deploy (action), per run: ${seed.map((r, i) => `${sec(r.stages['image build'])} / ${sec(action[i].stages['image build'] ?? 0)}`).join(', ')}`
+  )
+}
+
+let inc
+if (scenarios.includes('incremental')) {
+  inc = await scenario(
+    'incremental',
+    ['seed', 'dockerfile', 'go-package', 'go-package, service-logs off'],
+    editTest
+  )
+  printScenario('incremental (one test file edited before each run)', inc)
+  const on = inc['go-package']
+  const off = inc['go-package, service-logs off']
+  console.log(
+    `service collection on a passing run: ${sec(wall(on))} with service-logs on, ${sec(wall(off))} off (Δ ${((wall(on) - wall(off)) / 1000).toFixed(2)} s; target within ±0.5 s)`
+  )
+}
 
 // Sharding: the slow suite, warm image and deploy, as one Job and as N.
 console.log(`\nslow suite: 8 tests × ${slowSeconds}s of pg_sleep, test stage only`)
@@ -284,3 +331,14 @@ for (const [n, r] of [
 console.log(
   `speed-up of the test stage with ${shards} shards: ${(testsOf(one) / testsOf(many)).toFixed(2)}× as Jobs, ${(testsOf(one) / testsOf(indexed)).toFixed(2)}× as one Indexed Job`
 )
+
+// For scripts: the last three lines.
+if (inc) {
+  const gp = inc['go-package']
+  const imageStage = median(
+    gp.map((r) => (r.stages['image build'] ?? 0) + (r.stages['image load'] ?? 0))
+  )
+  console.log(`\nincremental go-package/seed = ${(wall(gp) / wall(inc.seed)).toFixed(2)}`)
+  console.log(`incremental image stage (go-package) = ${(imageStage / 1000).toFixed(1)}s`)
+  console.log(`go-package/limit = ${(wall(gp) / median(gp.map(limitOf))).toFixed(2)}`)
+}

@@ -121,7 +121,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           namespaces: deployed.namespaces,
           sinceMs: testsStarted,
           outputDir,
-          redact: (text) => deps.secrets.redactor.redact(text)
+          redact: (text) => deps.secrets.redactor.redact(text),
+          collect: inputs.report.serviceLogs
         }
       },
       { kube: k, log, clock, timer }

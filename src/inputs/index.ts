@@ -144,6 +144,7 @@ export function getInputs(
     report: {
       failOnTestFailure: values['fail-on-test-failure'],
       failOnFlaky: values['fail-on-flaky'],
+      serviceLogs: values['service-logs'],
       minCoverage: values['min-coverage'],
       commentOnPr: values['comment-on-pr'],
       githubToken: values['github-token']

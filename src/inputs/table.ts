@@ -189,6 +189,7 @@ export const INPUTS = {
   'previous-results': { group: 'job', parse: optional(resolved) },
   'fail-on-test-failure': { group: 'report', default: 'true', parse: boolean },
   'fail-on-flaky': { group: 'report', default: 'true', parse: boolean },
+  'service-logs': { group: 'report', default: 'true', parse: boolean },
   'min-coverage': {
     group: 'report',
     parse: optional((v: string, _c: ParseContext, n: string) => percentage(n, v))

@@ -99,6 +99,8 @@ export interface ReportInputs {
   failOnTestFailure: boolean
   /** False: a run whose only failures are flaky tests (failed and passed in repetitions) passes. */
   failOnFlaky: boolean
+  /** Collect the service's logs and state when a run does not pass. */
+  serviceLogs: boolean
   minCoverage?: number
   commentOnPr: boolean
   githubToken: string

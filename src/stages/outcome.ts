@@ -43,6 +43,8 @@ export interface OutcomeContext {
     sinceMs: number
     outputDir: string
     redact: (t: string) => string
+    /** False: the service-logs input turned the collection off. */
+    collect: boolean
   }
 }
 
@@ -125,6 +127,7 @@ async function serviceOf(
   c: OutcomeContext,
   d: OutcomeDeps
 ): Promise<ServiceSnapshot | undefined> {
+  if (!c.service.collect) return undefined
   const testPods = new Set(runs.flatMap((r) => (r.watched.podName ? [r.watched.podName] : [])))
   try {
     // A service that crashed in the test's last second is not in its pod's status yet: the
