@@ -14,7 +14,7 @@ import { warningEvents } from './k8s/events.js'
 import { StageTimer } from './timing.js'
 import { prepareStage } from './stages/prepare.js'
 import { clusterStage } from './stages/cluster.js'
-import { TestImageStage } from './stages/image.js'
+import { TestImageStage, type TestImage } from './stages/image.js'
 import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
@@ -70,8 +70,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.kubeconfig = cluster.kubeconfigPath
     const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.workDir }
     let deployed: Deployed
+    let testImage: TestImage
     try {
-      ;[deployed, report.image] = await both(
+      ;[deployed, testImage] = await both(
         deployStage(inputs.deploy, inputs, {
           ...deps,
           kube: k,
@@ -85,6 +86,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     } finally {
       await image.show()
     }
+    report.image = testImage.image
     if (deployed.failure) {
       Object.assign(report, deployed.failure)
       return await finish('error')
@@ -95,7 +97,13 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.jobName = name
     const tests = await testsStage(
       inputs.job,
-      { ...inputs, logFile: prepared.logFile, image: report.image, name },
+      {
+        ...inputs,
+        logFile: prepared.logFile,
+        image: report.image,
+        command: testImage.command,
+        name
+      },
       {
         ...deps,
         kube: k,
