@@ -22,6 +22,7 @@ import { loadImage } from './image/load.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile, writeResults } from './report/artifacts.js'
 import { gate, type RunReport, type RunStatus } from './report/report.js'
+import { rerunInputs } from './report/rerun.js'
 import { redactDirectory } from './secrets/redact.js'
 import { CreatedObjects } from './cleanup/created.js'
 
@@ -50,7 +51,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     durationMs: 0,
     timings: [],
     logFile: prepared.logFile,
-    locate: prepared.locate
+    locate: prepared.locate,
+    rerun: rerunInputs(inputs)
   }
   const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer)
   const created = new CreatedObjects(deps.state)
