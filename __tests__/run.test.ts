@@ -144,6 +144,23 @@ describe('run (orchestration with fake ports)', () => {
     ])
   })
 
+  it("runs the CMD's binary of a built image without ENTRYPOINT, with test-args as its args", async () => {
+    const { inputs, exec, kube, deps } = setup()
+    exec.on((c) => c.command === 'docker' && c.args[0] === 'image', {
+      stdout: fs.readFileSync('__fixtures__/docker/config-cmd-only-buildkit.json', 'utf8')
+    })
+    kube.jobStatuses = [completed]
+    kube.podSequence = [[terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('pass.txt')]
+    const report = await run(inputs, deps)
+    expect(report.status).toBe('passed')
+    const job = kube.created.find((o) => o.kind === 'Job') as JobObject
+    expect(job.spec.template.spec.containers[0]).toMatchObject({
+      command: ['./integration-tests'],
+      args: ['-test.v']
+    })
+  })
+
   it('fails with the failing tests named, annotated at repository paths', async () => {
     const { inputs, kube, log, deps } = setup()
     kube.jobStatuses = [{ active: 1 }, failed()]

@@ -14,7 +14,7 @@ import { warningEvents } from './k8s/events.js'
 import { StageTimer } from './timing.js'
 import { prepareStage } from './stages/prepare.js'
 import { clusterStage } from './stages/cluster.js'
-import { TestImageStage } from './stages/image.js'
+import { TestImageStage, type TestImage } from './stages/image.js'
 import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
@@ -22,6 +22,7 @@ import { loadImage } from './image/load.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile, writeResults } from './report/artifacts.js'
 import { gate, type RunReport, type RunStatus } from './report/report.js'
+import { rerunInputs } from './report/rerun.js'
 import { redactDirectory } from './secrets/redact.js'
 import { CreatedObjects } from './cleanup/created.js'
 
@@ -50,7 +51,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     durationMs: 0,
     timings: [],
     logFile: prepared.logFile,
-    locate: prepared.locate
+    locate: prepared.locate,
+    rerun: rerunInputs(inputs)
   }
   const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer)
   const created = new CreatedObjects(deps.state)
@@ -70,8 +72,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.kubeconfig = cluster.kubeconfigPath
     const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.workDir }
     let deployed: Deployed
+    let testImage: TestImage
     try {
-      ;[deployed, report.image] = await both(
+      ;[deployed, testImage] = await both(
         deployStage(inputs.deploy, inputs, {
           ...deps,
           kube: k,
@@ -85,6 +88,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     } finally {
       await image.show()
     }
+    report.image = testImage.image
     if (deployed.failure) {
       Object.assign(report, deployed.failure)
       return await finish('error')
@@ -95,7 +99,13 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.jobName = name
     const tests = await testsStage(
       inputs.job,
-      { ...inputs, logFile: prepared.logFile, image: report.image, name },
+      {
+        ...inputs,
+        logFile: prepared.logFile,
+        image: report.image,
+        command: testImage.command,
+        name
+      },
       {
         ...deps,
         kube: k,

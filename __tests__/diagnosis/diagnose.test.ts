@@ -356,6 +356,53 @@ describe('diagnose', () => {
   })
 })
 
+describe('diagnose a container that cannot start', () => {
+  // Derived from pod-failed-exit-3.json with the status a CMD-only image gives (see the README).
+  const startError = captured<PodLike>('pod-start-error')
+
+  it('says the container could not start, quotes the runtime, and asks for an ENTRYPOINT', () => {
+    const d = diagnose({
+      ...base,
+      pod: startError,
+      job: captured<JobLike>('job-failed-exit-3'),
+      testsRan: false,
+      lastLogLines: []
+    })
+    expect(d.status).toBe('error')
+    expect(d.headline).toBe(
+      'The test container could not start (StartError, exit 128): exec: "-test.v": executable file not found in $PATH. The image has no ENTRYPOINT, so the test argument "-test.v" (test-args replace CMD) was run as the program. Give the image an ENTRYPOINT that is the test binary (ENTRYPOINT ["/integration.test"]), or make its CMD\'s first word the test binary: an image the action builds then runs CMD\'s first word.'
+    )
+    expect(d.headline).not.toMatch(/exited with code 128 before any test ran/)
+    expect(d.details).toContain(
+      'Container terminated: reason StartError, exit code 128, failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "-test.v": executable file not found in $PATH: unknown'
+    )
+  })
+
+  it('says the same of a container the kubelet keeps retrying (RunContainerError)', () => {
+    const d = diagnose({
+      ...base,
+      pod: pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'tests',
+            state: {
+              waiting: {
+                reason: 'RunContainerError',
+                message:
+                  'failed to start containerd task "tests": failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/integration.test": stat /integration.test: no such file or directory: unknown'
+              }
+            }
+          }
+        ]
+      })
+    })
+    expect(d.headline).toMatch(
+      /^The test container could not start \(RunContainerError\): exec: "\/integration.test": stat \/integration.test: no such file or directory\. "\/integration.test" is not in the image/
+    )
+  })
+})
+
 describe('diagnose before any test ran', () => {
   it('quotes what the binary said when it exits before its first test', () => {
     const d = diagnose({

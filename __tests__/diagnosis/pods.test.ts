@@ -44,6 +44,20 @@ describe('podProblems', () => {
   })
 })
 
+describe('podProblems of containers that cannot start', () => {
+  it("keeps the runtime's cause, not its layers", () => {
+    const start = realFixture<PodLike>('pod-start-error')
+    expect(podProblems([start])).toEqual([
+      {
+        pod: 'start-error-q7k2d',
+        reason: 'StartError',
+        message:
+          'container tests exited (last exit 128, StartError: exec: "-test.v": executable file not found in $PATH)'
+      }
+    ])
+  })
+})
+
 describe('stuckPods', () => {
   it('gives up only after a pod has waited on its image for the grace period', async () => {
     const clock = new FakeClock()

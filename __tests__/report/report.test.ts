@@ -112,6 +112,24 @@ describe('report', () => {
     expect(md).toContain('<summary>Slowest tests</summary>')
   })
 
+  it('gives the command that runs the failed tests again, only when the run did not pass', () => {
+    const rerun = {
+      namespace: 'example',
+      testArgs: ['-test.v'],
+      env: {},
+      secretEnvNames: [],
+      envFromSecrets: []
+    }
+    const md = summary(report('fail.txt', { rerun }))
+    expect(md).toContain('### Run it again from a terminal')
+    expect(md).toContain(
+      "--test-args -test.v --test-args '-test.run=^(TestTestifyFailure|TestPlainFailure|TestSubtestFailure)$'\n```"
+    )
+    expect(md.indexOf('### Failed tests')).toBeLessThan(md.indexOf('### Run it again'))
+    expect(summary(report('pass.txt', { status: 'passed', rerun }))).not.toContain('Run it again')
+    expect(summary(report('fail.txt', { rerun, image: undefined }))).not.toContain('Run it again')
+  })
+
   it('shows coverage by package when the binary printed its profile', () => {
     const md = summary(
       report('pass.txt', {

@@ -66,6 +66,24 @@ describe('shardJobs', () => {
     expect(labels(again[1])['app.kubernetes.io/managed-by']).toBe('in-cluster-test')
   })
 
+  it('keeps the command of an image without ENTRYPOINT in every shard and the Indexed Job', () => {
+    const cmdOnly = renderJob(template, {
+      name: 'tests-0123abcd',
+      namespace: 'example',
+      image: 'example/tests:0123456789ab',
+      command: ['./integration-tests'],
+      args: testArgs,
+      env: {},
+      envFromSecrets: [],
+      deadlineSeconds: 600
+    })
+    for (const j of [
+      ...shardJobs(cmdOnly, groups, testArgs),
+      indexedShardJob(cmdOnly, groups, testArgs)
+    ])
+      expect(container(j).command).toEqual(['./integration-tests'])
+  })
+
   it('keeps names within the 63 characters of a label value', () => {
     const long = 'x'.repeat(70)
     expect(shardJobName(long, 11)).toHaveLength(63)

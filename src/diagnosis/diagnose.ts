@@ -5,6 +5,7 @@
  */
 import type { ContainerStateLike, EventLike, JobLike, PodLike } from '../k8s/types.js'
 import { podCreateFailure } from './create.js'
+import { startFailure } from './start.js'
 
 export interface DiagnosisInput {
   job?: JobLike
@@ -242,6 +243,16 @@ function podCannotRun(
     return {
       status: 'error',
       headline: `Tests were killed: out of memory${limit ? ` (limit ${limit})` : ''}. Raise memory-limit, or look for a test that holds too much memory.`
+    }
+  }
+  // Before the exit code: a container that never started says exit 128 like a binary would.
+  const start = startFailure({ terminated, waiting })
+  if (start) {
+    const exit = start.exitCode === undefined ? '' : `, exit ${start.exitCode}`
+    const cause = start.cause ? `: ${clause(start.cause)}` : ''
+    return {
+      status: 'error',
+      headline: `The test container could not start (${start.reason}${exit})${cause}.${start.hint ? ` ${start.hint}.` : ''}`
     }
   }
   if (waiting && IMAGE_PULL.has(waiting.reason ?? '')) {

@@ -5,6 +5,7 @@
  * so the headline names the cause instead of "0 of 1 replicas available".
  */
 import type { ContainerStateLike, PodLike } from '../k8s/types.js'
+import { runtimeCause, START_WAITING_REASONS } from './start.js'
 
 export interface PodProblem {
   pod: string
@@ -30,7 +31,9 @@ export const STUCK_REASONS = new Set([
 function lastExit(state: ContainerStateLike | undefined): string {
   const t = state?.terminated
   if (!t) return ''
-  return ` (last exit ${t.exitCode ?? '?'}${t.reason ? `, ${t.reason}` : ''}${t.message ? `: ${t.message.trim().split('\n').pop()}` : ''})`
+  // A container that could not start has the runtime's layered message: its end says why.
+  const message = t.reason === 'StartError' ? runtimeCause(t.message ?? '') : t.message
+  return ` (last exit ${t.exitCode ?? '?'}${t.reason ? `, ${t.reason}` : ''}${message ? `: ${message.trim().split('\n').pop()}` : ''})`
 }
 
 export function podProblems(pods: PodLike[]): PodProblem[] {
@@ -67,7 +70,7 @@ export function podProblems(pods: PodLike[]): PodProblem[] {
         const what =
           waiting.reason === 'CrashLoopBackOff'
             ? `container ${c.name} keeps crashing${lastExit(c.lastState)}`
-            : `container ${c.name}${image && waiting.reason.includes('Image') ? ` (image ${image})` : ''}: ${waiting.message ?? ''}`.trim()
+            : `container ${c.name}${image && waiting.reason.includes('Image') ? ` (image ${image})` : ''}: ${START_WAITING_REASONS.has(waiting.reason) ? runtimeCause(waiting.message ?? '') : (waiting.message ?? '')}`.trim()
         out.push({ pod: name, reason: waiting.reason, message: what.replace(/:$/, '') })
         break
       }

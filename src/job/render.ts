@@ -11,6 +11,11 @@ export interface JobRenderOptions {
   name: string
   namespace: string
   image: string
+  /**
+   * The test container's command, for an image without ENTRYPOINT (image/config.ts); a command
+   * the template sets is kept.
+   */
+  command?: string[]
   args: string[]
   env: Record<string, string>
   /** Keys of the Secret the action created from secret-env; values never reach the Job. */
@@ -49,6 +54,8 @@ export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
   c.name = CONTAINER
   c.image = o.image
   c.imagePullPolicy = 'IfNotPresent'
+  if (o.command && o.command.length > 0 && !(c.command && c.command.length > 0))
+    c.command = [...o.command]
   c.args = [...o.args]
 
   const ours: EnvVar[] = Object.entries(o.env).map(([name, value]) => ({

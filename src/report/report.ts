@@ -10,6 +10,7 @@ import type { TestCase, TestRun } from '../results/types.js'
 import { cell, code, ms, table } from './markdown.js'
 import type { ServiceSnapshot } from '../service/snapshot.js'
 import { serviceSection } from './service.js'
+import { rerunSection, type RerunInputs } from './rerun.js'
 
 export type RunStatus = 'passed' | 'failed' | 'timeout' | 'error'
 
@@ -34,6 +35,8 @@ export interface RunReport {
   service?: ServiceSnapshot
   /** The kubeconfig of the cluster the run used, for later steps. */
   kubeconfig?: string
+  /** What a command to run the tests again from a terminal needs (never a secret value). */
+  rerun?: RerunInputs
   /** Per-package coverage, when the binary printed its cover profile (-test.coverprofile=/dev/stdout). */
   packages?: Array<{ package: string; percent: number; statements: number; covered: number }>
 }
@@ -137,6 +140,8 @@ export function summary(r: RunReport): string {
       `### Failed tests (${failures.length})\n\n${table(['test', 'location', 'message', 'duration'], rows)}`
     )
   }
+
+  if (r.status !== 'passed' && r.image && r.rerun) parts.push(rerunSection(r.image, r.rerun, run))
 
   if (run && run.tests.length > 0) {
     const slow = [...run.tests]

@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import type { ImageInputs } from '../inputs/types.js'
 import type { Exec, Logger } from '../ports.js'
 import { buildImage } from '../image/build.js'
+import { inspectTestCommand } from '../image/config.js'
 import { goPackageImage } from '../image/go-package.js'
 import { loadImage, loadImageArchive, type LoadContext } from '../image/load.js'
 import type { StageTimer } from '../timing.js'
@@ -17,6 +18,13 @@ export interface ImageDeps {
   exec: Exec
   log: Logger
   timer: StageTimer
+}
+
+/** The image the Job is to use, and the command its test container needs (see image/config.ts). */
+export interface TestImage {
+  image: string
+  /** Set when the image has no ENTRYPOINT: CMD's first word, for the container's `command`. */
+  command?: string[]
 }
 
 export class TestImageStage {
@@ -42,7 +50,7 @@ export class TestImageStage {
   }
 
   /** Loads the built image into the cluster's nodes; the reference the Job is to use. */
-  async load(ctx: LoadContext): Promise<string> {
+  async load(ctx: LoadContext): Promise<TestImage> {
     const image = await this.built
     if (this.inputs.prebuilt) {
       fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
@@ -54,7 +62,12 @@ export class TestImageStage {
           : loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
       )
     }
-    return image
+    // A packed image has the binary as its ENTRYPOINT; a built or given one may have only a CMD.
+    // A given image is often not local (the kubelet pulls it): the inspect then says nothing.
+    const command = this.inputs.goPackage
+      ? undefined
+      : await inspectTestCommand(image, this.quiet, this.quietLog)
+    return { image, command }
   }
 
   /** Waits for the build to end either way: nothing runs on unobserved when the run fails. */
@@ -120,9 +133,19 @@ function quietExec(exec: Exec, file: string): Exec {
   }
 }
 
-/** A Logger writing info lines to a file (warnings and errors still go to the live log). */
+/**
+ * A Logger writing info lines to a file (debug lines, warnings and errors still go to the live
+ * log). Each method is bound by hand: a Logger may be a class, whose methods a spread would lose.
+ */
 function bufferedLogger(log: Logger, file: string): Logger {
-  return { ...log, info: (line) => fs.appendFileSync(file, `${line}\n`) }
+  return {
+    info: (line) => fs.appendFileSync(file, `${line}\n`),
+    debug: (m) => log.debug(m),
+    warning: (m, p) => log.warning(m, p),
+    error: (m, p) => log.error(m, p),
+    group: (name, fn) => log.group(name, fn),
+    setSecret: (v) => log.setSecret(v)
+  }
 }
 
 async function showFile(log: Logger, title: string, file: string): Promise<void> {

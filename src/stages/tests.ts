@@ -50,6 +50,8 @@ export interface TestsContext {
   /** The run's log file (tests.log): the single Job's log, or every shard's under a header. */
   logFile: string
   image: string
+  /** The test container's command when the image has no ENTRYPOINT (stages/image.ts). */
+  command?: string[]
   name: string
 }
 
@@ -83,6 +85,7 @@ export async function testsStage(
       name,
       namespace: c.namespace,
       image: c.image,
+      command: c.command,
       args,
       env: inputs.env,
       secretEnv: secretName ? { secretName, keys: Object.keys(inputs.secretEnv) } : undefined,
