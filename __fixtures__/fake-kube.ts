@@ -24,6 +24,8 @@ export class FakeKube implements Kube {
   logReads: Array<string[] | Error> = []
   events: EventLike[] = []
   versionError?: Error
+  /** An error the API server answers applying this object with, if any (the batch stops there, as in client.ts). */
+  applyError?: (o: KubeObject) => Error | undefined
   /** Logs readLog returns, by `pod/container` (`pod/container/previous` for a previous instance). */
   containerLogs = new Map<string, string>()
   readonly readLogCalls: Array<{ pod: string; container: string } & ReadLogOptions> = []
@@ -42,6 +44,8 @@ export class FakeKube implements Kube {
     this.applyOptions.push(options)
     // Same order as the real client, so tests see what the API server would receive.
     for (const o of applyOrder(objects)) {
+      const refused = this.applyError?.(o)
+      if (refused) throw refused
       this.applied.push(o)
       this.objects.set(this.key({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace }), o)
     }
@@ -64,6 +68,7 @@ export class FakeKube implements Kube {
   async delete(ref: ObjectRef, options?: DeleteOptions): Promise<void> {
     this.deleted.push(ref)
     this.deleteOptions.push(options)
+    this.objects.delete(this.key(ref))
   }
   /** Without a namespace: every namespace's (and cluster-scoped) objects of that kind. */
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace?: string): Promise<T[]> {
