@@ -18,7 +18,8 @@ import { TestImageStage } from './stages/image.js'
 import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
-import { loadImage } from './image/load.js'
+import { loadImage, type LoadContext } from './image/load.js'
+import { nodeArchitecture } from './k8s/nodes.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile, writeResults } from './report/artifacts.js'
 import { gate, type RunReport, type RunStatus } from './report/report.js'
@@ -68,7 +69,13 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     })
     kube = k
     report.kubeconfig = cluster.kubeconfigPath
-    const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.workDir }
+    const loadContext: LoadContext = {
+      kind: cluster.kind,
+      clusterName: cluster.name,
+      workDir: inputs.workDir,
+      // Asked once, and only if an image goes through an archive (docker save --platform).
+      nodeArch: once(() => nodeArchitecture(k))
+    }
     let deployed: Deployed
     try {
       ;[deployed, report.image] = await both(
@@ -166,6 +173,12 @@ async function finishReport(
   // Results from redacted data: a secret inside a number must not break results.json.
   report.files = { ...report.files, ...writeResults(inputs.outputDir, redactor.redactDeep(report)) }
   return report
+}
+
+/** A function's first result, shared by every later call. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined
+  return () => (result ??= fn())
 }
 
 /** Runs both, and if one fails still waits for the other, so nothing runs on unobserved. */

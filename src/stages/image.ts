@@ -48,18 +48,31 @@ export class TestImageStage {
       fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
     } else {
       const archive = this.archive
-      await this.d.timer.time('image load', () =>
-        archive
-          ? loadImageArchive(archive, image, this.inputs.load, ctx, this.quiet, this.quietLog)
-          : loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
-      )
+      try {
+        await this.d.timer.time('image load', () =>
+          archive
+            ? loadImageArchive(archive, image, this.inputs.load, ctx, this.quiet, this.quietLog)
+            : loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
+        )
+      } finally {
+        this.removeArchive()
+      }
     }
     return image
   }
 
-  /** Waits for the build to end either way: nothing runs on unobserved when the run fails. */
+  /**
+   * Waits for the build to end either way: nothing runs on unobserved when the run fails. The
+   * packed archive, never to be loaded then, is removed.
+   */
   async settled(): Promise<void> {
     await this.built.catch(() => undefined)
+    this.removeArchive()
+  }
+
+  /** go-package's archive is only for loading: once loaded (or not), it is disk taken for nothing. */
+  private removeArchive(): void {
+    if (this.archive) fs.rmSync(this.archive, { force: true })
   }
 
   /** Shows the stage's output, in one group. */
