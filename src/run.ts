@@ -18,6 +18,7 @@ import { TestImageStage } from './stages/image.js'
 import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
+import { diagnosticsStage, type DiagnosticsContext } from './stages/diagnostics.js'
 import { loadImage, type LoadContext } from './image/load.js'
 import { nodeArchitecture } from './k8s/nodes.js'
 import { coverageByPackage } from './results/cover-profile.js'
@@ -53,7 +54,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     logFile: prepared.logFile,
     locate: prepared.locate
   }
-  const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer)
+  // What the diagnostics of a run that did not pass can reach, once there is a cluster.
+  const reach: Omit<DiagnosticsContext, 'status'> = {}
+  const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer, reach)
   const created = new CreatedObjects(deps.state)
   let kube: Kube | undefined
   try {
@@ -68,6 +71,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       throw e
     })
     kube = k
+    Object.assign(reach, { cluster, kube: k })
     report.kubeconfig = cluster.kubeconfigPath
     const loadContext: LoadContext = {
       kind: cluster.kind,
@@ -150,14 +154,23 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   }
 }
 
-/** The report's closing figures and files; what the run wrote is redacted (no runner masks files). */
+/**
+ * The report's closing figures and files, the cluster's diagnostics when the run did not pass;
+ * what the run wrote is redacted (no runner masks files).
+ */
 async function finishReport(
   report: RunReport,
   status: RunStatus,
   inputs: Inputs,
   deps: Deps,
-  timer: StageTimer
+  timer: StageTimer,
+  reach: Omit<DiagnosticsContext, 'status'>
 ): Promise<RunReport> {
+  await diagnosticsStage(
+    inputs.cluster,
+    { status, ...reach },
+    { ...deps, timer, redactor: deps.secrets.redactor }
+  )
   report.status = status
   report.durationMs = timer.elapsed()
   report.timings = timer.list()
