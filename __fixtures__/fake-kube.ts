@@ -1,7 +1,7 @@
 import type { KubeObject } from '../src/k8s/types.js'
 import type { EventLike, PodLike } from '../src/k8s/types.js'
 import { readFileSync } from 'node:fs'
-import { applyOrder, type ApplyOptions, type Kube, type LogStreamOptions, type ObjectRef, type ReadLogOptions } from '../src/k8s/kube.js'
+import { applyOrder, type ApplyOptions, type DeleteOptions, type Kube, type LogStreamOptions, type ObjectRef, type ReadLogOptions } from '../src/k8s/kube.js'
 
 type Step<T> = T | ((call: number) => T)
 
@@ -13,6 +13,9 @@ export class FakeKube implements Kube {
   readonly applied: KubeObject[] = []
   readonly created: KubeObject[] = []
   readonly deleted: ObjectRef[] = []
+  readonly deleteOptions: Array<DeleteOptions | undefined> = []
+  /** Kubelet logs readNodeLog returns, by `node/service`; a missing one is a 403. */
+  nodeLogs = new Map<string, string | Error>()
   readonly logCalls: LogStreamOptions[] = []
   readonly applyOptions: Array<ApplyOptions | undefined> = []
   /** Unset by default: the watch then only polls, as against a server that cannot watch. */
@@ -23,6 +26,8 @@ export class FakeKube implements Kube {
   logReads: Array<string[] | Error> = []
   events: EventLike[] = []
   versionError?: Error
+  /** An error the API server answers applying this object with, if any (the batch stops there, as in client.ts). */
+  applyError?: (o: KubeObject) => Error | undefined
   /** Logs readLog returns, by `pod/container` (`pod/container/previous` for a previous instance). */
   containerLogs = new Map<string, string>()
   readonly readLogCalls: Array<{ pod: string; container: string } & ReadLogOptions> = []
@@ -41,6 +46,8 @@ export class FakeKube implements Kube {
     this.applyOptions.push(options)
     // Same order as the real client, so tests see what the API server would receive.
     for (const o of applyOrder(objects)) {
+      const refused = this.applyError?.(o)
+      if (refused) throw refused
       this.applied.push(o)
       this.objects.set(this.key({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace }), o)
     }
@@ -60,13 +67,22 @@ export class FakeKube implements Kube {
     this.created.push(obj)
     return obj
   }
-  async delete(ref: ObjectRef): Promise<void> {
+  async delete(ref: ObjectRef, options?: DeleteOptions): Promise<void> {
     this.deleted.push(ref)
+    this.deleteOptions.push(options)
+    this.objects.delete(this.key(ref))
   }
-  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string): Promise<T[]> {
+  /** Without a namespace: every namespace's (and cluster-scoped) objects of that kind. */
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace?: string): Promise<T[]> {
     return [...this.objects.values()].filter(
-      (o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata?.namespace === namespace
+      (o) => o.apiVersion === apiVersion && o.kind === kind && (namespace === undefined || o.metadata?.namespace === namespace)
     ) as T[]
+  }
+  async readNodeLog(node: string, service: string, _tailLines: number): Promise<string> {
+    const log = this.nodeLogs.get(`${node}/${service}`)
+    if (log === undefined) throw Object.assign(new Error(`Reading the ${service} log of node ${node}: forbidden (403 Forbidden)`), { code: 403 })
+    if (log instanceof Error) throw log
+    return log
   }
   async readLog(_ns: string, pod: string, container: string, options: ReadLogOptions): Promise<string> {
     this.readLogCalls.push({ pod, container, ...options })

@@ -188,6 +188,36 @@ describe('run (orchestration with fake ports)', () => {
     ])
   })
 
+  it('exports the cluster diagnostics to export-logs when the run did not pass, before it ends', async () => {
+    const exported = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-run-logs-'))
+    const { inputs, kube, deps } = setup({ 'export-logs': exported })
+    kube.jobStatuses = [{ active: 1 }, failed()]
+    kube.podSequence = [[runningPod()], [terminatedPod(1, 'Error')]]
+    kube.logReads = [timestamped('fail.txt')]
+    const report = await run(inputs, deps)
+    expect(report.status).toBe('failed')
+    expect(fs.readdirSync(exported).sort()).toEqual([
+      'events.json',
+      'events.txt',
+      'nodes.json',
+      'nodes.txt',
+      'pods.json',
+      'pods.txt'
+    ])
+    expect(report.timings.map((t) => t.stage)).toContain('cluster diagnostics')
+  })
+
+  it('leaves export-logs to the post step when the run passed', async () => {
+    const exported = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-run-logs-'))
+    const { inputs, kube, deps } = setup({ 'export-logs': exported })
+    kube.jobStatuses = [{ active: 1 }, completed]
+    kube.podSequence = [[runningPod()], [terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('pass.txt')]
+    const report = await run(inputs, deps)
+    expect(report.status).toBe('passed')
+    expect(fs.readdirSync(exported)).toEqual([])
+  })
+
   it('reports an OOM kill with the limit, and keeps the partial log', async () => {
     const { inputs, kube, deps } = setup({ 'memory-limit': '64Mi' })
     kube.jobStatuses = [{ active: 1 }, failed()]

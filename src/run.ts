@@ -18,7 +18,9 @@ import { TestImageStage, type TestImage } from './stages/image.js'
 import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
-import { loadImage } from './image/load.js'
+import { diagnosticsStage, type DiagnosticsContext } from './stages/diagnostics.js'
+import { loadImage, type LoadContext } from './image/load.js'
+import { nodeArchitecture } from './k8s/nodes.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile, writeResults } from './report/artifacts.js'
 import { gate, type RunReport, type RunStatus } from './report/report.js'
@@ -54,7 +56,9 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     locate: prepared.locate,
     rerun: rerunInputs(inputs)
   }
-  const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer)
+  // What the diagnostics of a run that did not pass can reach, once there is a cluster.
+  const reach: Omit<DiagnosticsContext, 'status'> = {}
+  const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer, reach)
   const created = new CreatedObjects(deps.state)
   let kube: Kube | undefined
   try {
@@ -69,8 +73,15 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
       throw e
     })
     kube = k
+    Object.assign(reach, { cluster, kube: k })
     report.kubeconfig = cluster.kubeconfigPath
-    const loadContext = { kind: cluster.kind, clusterName: cluster.name, workDir: inputs.workDir }
+    const loadContext: LoadContext = {
+      kind: cluster.kind,
+      clusterName: cluster.name,
+      workDir: inputs.workDir,
+      // Asked once, and only if an image goes through an archive (docker save --platform).
+      nodeArch: once(() => nodeArchitecture(k))
+    }
     let deployed: Deployed
     let testImage: TestImage
     try {
@@ -154,14 +165,23 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   }
 }
 
-/** The report's closing figures and files; what the run wrote is redacted (no runner masks files). */
+/**
+ * The report's closing figures and files, the cluster's diagnostics when the run did not pass;
+ * what the run wrote is redacted (no runner masks files).
+ */
 async function finishReport(
   report: RunReport,
   status: RunStatus,
   inputs: Inputs,
   deps: Deps,
-  timer: StageTimer
+  timer: StageTimer,
+  reach: Omit<DiagnosticsContext, 'status'>
 ): Promise<RunReport> {
+  await diagnosticsStage(
+    inputs.cluster,
+    { status, ...reach },
+    { ...deps, timer, redactor: deps.secrets.redactor }
+  )
   report.status = status
   report.durationMs = timer.elapsed()
   report.timings = timer.list()
@@ -177,6 +197,12 @@ async function finishReport(
   // Results from redacted data: a secret inside a number must not break results.json.
   report.files = { ...report.files, ...writeResults(inputs.outputDir, redactor.redactDeep(report)) }
   return report
+}
+
+/** A function's first result, shared by every later call. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined
+  return () => (result ??= fn())
 }
 
 /** Runs both, and if one fails still waits for the other, so nothing runs on unobserved. */

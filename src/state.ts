@@ -28,6 +28,8 @@ export interface CleanupState {
   clusterCreated: boolean
   keepCluster: boolean
   exportLogsDir?: string
+  /** The main step exported the cluster's logs already (a run that did not pass): post does not. */
+  logsExported?: boolean
   /** kubectl and the kubeconfig it uses, for deleting what the run created (post has no client). */
   kubectlPath?: string
   kubeconfigPath?: string
@@ -50,6 +52,12 @@ export const STATE_ID_KEY = 'in-cluster-test-state-id'
 
 export function saveCleanupState(store: StateStore, state: CleanupState): void {
   store.save(KEY, JSON.stringify(state))
+}
+
+/** Records that main exported the cluster's logs, so the post step does not do it again. */
+export function markLogsExported(store: StateStore): void {
+  const state = loadCleanupState(store)
+  if (state) saveCleanupState(store, { ...state, logsExported: true })
 }
 
 /** The state as saved, unchecked: the CLI's own memory. The post step uses validateCleanupState. */
@@ -265,6 +273,7 @@ export function validateCleanupState(
     clusterCreated: s.clusterCreated === true,
     keepCluster: s.keepCluster !== false
   }
+  if (s.logsExported === true) state.logsExported = true
   if (s.keepCluster !== true && s.keepCluster !== false) {
     problems.push('keepCluster is not a boolean: the cluster is kept')
   }

@@ -22,9 +22,10 @@ for (const [file, call] of cases) {
     await call()
     throw new Error(`${file}: the call did not fail`)
   } catch (e) {
-    const body = (e as { cause?: { body?: string } }).cause?.body
-    if (!body) throw e
+    // describeApiError keeps the server's Status (the ApiException's body, parsed) as `.status`.
+    const status = (e as { status?: object }).status
+    if (!status) throw e
     const out = `${import.meta.dirname}/${file}.json`
-    writeFileSync(out, JSON.stringify(JSON.parse(body), null, 2) + '\n')
+    writeFileSync(out, JSON.stringify(status, null, 2) + '\n')
   }
 }

@@ -8,8 +8,10 @@ import {
   forgetCreated,
   isCachedTool,
   loadCleanupState,
+  markLogsExported,
   memoryStateStore,
   parseCreatedObjects,
+  rawCleanupState,
   recordCreated,
   saveCleanupState,
   startStateSession,
@@ -36,6 +38,25 @@ describe('post-step cleanup', () => {
       'kind export logs /logs --name ict',
       'kind delete cluster --name ict'
     ])
+  })
+
+  it('does not export again what the main step exported (a run that did not pass)', async () => {
+    const store = memoryStateStore()
+    saveCleanupState(store, { ...created, exportLogsDir: '/logs' })
+    markLogsExported(store)
+    const state = validateCleanupState(rawCleanupState(store), {}).state
+    expect(state?.logsExported).toBe(true)
+    const exec = new FakeExec()
+    const log = new FakeLogger()
+    await cleanup({ ...created, exportLogsDir: '/logs', logsExported: true }, exec, log)
+    expect(exec.commandLines()).toEqual(['kind delete cluster --name ict'])
+    expect(log.text('info')).toMatch(/Cluster logs were exported to \/logs by the main step/)
+  })
+
+  it('marks nothing when main saved no cleanup state', () => {
+    const store = memoryStateStore()
+    markLogsExported(store)
+    expect(loadCleanupState(store)).toBeUndefined()
   })
 
   it('never deletes a cluster it did not create, nor one it was told to keep', async () => {

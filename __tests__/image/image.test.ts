@@ -122,6 +122,7 @@ describe('image load', () => {
     )
     expect(exec.commandLines()).toEqual([
       'kind load docker-image a/b:c --name ict',
+      'docker version --format {{.Client.APIVersion}} {{.Server.APIVersion}} {{.Server.Arch}}',
       `docker save --output ${workDir}/image-a_b_c.tar a/b:c`,
       `kind load image-archive ${workDir}/image-a_b_c.tar --name ict`
     ])

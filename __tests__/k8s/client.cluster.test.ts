@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { createKube } from '../../src/k8s/client.js'
 import type { KubeObject } from '../../src/k8s/types.js'
 import { jobFinished, type JobStatusLike } from '../../src/job/watch.js'
+import { isImmutableFieldError } from '../../src/k8s/api-error.js'
 
 const kubeconfig = process.env.ICT_KUBECONFIG
 const image = process.env.ICT_TEST_IMAGE ?? 'docker.io/local/postgres:15'
@@ -166,4 +167,65 @@ suite('createKube against a real API server', () => {
     expect(Date.now() - started).toBeLessThan(10_000)
     await kube.delete({ ...ref, name: 'sleeper' })
   }, 60_000)
+
+  it('refuses a changed Job template in one line, and takes it again once deleted', async () => {
+    const migrate = (echo: string): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'db-setup', namespace: ns },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            terminationGracePeriodSeconds: 0,
+            containers: [
+              { name: 'm', image, imagePullPolicy: 'IfNotPresent', command: ['echo', echo] }
+            ]
+          }
+        }
+      }
+    })
+    await kube.apply([migrate('one')])
+    const err = await kube.apply([migrate('two')]).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(isImmutableFieldError(err)).toBe(true)
+    expect(err?.message).toMatch(
+      /^Applying Job\/db-setup in .*: Job.batch "db-setup" is invalid: .*field is immutable.* \(422 Invalid\)$/
+    )
+    expect(err?.message).not.toMatch(/ObjectMeta:|Headers|HTTP-Code/)
+    const jobRef = { apiVersion: 'batch/v1', kind: 'Job', name: 'db-setup', namespace: ns }
+    await kube.delete(jobRef, { propagation: 'Foreground' })
+    for (let i = 0; i < 60 && (await kube.get(jobRef)); i++) await sleep(500)
+    await kube.apply([migrate('two')])
+    await kube.delete(jobRef)
+  }, 60_000)
+
+  it('lists the Nodes and the pods of every namespace', async () => {
+    const nodes = await kube.list<
+      KubeObject & { status?: { nodeInfo?: { architecture?: string } } }
+    >('v1', 'Node')
+    expect(nodes.length).toBeGreaterThan(0)
+    expect(nodes[0].status?.nodeInfo?.architecture).toMatch(/^(amd64|arm64)$/)
+    const pods = await kube.list('v1', 'Pod')
+    expect(pods.some((p) => p.metadata?.namespace === 'kube-system')).toBe(true)
+  })
+
+  it("reads a node's kubelet log through the node proxy, or says why not in one line", async () => {
+    const [node] = await kube.list('v1', 'Node')
+    // Served where the kubelet has log queries on (NodeLogQuery, enableSystemLogQuery); else an
+    // error with its status, never the client's dump.
+    const outcome = await kube.readNodeLog(node.metadata?.name ?? '', 'kubelet', 5).then(
+      (text) => (typeof text === 'string' ? 'served' : 'not text'),
+      (e: unknown) => {
+        const err = e as Error & { code?: number }
+        return /Headers|HTTP-Code/.test(err.message)
+          ? `dump: ${err.message}`
+          : `refused ${err.code}`
+      }
+    )
+    expect(outcome).toMatch(/^(served|refused (400|403|404|500|502|503))$/)
+  })
 })

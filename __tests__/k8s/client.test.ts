@@ -11,31 +11,36 @@ const body = (name: string) =>
   readFileSync(new URL(`../../__fixtures__/k8s/${name}.json`, import.meta.url), 'utf8')
 
 describe('describeApiError', () => {
-  it("names what we tried, the status, the server's reason and message", () => {
-    const e = new ApiException(422, 'Unprocessable', body('status-422-invalid-job'), {})
+  it("names what we tried, then the server's message, code and reason", () => {
+    const e = new ApiException(422, 'Unknown API Status Code!', body('status-422-invalid-job'), {
+      'audit-id': 'x'
+    })
     const err = describeApiError(e, 'Creating Job/Bad_Name')
+    expect(err.message).toMatch(/^Creating Job\/Bad_Name: Job.batch "Bad_Name" is invalid/)
     expect(err.message).toMatch(
-      /^Creating Job\/Bad_Name: HTTP 422 Invalid: Job.batch "Bad_Name" is invalid/
+      /spec.template.spec.restartPolicy: Required value.* \(422 Invalid\)$/
     )
-    expect(err.message).toContain('spec.template.spec.restartPolicy: Required value')
     expect(statusCode(err)).toBe(422)
-    expect(err.cause).toBe(e)
+    expect((err as Error & { status?: { reason?: string } }).status?.reason).toBe('Invalid')
   })
 
-  it('reads a body that is already an object', () => {
-    const parsed = JSON.parse(body('status-400-bad-selector')) as object
-    const err = describeApiError(new ApiException(400, 'Bad', parsed, {}), 'Listing pods')
+  it('keeps no trace of the exception dump, not even as its cause', () => {
+    const e = new ApiException(400, 'Unknown API Status Code!', body('status-400-bad-selector'), {
+      'audit-id': 'x'
+    })
+    const err = describeApiError(e, 'Listing pods')
     expect(err.message).toBe(
-      "Listing pods: HTTP 400 BadRequest: unable to parse requirement: found '!', expected: identifier"
+      "Listing pods: unable to parse requirement: found '!', expected: identifier (400 BadRequest)"
     )
+    expect(err.cause).toBeUndefined()
+    expect(JSON.stringify(err)).not.toContain('Headers')
   })
 
-  it('keeps only the Message line when there is no body (the log endpoint on 404)', () => {
-    // What client-node's Log throws for a missing pod: no body, a multi-line message.
+  it('keeps the status code of an error without a body (the log endpoint on 404)', () => {
     const e = new ApiException(404, 'Error occurred in log request', undefined, { date: 'x' })
     const err = describeApiError(e, 'Reading the log of pod p in ns')
     expect(err.message).toBe(
-      'Reading the log of pod p in ns: HTTP 404: Error occurred in log request'
+      'Reading the log of pod p in ns: Error occurred in log request (HTTP 404)'
     )
     expect(statusCode(err)).toBe(404)
   })
@@ -45,7 +50,7 @@ describe('describeApiError', () => {
       new ApiException(503, 'x', 'upstream connect error', {}),
       'Reading Job/j'
     )
-    expect(err.message).toBe('Reading Job/j: HTTP 503: upstream connect error')
+    expect(err.message).toBe('Reading Job/j: upstream connect error (HTTP 503)')
   })
 
   it('wraps other errors with what we tried', () => {

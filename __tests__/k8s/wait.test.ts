@@ -3,13 +3,14 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { deployManifests, DeployError, type DeployPort } from '../../src/k8s/wait.js'
-import { applyOrder } from '../../src/k8s/kube.js'
+import { applyOrder, refOf } from '../../src/k8s/kube.js'
 import { loadManifests, parseManifests, withDefaultNamespace } from '../../src/k8s/manifests.js'
 import { readiness } from '../../src/k8s/readiness.js'
 import type { KubeObject } from '../../src/k8s/types.js'
 import { FakeClock } from '../../__fixtures__/fake-clock.js'
 import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
+import { FakeKube } from '../../__fixtures__/fake-kube.js'
 
 const deployment = (status: Record<string, unknown>, generation = 2): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -251,5 +252,156 @@ describe('deployManifests', () => {
       'Deployment/api in example failed: timed out'
     )
     expect(clock.now()).toBe(start)
+  })
+})
+
+describe('deployManifests on a cluster that has the objects already (a re-run)', () => {
+  const complete = { conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 }
+  const job = (image: string): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'db-setup', namespace: 'db' },
+    spec: { template: { spec: { containers: [{ name: 'migrate', image }] } } },
+    // What the fake hands back on reads: a Job that ran.
+    status: complete
+  })
+  const config: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'db' }
+  }
+  // What client.ts throws for the API server's answer to a changed Job template.
+  const immutable = () =>
+    Object.assign(
+      new Error(
+        'Applying Job/db-setup in db: Job.batch "db-setup" is invalid: spec.template: Invalid value: core.PodTemplateSpec{…}: field is immutable (422 Invalid)'
+      ),
+      {
+        code: 422,
+        status: {
+          kind: 'Status',
+          code: 422,
+          reason: 'Invalid',
+          message:
+            'Job.batch "db-setup" is invalid: spec.template: Invalid value: core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{Name:""}}: field is immutable',
+          details: {
+            name: 'db-setup',
+            group: 'batch',
+            kind: 'Job',
+            causes: [
+              {
+                reason: 'FieldValueInvalid',
+                message: 'Invalid value: core.PodTemplateSpec{…}: field is immutable',
+                field: 'spec.template'
+              }
+            ]
+          }
+        }
+      }
+    )
+
+  /** The deploy stage's binding of the port to the Kube client. */
+  const portOf = (kube: FakeKube, canDelete = true): DeployPort => ({
+    apply: (o) => kube.apply(o),
+    get: (o) => kube.get(refOf(o)),
+    ...(canDelete
+      ? { delete: (o: KubeObject) => kube.delete(refOf(o), { propagation: 'Foreground' }) }
+      : {})
+  })
+
+  /** A cluster holding the first run's Job, refusing any other template for it. */
+  function cluster(): FakeKube {
+    const kube = new FakeKube()
+    void kube.apply([job('migrate:1')])
+    kube.applyError = (o) => {
+      const live = kube.objects.get('Job/db/db-setup')
+      return o.kind === 'Job' && live && JSON.stringify(live.spec) !== JSON.stringify(o.spec)
+        ? immutable()
+        : undefined
+    }
+    return kube
+  }
+
+  it('deletes the Job in the foreground, applies it again and says so in one line', async () => {
+    const kube = cluster()
+    const log = new FakeLogger()
+    await deployManifests([config, job('migrate:2')], 60, portOf(kube), new FakeClock(), log)
+    expect(kube.deleted).toEqual([
+      { apiVersion: 'batch/v1', kind: 'Job', name: 'db-setup', namespace: 'db' }
+    ])
+    expect(kube.deleteOptions).toEqual([{ propagation: 'Foreground' }])
+    expect(kube.objects.get('Job/db/db-setup')?.spec).toEqual(job('migrate:2').spec)
+    expect(log.lines.filter((l) => /Replaced|immutable/.test(l.message))).toEqual([
+      {
+        level: 'info',
+        message: 'Replaced Job db/db-setup: its spec changed and the field is immutable'
+      }
+    ])
+    expect(log.text()).toMatch(/Ready: Job\/db-setup in db/)
+  })
+
+  it('applies an unchanged Job as it is', async () => {
+    const kube = cluster()
+    const log = new FakeLogger()
+    await deployManifests([job('migrate:1')], 60, portOf(kube), new FakeClock(), log)
+    expect(kube.deleted).toEqual([])
+    expect(log.text()).not.toMatch(/Replaced/)
+  })
+
+  it('waits until the old Job is gone before applying it again', async () => {
+    const kube = cluster()
+    let reads = 0
+    const p = portOf(kube)
+    // Foreground deletion: the Job stays (with a deletionTimestamp) while its pods terminate.
+    const port: DeployPort = {
+      ...p,
+      delete: async () => undefined,
+      get: async (o) => {
+        if (o.kind === 'Job' && kube.deleted.length === 0 && reads++ === 2)
+          await kube.delete(refOf(o))
+        return p.get(o)
+      }
+    }
+    const clock = new FakeClock()
+    const start = clock.now()
+    await deployManifests([job('migrate:2')], 60, port, clock, new FakeLogger())
+    expect(clock.now() - start).toBe(4000)
+    expect(kube.objects.get('Job/db/db-setup')?.spec).toEqual(job('migrate:2').spec)
+  })
+
+  it('gives up on a Job that is not deleted in time, naming it', async () => {
+    const kube = cluster()
+    const port: DeployPort = { ...portOf(kube), delete: async () => undefined }
+    await expect(
+      deployManifests([job('migrate:2')], 10, port, new FakeClock(), new FakeLogger())
+    ).rejects.toThrow(
+      'Could not replace Job db/db-setup (its spec changed and the field is immutable): it was still being deleted after 10s (a finalizer?); delete it by hand'
+    )
+  })
+
+  it('fails with the API message when it may not delete (the ArgoCD install)', async () => {
+    const kube = cluster()
+    const log = new FakeLogger()
+    await expect(
+      deployManifests([job('migrate:2')], 60, portOf(kube, false), new FakeClock(), log)
+    ).rejects.toThrow(/^Applying Job\/db-setup in db: .*: field is immutable \(422 Invalid\)$/)
+    expect(kube.deleted).toEqual([])
+  })
+
+  it('passes other errors on as they are, in one line', async () => {
+    const kube = new FakeKube()
+    kube.applyError = () =>
+      Object.assign(
+        new Error(
+          'Applying ConfigMap/settings in db: configmaps "settings" is forbidden: User "ci" cannot patch resource "configmaps" (403 Forbidden)'
+        ),
+        { code: 403, status: { kind: 'Status', code: 403, reason: 'Forbidden', message: '…' } }
+      )
+    const log = new FakeLogger()
+    await expect(deployManifests([config], 60, portOf(kube), new FakeClock(), log)).rejects.toThrow(
+      /^Applying ConfigMap\/settings in db: .* \(403 Forbidden\)$/
+    )
+    expect(kube.deleted).toEqual([])
+    expect(log.lines).toEqual([])
   })
 })

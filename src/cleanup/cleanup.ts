@@ -83,7 +83,10 @@ export async function cleanup(
     )
   }
   if (!state) return
-  if (state.exportLogsDir && kindPath && clusterName) {
+  if (state.exportLogsDir && state.logsExported) {
+    // The run did not pass: main exported them, for the job's later steps to upload.
+    log.info(`Cluster logs were exported to ${state.exportLogsDir} by the main step`)
+  } else if (state.exportLogsDir && kindPath && clusterName) {
     try {
       await exportKindLogs(kindPath, clusterName, state.exportLogsDir, exec)
       log.info(`Cluster logs exported to ${state.exportLogsDir}`)

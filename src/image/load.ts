@@ -10,6 +10,83 @@ export interface LoadContext {
   kind?: string
   clusterName: string
   workDir: string
+  /**
+   * The CPU architecture of the cluster's nodes (amd64, arm64), asked only when an image is
+   * saved to an archive; undefined when unknown, and then the Docker engine's is taken.
+   */
+  nodeArch?: () => Promise<string | undefined>
+}
+
+/** The Docker CLI and engine, as `docker version` tells them. */
+export interface DockerVersions {
+  /** The API version the CLI speaks with the engine (lowered to the engine's when older). */
+  clientApi?: string
+  serverApi?: string
+  serverArch?: string
+}
+
+/** `docker save --platform` needs API 1.48 (Docker 28) of the CLI and the engine. */
+export const SAVE_PLATFORM_API = '1.48'
+
+export async function dockerVersions(exec: Exec): Promise<DockerVersions> {
+  const r = await exec.run(
+    'docker',
+    ['version', '--format', '{{.Client.APIVersion}} {{.Server.APIVersion}} {{.Server.Arch}}'],
+    { silent: true }
+  )
+  if (r.exitCode !== 0) return {}
+  const [clientApi, serverApi, serverArch] = r.stdout.trim().split(/\s+/)
+  return { clientApi, serverApi, serverArch }
+}
+
+/** Whether an API version (`1.41`) is at least `min`; false for one that is not a version. */
+export function apiAtLeast(version: string | undefined, min: string): boolean {
+  const parse = (v: string) => v.split('.').map(Number)
+  if (!version || !/^\d+\.\d+$/.test(version)) return false
+  const [major, minor] = parse(version)
+  const [wantMajor, wantMinor] = parse(min)
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor)
+}
+
+/**
+ * The platform to save an image for: with Docker's containerd image store a save keeps every
+ * platform of the image, and fails on one whose layers were never pulled (a multi-platform base
+ * pulled for one platform). `linux/<arch>` of the nodes, or else of the engine; none when the
+ * CLI or the engine predates the flag (they refuse it).
+ */
+export function savePlatform(v: DockerVersions, nodeArch?: string): string | undefined {
+  if (!apiAtLeast(v.clientApi, SAVE_PLATFORM_API) || !apiAtLeast(v.serverApi, SAVE_PLATFORM_API))
+    return undefined
+  const arch = nodeArch || v.serverArch
+  return arch ? `linux/${arch}` : undefined
+}
+
+export function dockerSaveArgs(image: string, archive: string, platform?: string): string[] {
+  return ['save', ...(platform ? ['--platform', platform] : []), '--output', archive, image]
+}
+
+/**
+ * Saves the image to `archive` for the nodes' platform when the engine can; an image that has
+ * no such platform (built for another one) is saved as it is, and the node decides.
+ */
+async function saveImage(
+  image: string,
+  archive: string,
+  ctx: LoadContext,
+  exec: Exec,
+  log: Logger
+): Promise<void> {
+  const versions = await dockerVersions(exec)
+  const platform = savePlatform(versions, await ctx.nodeArch?.())
+  if (platform) {
+    const save = await exec.run('docker', dockerSaveArgs(image, archive, platform))
+    if (save.exitCode === 0) return
+    log.warning(
+      `docker save --platform ${platform} ${image} failed (${lastLines(save.stderr, 2)}); saving every platform instead`
+    )
+  }
+  const save = await exec.run('docker', dockerSaveArgs(image, archive))
+  if (save.exitCode !== 0) throw new Error(`docker save ${image} failed: ${lastLines(save.stderr)}`)
 }
 
 /**
@@ -67,12 +144,15 @@ export async function loadImage(
   )
   // One archive per image: service images and the test image may load at the same time.
   const archive = path.join(ctx.workDir, `image-${image.replace(/[^\w.-]+/g, '_')}.tar`)
-  const save = await exec.run('docker', ['save', '--output', archive, image])
-  if (save.exitCode !== 0) throw new Error(`docker save ${image} failed: ${lastLines(save.stderr)}`)
-  const viaArchive = await exec.run(ctx.kind, loadImageArchiveArgs(ctx.clusterName, archive))
-  fs.rmSync(archive, { force: true })
-  if (viaArchive.exitCode !== 0) {
-    throw new Error(`Loading ${image} into kind failed: ${lastLines(viaArchive.stderr)}`)
+  try {
+    await saveImage(image, archive, ctx, exec, log)
+    const viaArchive = await exec.run(ctx.kind, loadImageArchiveArgs(ctx.clusterName, archive))
+    if (viaArchive.exitCode !== 0) {
+      throw new Error(`Loading ${image} into kind failed: ${lastLines(viaArchive.stderr)}`)
+    }
+  } finally {
+    // A whole image, on the runner's disk: gone whatever happened (a failed save leaves a part).
+    fs.rmSync(archive, { force: true })
   }
 }
 

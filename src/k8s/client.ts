@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node'
 import { PassThrough } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import type { EventLike, KubeObject, PodLike } from './types.js'
+import { apiErrorMessage, apiStatus } from './api-error.js'
 import {
   applyOrder,
   FIELD_MANAGER,
@@ -15,35 +16,19 @@ import {
   type WatchQuery
 } from './kube.js'
 
-interface StatusBody {
-  message?: string
-  reason?: string
-}
-
 /**
- * An ApiException (or any error) as an Error whose message names what we tried, the HTTP status,
- * the server's reason and message; `.code` keeps the status for callers (404 = gone).
+ * An error from the client as one line: what we tried, then the server's message, reason and
+ * code (apiErrorMessage), never the ApiException's dump of body and headers. `.code` keeps the
+ * HTTP status (404 = gone) and `.status` the server's Status (isImmutableFieldError reads it).
+ * The ApiException is not kept as the cause: anything printing the error whole (Node does for an
+ * uncaught one) would print the dump again.
  */
 export function describeApiError(e: unknown, what: string): Error {
+  const message = `${what}: ${apiErrorMessage(e)}`
   if (e instanceof k8s.ApiException) {
-    let body: StatusBody
-    try {
-      body =
-        typeof e.body === 'string'
-          ? (JSON.parse(e.body) as StatusBody)
-          : ((e.body ?? {}) as StatusBody)
-    } catch {
-      body = { message: String(e.body) }
-    }
-    // ApiException's own message is a dump of code, body and headers; keep only its Message line.
-    const own = /^Message: (.*)$/m.exec(e.message)?.[1] ?? e.message
-    const err = new Error(
-      `${what}: HTTP ${e.code}${body.reason ? ` ${body.reason}` : ''}: ${body.message ?? own}`,
-      { cause: e }
-    )
-    return Object.assign(err, { code: e.code })
+    return Object.assign(new Error(message), { code: e.code, status: apiStatus(e) })
   }
-  return new Error(`${what}: ${(e as Error).message}`, { cause: e })
+  return new Error(message, { cause: e })
 }
 
 /** The HTTP status of an API error, if it has one. */
@@ -92,6 +77,7 @@ export function createKube(kubeconfigPath?: string): Kube {
 
     ...objectMethods(objects),
     ...podMethods(core),
+    ...nodeMethods(core),
     ...logMethods(log),
     watch: (query, onEvent) => startWatch(new k8s.Watch(kc), query, onEvent)
   }
@@ -132,11 +118,12 @@ function objectMethods(
   objects: k8s.KubernetesObjectApi
 ): Pick<Kube, 'apply' | 'get' | 'create' | 'delete' | 'list'> {
   return {
-    async list<T extends KubeObject>(apiVersion: string, kind: string, namespace: string) {
+    async list<T extends KubeObject>(apiVersion: string, kind: string, namespace?: string) {
       try {
-        return (await objects.list(apiVersion, kind, namespace)).items as unknown as T[]
+        return (await objects.list(apiVersion, kind, namespace || undefined))
+          .items as unknown as T[]
       } catch (e) {
-        throw describeApiError(e, `Listing ${kind} in ${namespace}`)
+        throw describeApiError(e, `Listing ${kind}${namespace ? ` in ${namespace}` : ''}`)
       }
     },
 
@@ -177,9 +164,16 @@ function objectMethods(
       }
     },
 
-    async delete(ref) {
+    async delete(ref, options) {
       try {
-        await objects.delete(header(ref), undefined, undefined, undefined, undefined, 'Background')
+        await objects.delete(
+          header(ref),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          options?.propagation ?? 'Background'
+        )
       } catch (e) {
         if (statusCode(e) === 404) return
         throw describeApiError(e, `Deleting ${label(ref)}`)
@@ -240,6 +234,35 @@ function podMethods(
         })) satisfies EventLike[]
       } catch (e) {
         throw describeApiError(e, `Listing events in ${namespace}`)
+      }
+    }
+  }
+}
+
+/** What the nodes' kubelets serve through the API server's node proxy. */
+function nodeMethods(core: k8s.CoreV1Api): Pick<Kube, 'readNodeLog'> {
+  return {
+    async readNodeLog(node, service, tailLines) {
+      // The generated call percent-encodes its path ('logs/' would become 'logs%2F') and has no
+      // query parameters: the request's URL is set whole, before it is sent.
+      const query = new URLSearchParams({ query: service, tailLines: String(tailLines) })
+      const exact: k8s.ObservableMiddleware = {
+        pre: (ctx) => {
+          const url = new URL(ctx.getUrl())
+          url.pathname = `/api/v1/nodes/${encodeURIComponent(node)}/proxy/logs/`
+          url.search = query.toString()
+          ctx.setUrl(url.toString())
+          return new k8s.Observable(Promise.resolve(ctx))
+        },
+        post: (rsp) => new k8s.Observable(Promise.resolve(rsp))
+      }
+      try {
+        return await core.connectGetNodeProxyWithPath(
+          { name: node, path: 'logs' },
+          { middleware: [exact], middlewareMergeStrategy: 'append' }
+        )
+      } catch (e) {
+        throw describeApiError(e, `Reading the ${service} log of node ${node}`)
       }
     }
   }

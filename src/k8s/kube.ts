@@ -47,6 +47,15 @@ export interface WatchQuery {
   fieldSelector?: string
 }
 
+export interface DeleteOptions {
+  /**
+   * Background (the default) returns at once and leaves the dependents to the garbage collector;
+   * Foreground keeps the object (with a deletionTimestamp) until its dependents are gone, so
+   * "not found" then means the Job's pods are gone too.
+   */
+  propagation?: 'Background' | 'Foreground'
+}
+
 export interface Kube {
   /** The API server's version; fails with a message naming the server when it does not answer. */
   version(): Promise<string>
@@ -58,13 +67,16 @@ export interface Kube {
   /** The live object, or undefined when it does not exist. */
   get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>
   create<T extends KubeObject>(obj: T): Promise<T>
-  /** Deletes with background propagation; a missing object is not an error. */
-  delete(ref: ObjectRef): Promise<void>
-  /** Objects of a kind in a namespace (Deployments, StatefulSets, …). */
+  /** Deletes (background propagation unless told otherwise); a missing object is not an error. */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<void>
+  /**
+   * Objects of a kind in a namespace (Deployments, StatefulSets, …); without a namespace, those of
+   * every namespace, or the cluster's own for a kind that has none (Nodes).
+   */
   list<T extends KubeObject = KubeObject>(
     apiVersion: string,
     kind: string,
-    namespace: string
+    namespace?: string
   ): Promise<T[]>
   listPods(namespace: string, labelSelector: string): Promise<PodLike[]>
   /** One pod, or undefined when it does not exist (any more). */
@@ -81,6 +93,13 @@ export interface Kube {
     container: string,
     options: ReadLogOptions
   ): Promise<string>
+  /**
+   * A systemd service's log on a node (the kubelet's), through the API server's node proxy and
+   * the kubelet's log query (`/logs/?query=<service>`): its last `tailLines` lines. Errors carry
+   * `.code` (403 without the nodes/proxy permission, 404 or 400 where the kubelet does not serve
+   * log queries).
+   */
+  readNodeLog(node: string, service: string, tailLines: number): Promise<string>
   /**
    * Streams a container's log with timestamps; resolves when the server closes the stream (or
    * the signal aborts it). Errors carry `.code` (404 for a pod that is gone).

@@ -71,6 +71,21 @@ export interface JobLike {
   }
 }
 
+export interface NodeLike {
+  metadata?: { name?: string; labels?: Record<string, string> }
+  spec?: { unschedulable?: boolean }
+  status?: {
+    conditions?: Array<{
+      type?: string
+      status?: string
+      reason?: string
+      message?: string
+      lastTransitionTime?: string
+    }>
+    nodeInfo?: { architecture?: string; kubeletVersion?: string; osImage?: string }
+  }
+}
+
 export interface EventLike {
   type?: string
   reason?: string

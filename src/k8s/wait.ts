@@ -7,14 +7,21 @@ import type { Clock, Logger } from '../ports.js'
 import { describeObject, readiness, WAITED_KINDS, type Readiness } from './readiness.js'
 import type { KubeObject } from './types.js'
 import { applyOrder } from './kube.js'
+import { isImmutableFieldError } from './api-error.js'
 import { poll, type StuckCheck } from './poll.js'
 
 export type { StuckCheck } from './poll.js'
 
-/** The two cluster operations deploying needs; bound to the Kube client by the deploy stage. */
+/** The cluster operations deploying needs; bound to the Kube client by the deploy stage. */
 export interface DeployPort {
   apply(objects: KubeObject[]): Promise<void>
   get(obj: KubeObject): Promise<KubeObject | undefined>
+  /**
+   * Given, an object whose change the API server refuses as immutable (a re-run's Job with a new
+   * template) is deleted and applied again; it must delete in the foreground, so that "gone"
+   * means its pods are gone too. Without it such a refusal fails the deploy.
+   */
+  delete?(obj: KubeObject): Promise<void>
 }
 
 export interface NotReady {
@@ -45,7 +52,7 @@ export async function deployManifests(
   options: { pollMs?: number; stuck?: StuckCheck } = {}
 ): Promise<void> {
   const ordered = applyOrder(objects)
-  await port.apply(ordered)
+  await applyReplacing(ordered, port, clock, log, timeoutSeconds)
   log.info(`Applied ${ordered.length} object(s) server-side`)
   const waited = ordered.filter((o) => WAITED_KINDS.has(o.kind ?? ''))
   let pending: NotReady[] = []
@@ -86,6 +93,59 @@ export async function deployManifests(
     `Deployed resources were not ready after ${timeoutSeconds}s: ${outcome.message}. Raise deploy-timeout or look at the events below.`,
     pending
   )
+}
+
+/**
+ * Applies the objects; when one is refused because a field it changes is immutable and the port
+ * can delete, that object is deleted, waited for until gone and applied again. The objects go in
+ * one batch first (the common case); only after such a refusal one by one, to know which (a
+ * server-side apply of the ones before it again changes nothing).
+ */
+export async function applyReplacing(
+  objects: KubeObject[],
+  port: DeployPort,
+  clock: Clock,
+  log: Logger,
+  timeoutSeconds: number
+): Promise<void> {
+  const remove = port.delete?.bind(port)
+  try {
+    await port.apply(objects)
+    return
+  } catch (e) {
+    if (!remove || !isImmutableFieldError(e)) throw e
+  }
+  for (const o of objects) {
+    try {
+      await port.apply([o])
+      continue
+    } catch (e) {
+      if (!isImmutableFieldError(e)) throw e
+    }
+    const what = objectName(o)
+    const why = 'its spec changed and the field is immutable'
+    try {
+      await remove(o)
+    } catch (e) {
+      throw new Error(`Could not replace ${what} (${why}): ${(e as Error).message}`, { cause: e })
+    }
+    const gone = await poll<true>(
+      async () => ((await port.get(o)) ? { waiting: 'being deleted' } : { done: true }),
+      { clock, timeoutMs: timeoutSeconds * 1000 }
+    )
+    if (gone.state !== 'done')
+      throw new Error(
+        `Could not replace ${what} (${why}): it was still being deleted after ${timeoutSeconds}s (a finalizer?); delete it by hand`
+      )
+    await port.apply([o])
+    log.info(`Replaced ${what}: ${why}`)
+  }
+}
+
+/** `Job db/db-setup`, `Namespace db`: the kind, then the name as kubectl spells it. */
+function objectName(o: KubeObject): string {
+  const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : ''
+  return `${o.kind ?? '?'} ${ns}${o.metadata?.name ?? '?'}`
 }
 
 /** A markdown-free, aligned table of what is not ready, for the log and the summary. */

@@ -153,7 +153,13 @@ async function deployService(
             namespaces.add(o.metadata.namespace)
             service.add(o.metadata.namespace)
           }
-          await deployManifests(objects, timeout, port, clock, log, { stuck })
+          // A re-run on the same cluster may change what cannot change (a Job's template): the
+          // user's own objects are replaced then. Foreground, so the old Job's pods go first.
+          const replacing: DeployPort = {
+            ...port,
+            delete: (o) => kube.delete(refOf(o), { propagation: 'Foreground' })
+          }
+          await deployManifests(objects, timeout, replacing, clock, log, { stuck })
         })
       )
     }

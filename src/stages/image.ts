@@ -56,11 +56,15 @@ export class TestImageStage {
       fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
     } else {
       const archive = this.archive
-      await this.d.timer.time('image load', () =>
-        archive
-          ? loadImageArchive(archive, image, this.inputs.load, ctx, this.quiet, this.quietLog)
-          : loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
-      )
+      try {
+        await this.d.timer.time('image load', () =>
+          archive
+            ? loadImageArchive(archive, image, this.inputs.load, ctx, this.quiet, this.quietLog)
+            : loadImage(image, this.inputs.load, ctx, this.quiet, this.quietLog)
+        )
+      } finally {
+        this.removeArchive()
+      }
     }
     // A packed image has the binary as its ENTRYPOINT; a built or given one may have only a CMD.
     // A given image is often not local (the kubelet pulls it): the inspect then says nothing.
@@ -70,9 +74,18 @@ export class TestImageStage {
     return { image, command }
   }
 
-  /** Waits for the build to end either way: nothing runs on unobserved when the run fails. */
+  /**
+   * Waits for the build to end either way: nothing runs on unobserved when the run fails. The
+   * packed archive, never to be loaded then, is removed.
+   */
   async settled(): Promise<void> {
     await this.built.catch(() => undefined)
+    this.removeArchive()
+  }
+
+  /** go-package's archive is only for loading: once loaded (or not), it is disk taken for nothing. */
+  private removeArchive(): void {
+    if (this.archive) fs.rmSync(this.archive, { force: true })
   }
 
   /** Shows the stage's output, in one group. */
