@@ -95,7 +95,13 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     report.jobName = name
     const tests = await testsStage(
       inputs.job,
-      { ...inputs, logFile: prepared.logFile, image: report.image, name },
+      {
+        ...inputs,
+        logFile: prepared.logFile,
+        image: report.image,
+        name,
+        registry: inputs.image.registry
+      },
       {
         ...deps,
         kube: k,

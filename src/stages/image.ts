@@ -11,12 +11,16 @@ import type { Exec, Logger } from '../ports.js'
 import { buildImage } from '../image/build.js'
 import { goPackageImage } from '../image/go-package.js'
 import { loadImage, loadImageArchive, type LoadContext } from '../image/load.js'
+import { pushImage } from '../image/push.js'
+import { recordRegistryLogin, type StateStore } from '../state.js'
 import type { StageTimer } from '../timing.js'
 
 export interface ImageDeps {
   exec: Exec
   log: Logger
   timer: StageTimer
+  /** Where a registry login is recorded until the logout (the post step logs out otherwise). */
+  state?: StateStore
 }
 
 export class TestImageStage {
@@ -41,11 +45,29 @@ export class TestImageStage {
     this.built.catch(() => undefined)
   }
 
-  /** Loads the built image into the cluster's nodes; the reference the Job is to use. */
+  /**
+   * Loads the built image into the cluster's nodes, or pushes it (image-load push); the reference
+   * the Job is to use, which for a pushed image is by digest.
+   */
   async load(ctx: LoadContext): Promise<string> {
     const image = await this.built
+    const { registry, load } = this.inputs
     if (this.inputs.prebuilt) {
       fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
+    } else if (load.mode === 'push' && registry) {
+      const { state } = this.d
+      return this.d.timer.time('image push', () =>
+        pushImage(
+          image,
+          {
+            registry,
+            archive: this.archive,
+            onLogin: state ? (host, on) => recordRegistryLogin(state, host, on) : undefined
+          },
+          this.quiet,
+          this.quietLog
+        )
+      )
     } else {
       const archive = this.archive
       await this.d.timer.time('image load', () =>
