@@ -225,7 +225,9 @@ export function parseCreatedObjects(raw: string): { objects: CreatedObject[]; re
 // ---------------------------------------------------------------------------------------------
 // Registries the runner's Docker is logged in to by the run (image-load push).
 
-const REGISTRY_HOST = /^(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?$/
+// DNS labels (never a leading '-': the host is an argument of docker login and logout).
+const REGISTRY_HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?::\d+)?$/
 
 /** Records that the run logged in to `host` (true) or out again (false). */
 export function recordRegistryLogin(store: StateStore, host: string, loggedIn: boolean): void {

@@ -330,6 +330,8 @@ describe('image-load push and the registry inputs', () => {
     expect(errorOf({ ...push, registry: 'ghcr.io/acme:v1' }).message).toMatch(/no tag or digest/)
     expect(errorOf({ ...push, registry: 'ghcr.io/Acme' }).input).toBe('registry')
     expect(errorOf({ ...push, registry: 'ghcr_io.x/acme' }).message).toMatch(/no valid host/)
+    // The host is an argument of docker login: never one that reads as a flag.
+    expect(errorOf({ ...push, registry: '-h.io:5000/acme' }).message).toMatch(/no valid host/)
   })
 
   it('needs a registry with push, and push for a registry', () => {

@@ -152,7 +152,9 @@ export function imageLoad(value: string): ImageLoad {
   return { mode: 'command', command: value }
 }
 
-const HOST = /^(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?$/
+// DNS labels (never a leading '-': the host is an argument of docker login and logout).
+const HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?::\d+)?$/
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 
 /** The host Docker Hub's repositories (`acme/tests`) are pushed to and logged in at. */
