@@ -6,7 +6,7 @@ import { getInputs, type Inputs } from '../src/inputs/index.js'
 import { publish } from '../src/publish.js'
 import { run, type Deps } from '../src/run.js'
 import type { JobObject } from '../src/k8s/types.js'
-import { memoryStateStore } from '../src/state.js'
+import { createdObjects, memoryStateStore, registryLogins } from '../src/state.js'
 import { SecretValues } from '../src/secrets/secrets.js'
 import {
   completed,
@@ -300,6 +300,82 @@ describe('run (orchestration with fake ports)', () => {
       status: 'error',
       headline: expect.stringMatching(/^The Indexed Job's pods ran no test: the image's TestMain/)
     })
+  })
+
+  it('image-load push: the pushed image by digest, pulled with a pull Secret by the listing and every shard', async () => {
+    const password = 'gh0-s3cr3t-t0ken'
+    const digest = 'sha256:' + '4d'.repeat(32)
+    const { inputs, exec, kube, log, deps } = setup({
+      'image-load': 'push',
+      registry: '10.200.0.1:5000/tests',
+      'registry-username': 'ci-bot',
+      'registry-password': password,
+      shards: '2'
+    })
+    exec.on((c) => c.args[0] === 'push', {
+      stdout: `The push refers to repository [10.200.0.1:5000/tests/tests]\nabababababab: digest: ${digest} size: 528\n`
+    })
+    kube.jobStatuses = [completed]
+    kube.podSequence = [[terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('test-list-shards.txt')]
+    const report = await run(inputs, deps)
+
+    const image = `10.200.0.1:5000/tests/tests@${digest}`
+    expect(report.image).toBe(image)
+    expect(exec.commandLines().filter((l) => / (tag|login|push|logout) .*10\.200/.test(l))).toEqual(
+      [
+        'docker tag in-cluster-test/tests:abababababab 10.200.0.1:5000/tests/tests:abababababab',
+        'docker login 10.200.0.1:5000 --username ci-bot --password-stdin',
+        'docker push 10.200.0.1:5000/tests/tests:abababababab',
+        'docker logout 10.200.0.1:5000'
+      ]
+    )
+    // The password went to docker login's stdin only: no argv, environment, log or file has it.
+    for (const c of exec.calls)
+      expect(JSON.stringify([c.command, c.args, c.options?.env])).not.toContain(password)
+    expect(log.text()).not.toContain(password)
+    expect(fs.readFileSync(path.join(inputs.outputDir, 'test-image.log'), 'utf8')).not.toContain(
+      password
+    )
+
+    const pull = kube.applied.find(
+      (o) => (o as { type?: string }).type === 'kubernetes.io/dockerconfigjson'
+    )!
+    const pullName = pull.metadata!.name!
+    expect(pullName).toBe(`${report.jobName}-pull`)
+    const jobs = kube.created.filter((o) => o.kind === 'Job') as JobObject[]
+    expect(jobs).toHaveLength(3)
+    for (const j of jobs) {
+      expect(j.spec.template.spec.containers[0]).toMatchObject({
+        image,
+        imagePullPolicy: 'IfNotPresent'
+      })
+      expect(j.spec.template.spec.imagePullSecrets).toEqual([{ name: pullName }])
+    }
+    // Deleted with the run, like the secret-env Secret; the post step has nothing left to do.
+    expect(kube.deleted).toContainEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      name: pullName,
+      namespace: 'example'
+    })
+    expect(registryLogins(deps.state).hosts).toEqual([])
+    expect(createdObjects(deps.state).objects.filter((o) => o.kind === 'Secret')).toEqual([])
+  })
+
+  it('image-load push without credentials: no login, no pull Secret', async () => {
+    const digest = 'sha256:' + '4d'.repeat(32)
+    const { inputs, exec, kube, deps } = setup({ 'image-load': 'push', registry: 'ghcr.io/acme' })
+    exec.on((c) => c.args[0] === 'push', { stdout: `abababababab: digest: ${digest} size: 528\n` })
+    kube.jobStatuses = [completed]
+    kube.podSequence = [[terminatedPod(0, 'Completed')]]
+    kube.logReads = [timestamped('pass.txt')]
+    const report = await run(inputs, deps)
+    expect(report).toMatchObject({ status: 'passed', image: `ghcr.io/acme/tests@${digest}` })
+    expect(exec.commandLines().some((l) => /docker log(in|out)/.test(l))).toBe(false)
+    expect(kube.applied.some((o) => o.kind === 'Secret')).toBe(false)
+    const job = kube.created.find((o) => o.kind === 'Job') as JobObject
+    expect(job.spec.template.spec).not.toHaveProperty('imagePullSecrets')
   })
 
   it('ends in status error, naming the cluster, when the API does not answer', async () => {

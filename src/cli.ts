@@ -7,7 +7,7 @@
 import './quiet-deprecations.js'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { cleanup } from './cleanup/cleanup.js'
+import { cleanup, registryLogout } from './cleanup/cleanup.js'
 import { cleanupOnSignal } from './cleanup/signals.js'
 import { SecretValues } from './secrets/secrets.js'
 import { parseCli, USAGE, UsageError } from './cli/args.js'
@@ -56,7 +56,10 @@ async function main(argv: string[]): Promise<number> {
   const secrets = new SecretValues(log)
   const inputs = getInputs((name) => cmd.inputs[name] ?? '', readEnvironment(), secrets)
   // What the post step does on GitHub: also on Ctrl-C and SIGTERM, so nothing is left behind.
-  const cleanUp = () => cleanup(loadCleanupState(state), exec, log, createdObjects(state).objects)
+  const cleanUp = async () => {
+    await registryLogout(state, exec, log)
+    await cleanup(loadCleanupState(state), exec, log, createdObjects(state).objects)
+  }
   const removeHandlers = cleanupOnSignal(cleanUp, log)
   try {
     const report = await run(inputs, defaultDeps(log, state, secrets))

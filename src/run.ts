@@ -115,7 +115,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         logFile: prepared.logFile,
         image: report.image,
         command: testImage.command,
-        name
+        name,
+        registry: inputs.image.registry
       },
       {
         ...deps,

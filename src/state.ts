@@ -47,6 +47,8 @@ export type CreatedKind = (typeof CREATED_KINDS)[number]
 
 const KEY = 'in-cluster-test-cleanup'
 const OBJECTS_KEY = 'in-cluster-test-objects'
+/** Its own key: the cluster stage saves KEY whole while the image stage may be logging in. */
+const LOGINS_KEY = 'in-cluster-test-registry-logins'
 /** The action-state name holding the id of main's state file. */
 export const STATE_ID_KEY = 'in-cluster-test-state-id'
 
@@ -226,6 +228,39 @@ export function parseCreatedObjects(raw: string): { objects: CreatedObject[]; re
     }
   }
   return { objects, refused }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registries the runner's Docker is logged in to by the run (image-load push).
+
+// DNS labels (never a leading '-': the host is an argument of docker login and logout).
+const REGISTRY_HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?::\d+)?$/
+
+/** Records that the run logged in to `host` (true) or out again (false). */
+export function recordRegistryLogin(store: StateStore, host: string, loggedIn: boolean): void {
+  const hosts = registryLogins(store).hosts.filter((h) => h !== host)
+  store.save(LOGINS_KEY, JSON.stringify(loggedIn ? [...hosts, host] : hosts))
+}
+
+/** The hosts main logged in to and did not log out of; anything but a host name is refused. */
+export function registryLogins(store: StateStore): { hosts: string[]; refused: string[] } {
+  const raw = store.get(LOGINS_KEY)
+  if (!raw) return { hosts: [], refused: [] }
+  let list: unknown
+  try {
+    list = JSON.parse(raw)
+  } catch {
+    return { hosts: [], refused: ['the list of registry logins is not JSON'] }
+  }
+  if (!Array.isArray(list)) return { hosts: [], refused: ['the list of registry logins'] }
+  const hosts: string[] = []
+  const refused: string[] = []
+  for (const h of list) {
+    if (typeof h === 'string' && h.length <= 253 && REGISTRY_HOST.test(h)) hosts.push(h)
+    else refused.push(JSON.stringify(h).slice(0, 200))
+  }
+  return { hosts, refused }
 }
 
 // ---------------------------------------------------------------------------------------------

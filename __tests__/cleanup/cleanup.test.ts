@@ -13,6 +13,8 @@ import {
   parseCreatedObjects,
   rawCleanupState,
   recordCreated,
+  recordRegistryLogin,
+  registryLogins,
   saveCleanupState,
   startStateSession,
   STATE_ID_KEY,
@@ -274,5 +276,31 @@ describe('post step: only what main could have written', () => {
     const nothing = new FakeLogger()
     await postCleanup(actionState(), undefined, env, new FakeExec(), nothing)
     expect(nothing.text()).toMatch(/Nothing to clean up/)
+  })
+
+  it('logs out of a registry main logged in to and did not log out of, and of nothing else', async () => {
+    const dir = tmp()
+    const state = actionState()
+    const mine = startStateSession(state, dir)
+    recordRegistryLogin(mine, 'ghcr.io', true)
+    recordRegistryLogin(mine, '10.200.0.1:5000', true)
+    recordRegistryLogin(mine, 'ghcr.io', false)
+    expect(registryLogins(mine).hosts).toEqual(['10.200.0.1:5000'])
+    mine.save(
+      'in-cluster-test-registry-logins',
+      JSON.stringify(['10.200.0.1:5000', '--help', 'a b', 7])
+    )
+    const exec = new FakeExec()
+    const log = new FakeLogger()
+    await postCleanup(state, dir, env, exec, log)
+    expect(exec.commandLines()).toEqual(['docker logout 10.200.0.1:5000'])
+    expect(log.text()).toContain('Logged out of 10.200.0.1:5000, which the run logged in to')
+    expect(log.text('warning')).toBe(
+      [
+        'Post step: refused to log out of "--help": not a registry host',
+        'Post step: refused to log out of "a b": not a registry host',
+        'Post step: refused to log out of 7: not a registry host'
+      ].join('\n')
+    )
   })
 })

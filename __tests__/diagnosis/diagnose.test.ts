@@ -61,6 +61,31 @@ describe('diagnose', () => {
     expect(d.details).toContain('Container terminated: reason OOMKilled, exit code 137')
   })
 
+  it('explains a pushed image the nodes cannot pull from the registry', () => {
+    const image = `10.200.0.1:5000/tests/tests@sha256:${'4d'.repeat(32)}`
+    const d = diagnose({
+      ...base,
+      image,
+      pod: pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'tests',
+            state: {
+              waiting: {
+                reason: 'ErrImagePull',
+                message: `failed to pull and unpack image "${image}": http: server gave HTTP response to HTTPS client`
+              }
+            }
+          }
+        ]
+      })
+    })
+    expect(d.headline).toBe(
+      `The test image ${image} could not be pulled (ErrImagePull): the nodes could not pull it from its registry: check that they reach the registry under that name (a plain-HTTP one must be an insecure registry of their container runtime) and that registry-username may read it.`
+    )
+  })
+
   it('explains an image that is not on the node', () => {
     const d = diagnose({
       ...base,

@@ -69,9 +69,10 @@ describe('getInputs', () => {
     expect(errorOf({ cluster: 'existing', kubeconfig: 'nope' }).message).toMatch(
       /nope is not a file/
     )
-    expect(read({ cluster: 'existing', kubeconfig: 'kubeconfig' }).cluster.kubeconfig).toBe(
-      path.join(ws, 'kubeconfig')
-    )
+    expect(
+      read({ cluster: 'existing', kubeconfig: 'kubeconfig', 'image-load': 'true {image}' }).cluster
+        .kubeconfig
+    ).toBe(path.join(ws, 'kubeconfig'))
   })
 
   it('rejects a missing Dockerfile unless the image is prebuilt', () => {
@@ -280,6 +281,105 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
     expect(read({ shards: '4' }).job.shards).toBe(4)
     for (const bad of ['0', '65', '2.5', 'two'])
       expect(errorOf({ shards: bad }).message).toMatch(/is not a whole number from 1 to 64/)
+  })
+})
+
+describe('image-load push and the registry inputs', () => {
+  const existing = { cluster: 'existing', kubeconfig: 'kubeconfig' }
+  const push = { ...existing, 'image-load': 'push', registry: 'ghcr.io/acme' }
+
+  it("refuses cluster 'existing' with image-load 'kind' in one line naming the fix", () => {
+    const e = errorOf(existing)
+    expect(e.input).toBe('image-load')
+    expect(e.message).not.toContain('\n')
+    expect(e.message).toMatch(/image-load: push and registry .*or an image-load command/)
+    // It only matters when something is loaded: a prebuilt image is pulled as it is.
+    expect(read({ ...existing, image: 'ghcr.io/acme/tests:1.0' }).image.load).toEqual({
+      mode: 'kind'
+    })
+    expect(
+      errorOf({ ...existing, image: 'ghcr.io/acme/tests:1.0', 'load-images': 'acme/api:1' }).input
+    ).toBe('image-load')
+    // A kind cluster still loads with kind, and push works on it too.
+    expect(read({}).image.load).toEqual({ mode: 'kind' })
+    expect(read({ 'image-load': 'push', registry: 'localhost:5000' }).image.registry).toEqual({
+      prefix: 'localhost:5000',
+      host: 'localhost:5000'
+    })
+  })
+
+  it('reads push with its registry prefix and host', () => {
+    const i = read(push)
+    expect(i.image.load).toEqual({ mode: 'push' })
+    expect(i.image.registry).toEqual({ prefix: 'ghcr.io/acme', host: 'ghcr.io' })
+    expect(read({ ...push, registry: '10.200.0.1:5000/tests/' }).image.registry).toEqual({
+      prefix: '10.200.0.1:5000/tests',
+      host: '10.200.0.1:5000'
+    })
+    // No host: Docker Hub, as docker push reads `acme/tests`.
+    expect(read({ ...push, registry: 'acme' }).image.registry).toEqual({
+      prefix: 'acme',
+      host: 'docker.io'
+    })
+  })
+
+  it('refuses a registry that is not a repository prefix', () => {
+    expect(errorOf({ ...push, registry: 'https://ghcr.io/acme' }).message).toMatch(
+      /without a scheme/
+    )
+    expect(errorOf({ ...push, registry: 'ghcr.io/acme:v1' }).message).toMatch(/no tag or digest/)
+    expect(errorOf({ ...push, registry: 'ghcr.io/Acme' }).input).toBe('registry')
+    expect(errorOf({ ...push, registry: 'ghcr_io.x/acme' }).message).toMatch(/no valid host/)
+    // The host is an argument of docker login: never one that reads as a flag.
+    expect(errorOf({ ...push, registry: '-h.io:5000/acme' }).message).toMatch(/no valid host/)
+  })
+
+  it('needs a registry with push, and push for a registry', () => {
+    const e = errorOf({ ...existing, 'image-load': 'push' })
+    expect(e.input).toBe('registry')
+    expect(e.message).toMatch(/required with image-load 'push'/)
+    for (const name of ['registry', 'registry-username', 'registry-password'])
+      expect(errorOf({ [name]: 'x.io/y' }).message).toBe(
+        `Input '${name}': is only used with image-load 'push': set image-load: push, or leave ${name} empty`
+      )
+  })
+
+  it('needs username and password together', () => {
+    expect(errorOf({ ...push, 'registry-password': 'pw' }).input).toBe('registry-password')
+    expect(errorOf({ ...push, 'registry-username': 'bot' }).input).toBe('registry-username')
+    expect(
+      read({ ...push, 'registry-username': 'bot', 'registry-password': 'pw' }).image.registry
+    ).toEqual({
+      prefix: 'ghcr.io/acme',
+      host: 'ghcr.io',
+      credentials: { username: 'bot', password: 'pw' }
+    })
+  })
+
+  it('refuses load-images with push: the manifests name those images as they are', () => {
+    expect(errorOf({ ...push, 'load-images': 'acme/api:1.0' }).input).toBe('load-images')
+  })
+
+  it('masks the password before anything else, then the auth a pull Secret holds', () => {
+    const masked: string[] = []
+    const sink = {
+      addRawInput: () => undefined,
+      add: (v: Iterable<string>) => masked.push(...[...v].filter((x) => x !== ''))
+    }
+    const values: Record<string, string> = {
+      ...push,
+      'registry-username': 'bot',
+      'registry-password': ' s3cr3t-pw \n'
+    }
+    const i = getInputs((name) => values[name] ?? '', env, sink)
+    expect(i.image.registry?.credentials).toEqual({ username: 'bot', password: 's3cr3t-pw' })
+    expect(masked[0]).toBe(' s3cr3t-pw \n')
+    expect(masked).toEqual(
+      expect.arrayContaining(['s3cr3t-pw', Buffer.from('bot:s3cr3t-pw').toString('base64')])
+    )
+    // A bad input's error never carries the password.
+    const e = errorOf({ ...values, 'registry-username': '' })
+    expect(e.message).not.toContain('s3cr3t')
   })
 })
 

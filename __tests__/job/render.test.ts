@@ -2,11 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import { stringify } from 'yaml'
 import { parseJobTemplate } from '../../src/k8s/job-template.js'
+import { dockerConfigJson } from '../../src/image/push.js'
 import {
   jobName,
   jobOwner,
   quantityValue,
   renderJob,
+  renderPullSecret,
   renderSecret,
   type JobRenderOptions
 } from '../../src/job/render.js'
@@ -136,6 +138,24 @@ describe('renderJob', () => {
     expect(c.env?.filter((e) => e.name === 'POD_NAMESPACE')).toEqual([
       { name: 'POD_NAMESPACE', value: 'fixed' }
     ])
+  })
+
+  it('pulls a pushed image by digest through the pull Secret, keeping the template own ones', () => {
+    const image = `10.200.0.1:5000/tests/tests@sha256:${'4d'.repeat(32)}`
+    const job = renderJob(template, { ...options, image, imagePullSecrets: ['tests-abc-pull'] })
+    expect(container(job)).toMatchObject({ image, imagePullPolicy: 'IfNotPresent' })
+    expect(job.spec.template.spec.imagePullSecrets).toEqual([{ name: 'tests-abc-pull' }])
+    expect(renderJob(template, options).spec.template.spec).not.toHaveProperty('imagePullSecrets')
+
+    const own = structuredClone(template)
+    own.spec.template.spec.imagePullSecrets = [
+      { name: 'corp-registry' },
+      { name: 'tests-abc-pull' }
+    ]
+    expect(
+      renderJob(own, { ...options, imagePullSecrets: ['tests-abc-pull'] }).spec.template.spec
+        .imagePullSecrets
+    ).toEqual([{ name: 'corp-registry' }, { name: 'tests-abc-pull' }])
   })
 
   it('leaves the template object untouched', () => {
@@ -298,6 +318,28 @@ describe('renderSecret', () => {
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'tests-abc', uid: 'u-1' }]
     })
     expect(renderSecret('s', 'ns', {}).metadata).not.toHaveProperty('ownerReferences')
+  })
+})
+
+describe('renderPullSecret', () => {
+  it('is a kubernetes.io/dockerconfigjson Secret with auths.<host>.auth = base64(user:password)', () => {
+    const config = dockerConfigJson('10.200.0.1:5000', { username: 'ci-bot', password: 'pw:1' })
+    const owner = jobOwner({ metadata: { name: 'tests-abc', uid: 'u-1' } })!
+    const secret = renderPullSecret('tests-abc-pull', 'ns', config, { run: 'r' }, [owner]) as {
+      type: string
+      stringData: Record<string, string>
+      metadata: Record<string, unknown>
+    }
+    expect(secret.type).toBe('kubernetes.io/dockerconfigjson')
+    expect(secret.metadata).toMatchObject({
+      name: 'tests-abc-pull',
+      namespace: 'ns',
+      labels: { 'app.kubernetes.io/managed-by': 'in-cluster-test', run: 'r' },
+      ownerReferences: [{ kind: 'Job', name: 'tests-abc', uid: 'u-1' }]
+    })
+    expect(Object.keys(secret.stringData)).toEqual(['.dockerconfigjson'])
+    const auth = JSON.parse(secret.stringData['.dockerconfigjson']).auths['10.200.0.1:5000'].auth
+    expect(Buffer.from(auth, 'base64').toString()).toBe('ci-bot:pw:1')
   })
 })
 

@@ -24,6 +24,7 @@ const job = renderJob(template, {
   env: { POSTGRES_HOST: 'postgres.example.svc.cluster.local' },
   secretEnv: { secretName: 'tests-0123abcd', keys: ['JWT_SECRET'] },
   envFromSecrets: ['postgres-credentials'],
+  imagePullSecrets: ['tests-0123abcd-pull'],
   deadlineSeconds: 600
 })
 const testArgs = ['-test.v', '-test.coverprofile=/dev/stdout']
@@ -61,6 +62,9 @@ describe('shardJobs', () => {
     expect(c.image).toBe('example/tests:0123456789ab')
     expect(c.env).toEqual(container(job).env)
     expect(c.envFrom).toEqual([{ secretRef: { name: 'postgres-credentials' } }])
+    // A pushed image is pulled by every shard with the run's pull Secret.
+    for (const j of again)
+      expect(j.spec.template.spec.imagePullSecrets).toEqual([{ name: 'tests-0123abcd-pull' }])
     expect(again[1].spec.backoffLimit).toBe(0)
     expect(again[1].spec.activeDeadlineSeconds).toBe(600)
     expect(labels(again[1])['app.kubernetes.io/managed-by']).toBe('in-cluster-test')
@@ -106,6 +110,7 @@ describe('indexedShardJob', () => {
     // backoffLimit 0 would fail the whole Job, and stop the other shards, at the first failure.
     expect(spec.backoffLimit).toBeUndefined()
     expect((indexed.metadata as { name: string }).name).toBe('tests-0123abcd')
+    expect(indexed.spec.template.spec.imagePullSecrets).toEqual([{ name: 'tests-0123abcd-pull' }])
   })
 
   it('gives each index its pattern in the env and runs no test unless the image uses it', () => {

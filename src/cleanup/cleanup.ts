@@ -8,6 +8,8 @@ import type { Exec, Logger } from '../ports.js'
 import {
   createdObjects,
   rawCleanupState,
+  recordRegistryLogin,
+  registryLogins,
   resumeStateSessions,
   validateCleanupState,
   type CleanupState,
@@ -107,6 +109,22 @@ export async function cleanup(
   }
 }
 
+/** Logs the runner's Docker out of the registries main logged in to and did not log out of. */
+export async function registryLogout(store: StateStore, exec: Exec, log: Logger): Promise<void> {
+  const { hosts, refused } = registryLogins(store)
+  for (const r of refused) log.warning(`Post step: refused to log out of ${r}: not a registry host`)
+  for (const host of hosts) {
+    const r = await exec.run('docker', ['logout', host], { silent: true })
+    if (r.exitCode === 0) {
+      recordRegistryLogin(store, host, false)
+      log.info(`Logged out of ${host}, which the run logged in to`)
+    } else
+      log.warning(
+        `Could not log out of ${host}: ${lastLines(r.stderr)}. Run docker logout ${host}.`
+      )
+  }
+}
+
 /**
  * The whole post step: finds main's state (resumeStateSessions), accepts only what main could
  * have written (validateCleanupState, parseCreatedObjects) and cleans up each run found.
@@ -133,6 +151,7 @@ export async function postCleanup(
     for (const p of problems) log.warning(`Post step: ${p}`)
     for (const r of refused)
       log.warning(`Post step: refused to delete ${r}: not an object it creates`)
+    await registryLogout(store, exec, log)
     await cleanup(state, exec, log, objects)
     // Done with it: another step's post step, falling back to every file, must not redo it.
     store.remove?.()

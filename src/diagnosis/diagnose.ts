@@ -85,8 +85,11 @@ function configErrorCause(message: string): string {
   return clause(message)
 }
 
-/** The hint that matches an image-pull failure on a cluster without a registry. */
+/** The hint that matches an image-pull failure: one pulled by digest, or one that was to be loaded. */
 function imageHint(image: string, reason: string): string {
+  // Pushed (image-load push) or given by digest: it is in a registry, which the nodes cannot use.
+  if (/@sha256:[a-f0-9]{64}$/.test(image))
+    return 'the nodes could not pull it from its registry: check that they reach the registry under that name (a plain-HTTP one must be an insecure registry of their container runtime) and that registry-username may read it'
   if (image.endsWith(':latest') || !/[:@]/.test(image.split('/').pop() ?? '')) {
     return "the image has no tag or ':latest', so the kubelet tries to pull it: use a content tag and imagePullPolicy IfNotPresent"
   }

@@ -114,6 +114,13 @@ async function runCustomCommand(
   }
 }
 
+/** `push` is the test image's alone (image/push.ts); getInputs refuses it with load-images. */
+function pushLoads(image: string): Error {
+  return new Error(
+    `image-load 'push' does not load ${image} into the nodes: it pushes the test image`
+  )
+}
+
 export async function loadImage(
   image: string,
   mode: ImageLoad,
@@ -132,6 +139,7 @@ export async function loadImage(
     await runCustomCommand(mode.command, env, exec)
     return
   }
+  if (mode.mode === 'push') throw pushLoads(image)
   if (!ctx.kind)
     throw new Error(
       "image-load 'kind' needs a kind cluster: set cluster: kind, or give an image-load command"
@@ -193,6 +201,7 @@ export async function loadImageArchive(
     )
     return
   }
+  if (mode.mode === 'push') throw pushLoads(image)
   if (!ctx.kind)
     throw new Error(
       "image-load 'kind' needs a kind cluster: set cluster: kind, or give an image-load command with {archive}"

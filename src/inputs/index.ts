@@ -16,7 +16,7 @@ import {
   type InputValues,
   type ParseContext
 } from './table.js'
-import type { ApplicationInputs, Inputs } from './types.js'
+import type { ApplicationInputs, Inputs, Registry } from './types.js'
 
 export * from './types.js'
 export { InputError, parseDuration } from './parse.js'
@@ -29,6 +29,11 @@ export type InputSource = (name: string) => string
 export interface SecretSink {
   addRawInput(text: string): unknown
   add(values: Iterable<string>): unknown
+}
+
+/** `user:password` in base64: the `auth` of a Docker config, which a pull Secret holds. */
+export function basicAuth(c: { username: string; password: string }): string {
+  return Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')
 }
 
 /** Reads the environment the pipeline depends on. The only `process.env` access in src/. */
@@ -57,6 +62,8 @@ export function getInputs(
 ): Inputs {
   for (const name of ['secret-env', 'deploy-secrets', 'build-secrets'] as const)
     secrets?.addRawInput(source(name))
+  // One value, masked whole (and trimmed, as it is used) before anything could print it.
+  secrets?.add([source('registry-password')])
   const raw = (name: InputName): string => {
     const value = (INPUTS[name] as InputDef<unknown>).untrimmed ? source(name) : source(name).trim()
     return value.trim() === '' ? (DEFAULTS[name] ?? '') : value
@@ -72,10 +79,14 @@ export function getInputs(
 
   const { dockerfile, goPackage, load } = checkCombinations(values)
   const { repository, prebuilt } = values.image
+  const registry = registryOf(values)
+  const credentials = registry?.credentials
   secrets?.add([
     ...Object.values(values['secret-env']),
     ...Object.values(values['build-secrets']),
-    ...values['deploy-secrets'].flatMap((s) => Object.values(s.data))
+    ...values['deploy-secrets'].flatMap((s) => Object.values(s.data)),
+    // What the pull Secret holds: base64 of user:password, as good as the password.
+    ...(credentials ? [credentials.password, basicAuth(credentials)] : [])
   ])
 
   return {
@@ -112,7 +123,8 @@ export function getInputs(
             buildFlags: values['go-build-flags']
           }
         : undefined,
-      load
+      load,
+      registry
     },
     deploy: {
       loadImages: values['load-images'],
@@ -178,11 +190,60 @@ function checkCombinations(values: InputValues) {
       "'none' cannot work with go-package: its image is a file no registry has. Use 'kind' or a command with {archive}"
     )
 
+  checkRegistry(values)
+
   for (const name of Object.keys(values['secret-env'])) {
     if (name in values.env)
       throw new InputError('secret-env', `${name} is also set in 'env'; give each variable once`)
   }
   return { dockerfile, goPackage, load }
+}
+
+/**
+ * How the image reaches an existing cluster, checked before any work: kind cannot load into it,
+ * `push` needs a registry, and registry inputs are refused where nothing would use them.
+ */
+function checkRegistry(values: InputValues): void {
+  const load = values['image-load']
+  const loadsSomething = !values.image.prebuilt || values['load-images'].length > 0
+  if (values.cluster === 'existing' && load.mode === 'kind' && loadsSomething)
+    throw new InputError(
+      'image-load',
+      "'kind' only loads into a kind cluster: with cluster 'existing' set image-load: push and registry (e.g. ghcr.io/acme), or an image-load command"
+    )
+  if (load.mode === 'push' && !values.registry)
+    throw new InputError(
+      'registry',
+      "is required with image-load 'push': give the repository prefix to push the test image under (e.g. ghcr.io/acme or 10.200.0.1:5000/tests)"
+    )
+  if (load.mode !== 'push') {
+    for (const name of ['registry', 'registry-username', 'registry-password'] as const)
+      if (values[name])
+        throw new InputError(
+          name,
+          `is only used with image-load 'push': set image-load: push, or leave ${name} empty`
+        )
+  }
+  if (load.mode === 'push' && values['load-images'].length > 0)
+    throw new InputError(
+      'load-images',
+      "cannot be used with image-load 'push': the manifests name those images as they are. Push them to a registry the cluster can pull from and leave load-images empty"
+    )
+  if (values['registry-password'] && !values['registry-username'])
+    throw new InputError('registry-password', "needs 'registry-username' too")
+  if (values['registry-username'] && !values['registry-password'])
+    throw new InputError('registry-username', "needs 'registry-password' too")
+}
+
+/** The registry of image-load `push`, with its credentials when given (checked by checkRegistry). */
+function registryOf(values: InputValues): Registry | undefined {
+  if (values['image-load'].mode !== 'push' || !values.registry) return undefined
+  const username = values['registry-username']
+  const password = values['registry-password']
+  return {
+    ...values.registry,
+    credentials: username && password ? { username, password } : undefined
+  }
 }
 
 /** The Application to deploy: a user's manifest, or the built-in template at `app-path`. */

@@ -142,14 +142,46 @@ export function parseImage(
 }
 
 export function imageLoad(value: string): ImageLoad {
-  if (value === 'kind' || value === 'none') return { mode: value }
+  if (value === 'kind' || value === 'none' || value === 'push') return { mode: value }
   if (!value.includes('{image}') && !value.includes('{archive}')) {
     throw new InputError(
       'image-load',
-      `'${value}' is neither 'kind', 'none' nor a command containing {image} (e.g. docker save {image} | ctr -n k8s.io images import -) or, with go-package, {archive}`
+      `'${value}' is neither 'kind', 'none', 'push' nor a command containing {image} (e.g. docker save {image} | ctr -n k8s.io images import -) or, with go-package, {archive}`
     )
   }
   return { mode: 'command', command: value }
+}
+
+// DNS labels (never a leading '-': the host is an argument of docker login and logout).
+const HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?::\d+)?$/
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+
+/** The host Docker Hub's repositories (`acme/tests`) are pushed to and logged in at. */
+export const DOCKER_HUB = 'docker.io'
+
+/**
+ * A registry's repository prefix (`ghcr.io/acme`, `10.200.0.1:5000/tests`, `localhost:5000`,
+ * or `acme` on Docker Hub) and its host, as Docker tells a host from a path: the first component
+ * is a host when it has a '.' or a ':' or is `localhost`.
+ */
+export function registryPrefix(input: string, value: string): { prefix: string; host: string } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    throw new InputError(input, `'${value}' must be given without a scheme (e.g. ghcr.io/acme)`)
+  const prefix = value.replace(/\/+$/, '')
+  const parts = prefix.split('/')
+  const first = parts[0]
+  const isHost = first.includes('.') || first.includes(':') || first === 'localhost'
+  const bad = (why: string) =>
+    new InputError(
+      input,
+      `'${value}' ${why}: give a registry host and path like ghcr.io/acme or 10.200.0.1:5000/tests`
+    )
+  if (isHost && !HOST.test(first)) throw bad(`has no valid host ('${first}')`)
+  for (const c of isHost ? parts.slice(1) : parts)
+    if (!PATH_COMPONENT.test(c))
+      throw bad(`has an invalid path component ('${c}': lower-case, no tag or digest)`)
+  return { prefix, host: isHost ? first.toLowerCase() : DOCKER_HUB }
 }
 
 export function lines(value: string): string[] {

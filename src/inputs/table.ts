@@ -24,6 +24,7 @@ import {
   percentage,
   quantity,
   parseJobTemplateFile,
+  registryPrefix,
   stringMap,
   version
 } from './parse.js'
@@ -159,6 +160,13 @@ export const INPUTS = {
     parse: (v: string, _c: ParseContext, n: string) => parseImage(v, n)
   },
   'image-load': { group: 'image', default: 'kind', parse: (v: string) => imageLoad(v) },
+  registry: {
+    group: 'image',
+    parse: optional((v: string, _c: ParseContext, n: string) => registryPrefix(n, v))
+  },
+  'registry-username': { group: 'image', parse: optional(text) },
+  // Masked by getInputs before anything could print it.
+  'registry-password': { group: 'image', parse: optional(text) },
   'job-template': {
     group: 'job',
     parse: optional((v: string, c: ParseContext, n: string) =>

@@ -10,6 +10,18 @@ export type ImageLoad =
   | { mode: 'none' }
   /** A shell command; `{image}` is replaced by a quoted reference to the built image. */
   | { mode: 'command'; command: string }
+  /** Pushed to `registry` and pulled by the cluster, by digest (ImageInputs.registry is set). */
+  | { mode: 'push' }
+
+/** Where image-load `push` pushes the test image, and how the cluster pulls it back. */
+export interface Registry {
+  /** The repository prefix the image is pushed under: `ghcr.io/acme`, `10.200.0.1:5000/tests`. */
+  prefix: string
+  /** Its host[:port], which docker login and the pull Secret name; `docker.io` for Docker Hub. */
+  host: string
+  /** For docker login and the pull Secret (kubernetes.io/dockerconfigjson); the password is masked. */
+  credentials?: { username: string; password: string }
+}
 
 /** Whether the action installs ArgoCD: `auto` installs it when an Application is deployed and the
  * cluster does not serve ArgoCD's Application type yet, so an existing installation is used as is;
@@ -64,6 +76,8 @@ export interface ImageInputs {
   /** Set to compile the tests on the runner and pack them without Docker (instead of dockerfile). */
   goPackage?: { pkg: string; coverFlags: string[]; buildFlags: string[] }
   load: ImageLoad
+  /** Set exactly when `load` is `push`. */
+  registry?: Registry
 }
 
 export interface DeployInputs {

@@ -21,6 +21,8 @@ export interface JobRenderOptions {
   /** Keys of the Secret the action created from secret-env; values never reach the Job. */
   secretEnv?: { secretName: string; keys: string[] }
   envFromSecrets: string[]
+  /** Secrets the kubelet pulls the image with (the registry's, image-load push); added to the template's. */
+  imagePullSecrets?: string[]
   memoryLimit?: string
   cpuLimit?: string
   deadlineSeconds: number
@@ -48,6 +50,14 @@ export function renderJob(template: JobObject, o: JobRenderOptions): JobObject {
   job.spec.template.metadata = {
     ...job.spec.template.metadata,
     labels: { ...(job.spec.template.metadata?.labels ?? {}), ...labels }
+  }
+  if (o.imagePullSecrets?.length) {
+    const pod = job.spec.template.spec
+    const ours = new Set(o.imagePullSecrets)
+    pod.imagePullSecrets = [
+      ...(pod.imagePullSecrets ?? []).filter((s) => !ours.has(s.name)),
+      ...o.imagePullSecrets.map((name) => ({ name }))
+    ]
   }
   const c = testContainer(job)
   // The follower, the watch and the shards look for the test container by this name.
@@ -149,6 +159,24 @@ export function renderSecret(
     } as KubeObject['metadata'],
     type: 'Opaque',
     stringData: { ...data }
+  } as KubeObject
+}
+
+/**
+ * The Secret the kubelet pulls a pushed test image with (image-load push with credentials):
+ * `config` is a Docker config JSON (image/push.ts's dockerConfigJson). Owned, deleted, like
+ * renderSecret's.
+ */
+export function renderPullSecret(
+  name: string,
+  namespace: string,
+  config: string,
+  labels = {},
+  owners: Array<{ name: string; uid: string }> = []
+): KubeObject {
+  return {
+    ...renderSecret(name, namespace, { '.dockerconfigjson': config }, labels, owners),
+    type: 'kubernetes.io/dockerconfigjson'
   } as KubeObject
 }
 

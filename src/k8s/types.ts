@@ -118,6 +118,9 @@ export interface JobObject extends KubeObject {
   spec: {
     activeDeadlineSeconds?: number
     backoffLimit?: number
-    template: { metadata?: { labels?: Record<string, string> }; spec: { containers: Container[] } }
+    template: {
+      metadata?: { labels?: Record<string, string> }
+      spec: { containers: Container[]; imagePullSecrets?: Array<{ name: string }> }
+    }
   }
 }

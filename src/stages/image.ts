@@ -12,12 +12,16 @@ import { buildImage } from '../image/build.js'
 import { inspectTestCommand } from '../image/config.js'
 import { goPackageImage } from '../image/go-package.js'
 import { loadImage, loadImageArchive, type LoadContext } from '../image/load.js'
+import { pushImage } from '../image/push.js'
+import { recordRegistryLogin, type StateStore } from '../state.js'
 import type { StageTimer } from '../timing.js'
 
 export interface ImageDeps {
   exec: Exec
   log: Logger
   timer: StageTimer
+  /** Where a registry login is recorded until the logout (the post step logs out otherwise). */
+  state?: StateStore
 }
 
 /** The image the Job is to use, and the command its test container needs (see image/config.ts). */
@@ -49,11 +53,34 @@ export class TestImageStage {
     this.built.catch(() => undefined)
   }
 
-  /** Loads the built image into the cluster's nodes; the reference the Job is to use. */
+  /**
+   * Loads the built image into the cluster's nodes, or pushes it (image-load push); the reference
+   * the Job is to use (for a pushed image, by digest) and the command its container needs.
+   */
   async load(ctx: LoadContext): Promise<TestImage> {
     const image = await this.built
+    const { registry, load } = this.inputs
+    let ref = image
     if (this.inputs.prebuilt) {
       fs.appendFileSync(this.logFile, `Using ${image} as given (not built here, not loaded)\n`)
+    } else if (load.mode === 'push' && registry) {
+      const { state } = this.d
+      try {
+        ref = await this.d.timer.time('image push', () =>
+          pushImage(
+            image,
+            {
+              registry,
+              archive: this.archive,
+              onLogin: state ? (host, on) => recordRegistryLogin(state, host, on) : undefined
+            },
+            this.quiet,
+            this.quietLog
+          )
+        )
+      } finally {
+        this.removeArchive()
+      }
     } else {
       const archive = this.archive
       try {
@@ -66,12 +93,13 @@ export class TestImageStage {
         this.removeArchive()
       }
     }
-    // A packed image has the binary as its ENTRYPOINT; a built or given one may have only a CMD.
-    // A given image is often not local (the kubelet pulls it): the inspect then says nothing.
+    // A packed image has the binary as its ENTRYPOINT; a built or given one may have only a CMD
+    // (read from the local image, also when it was pushed). A given image is often not local (the
+    // kubelet pulls it): the inspect then says nothing.
     const command = this.inputs.goPackage
       ? undefined
       : await inspectTestCommand(image, this.quiet, this.quietLog)
-    return { image, command }
+    return { image: ref, command }
   }
 
   /**

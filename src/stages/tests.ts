@@ -6,12 +6,13 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { JobInputs } from '../inputs/types.js'
+import type { JobInputs, Registry } from '../inputs/types.js'
 import type { Clock, Logger } from '../ports.js'
 import type { Kube, ObjectRef } from '../k8s/kube.js'
 import type { JobObject, KubeObject } from '../k8s/types.js'
 import { parseJobTemplate } from '../k8s/job-template.js'
-import { jobName, jobOwner, renderJob, renderSecret } from '../job/render.js'
+import { jobName, jobOwner, renderJob, renderPullSecret, renderSecret } from '../job/render.js'
+import { dockerConfigJson } from '../image/push.js'
 import { secretObjectValues } from '../secrets/parse.js'
 import {
   createAndRunJob,
@@ -53,6 +54,8 @@ export interface TestsContext {
   /** The test container's command when the image has no ENTRYPOINT (stages/image.ts). */
   command?: string[]
   name: string
+  /** image-load push's registry: with credentials, the pods pull through a Secret made of them. */
+  registry?: Registry
 }
 
 export interface TestsResult {
@@ -77,7 +80,7 @@ export async function testsStage(
   const { kube, log, timer } = d
   const labels = { 'in-cluster-test/run': c.name }
   await readEnvSecrets(inputs, c.namespace, d)
-  const { secretName, onCreated } = await envSecret(inputs, c, d, labels)
+  const { secretName, pullSecretName, onCreated } = await jobSecrets(inputs, c, d, labels)
   const template = inputs.template?.job ?? defaultTemplate(d.templatesDir)
   /** The test Job for `args`, as the template renders it. */
   const testJob = (name: string, args: string[]) =>
@@ -90,6 +93,7 @@ export async function testsStage(
       env: inputs.env,
       secretEnv: secretName ? { secretName, keys: Object.keys(inputs.secretEnv) } : undefined,
       envFromSecrets: inputs.envFromSecrets,
+      imagePullSecrets: pullSecretName ? [pullSecretName] : undefined,
       memoryLimit: inputs.memoryLimit,
       cpuLimit: inputs.cpuLimit,
       deadlineSeconds: inputs.timeoutSeconds,
@@ -187,24 +191,43 @@ export async function testsStage(
 }
 
 /**
- * The secret-env Secret, and what to do when a Job is created: record it, and make it an owner of
- * the Secret, so Kubernetes collects the Secret with the Jobs that read it (their TTL) even when
- * neither this run nor its post step gets to delete it.
+ * The Secrets the test pods read (secret-env's values; the registry's pull credentials), and what
+ * to do when a Job is created: record it, and make it an owner of each Secret, so Kubernetes
+ * collects them with the Jobs that read them (their TTL) even when neither this run nor its post
+ * step gets to delete them.
  */
-async function envSecret(
+async function jobSecrets(
   inputs: JobInputs,
   c: TestsContext,
   d: TestsDeps,
   labels: Record<string, string>
-): Promise<{ secretName?: string; onCreated: (job: JobObject) => void }> {
+): Promise<{
+  secretName?: string
+  pullSecretName?: string
+  onCreated: (job: JobObject) => void
+}> {
   const { kube, log } = d
-  let secretName: string | undefined
-  if (Object.keys(inputs.secretEnv).length > 0) {
-    secretName = `${c.name}-env`
-    d.created({ apiVersion: 'v1', kind: 'Secret', name: secretName, namespace: c.namespace })
-    await kube.apply([renderSecret(secretName, c.namespace, inputs.secretEnv, labels)])
+  type Owners = Array<{ name: string; uid: string }>
+  const secrets: Array<{ name: string; render(owners: Owners): KubeObject }> = []
+  const secretName = Object.keys(inputs.secretEnv).length > 0 ? `${c.name}-env` : undefined
+  if (secretName)
+    secrets.push({
+      name: secretName,
+      render: (owners) => renderSecret(secretName, c.namespace, inputs.secretEnv, labels, owners)
+    })
+  const credentials = c.registry?.credentials
+  const pullSecretName = c.registry && credentials ? `${c.name}-pull` : undefined
+  if (c.registry && credentials && pullSecretName) {
+    const config = dockerConfigJson(c.registry.host, credentials)
+    secrets.push({
+      name: pullSecretName,
+      render: (owners) => renderPullSecret(pullSecretName, c.namespace, config, labels, owners)
+    })
   }
-  const owners: Array<{ name: string; uid: string }> = []
+  for (const { name } of secrets)
+    d.created({ apiVersion: 'v1', kind: 'Secret', name, namespace: c.namespace })
+  if (secrets.length > 0) await kube.apply(secrets.map((s) => s.render([])))
+  const owners: Owners = []
   const onCreated = (job: JobObject) => {
     d.created({
       apiVersion: 'batch/v1',
@@ -213,15 +236,17 @@ async function envSecret(
       namespace: c.namespace
     })
     const owner = jobOwner(job)
-    if (!owner || !secretName) return
+    if (!owner || secrets.length === 0) return
     owners.push(owner)
     kube
-      .apply([renderSecret(secretName, c.namespace, inputs.secretEnv, labels, [...owners])])
+      .apply(secrets.map((s) => s.render([...owners])))
       .catch((e: Error) =>
-        log.warning(`Could not make Job ${owner.name} own ${secretName}: ${e.message}`)
+        log.warning(
+          `Could not make Job ${owner.name} own ${secrets.map((s) => s.name).join(', ')}: ${e.message}`
+        )
       )
   }
-  return { secretName, onCreated }
+  return { secretName, pullSecretName, onCreated }
 }
 
 /**
