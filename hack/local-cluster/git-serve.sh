@@ -67,7 +67,8 @@ http_url=http://$node_ip:$http_port/$name
 # Checked with the credentials as a header (GIT_CONFIG_* env), so they are in no argv either.
 auth=$(printf '%s:%s' "$GIT_HTTP_USER" "$GIT_HTTP_PASSWORD" | base64 -w0)
 ls_remote_http() {
-  GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \
+  no_proxy=$node_ip${no_proxy:+,$no_proxy} NO_PROXY=$node_ip${NO_PROXY:+,$NO_PROXY} \
+    GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \
     GIT_CONFIG_VALUE_0="Authorization: Basic $auth" git ls-remote "$http_url" "$@"
 }
 for _ in $(seq 50); do
