@@ -3,6 +3,8 @@ import { repositorySecret, repositorySecretName } from '../../src/argocd/repo-se
 import { CreatedObjects } from '../../src/cleanup/created.js'
 import { cleanup } from '../../src/cleanup/cleanup.js'
 import { refOf } from '../../src/k8s/kube.js'
+import { secretValues } from '../../src/stages/prepare.js'
+import type { Inputs } from '../../src/inputs/types.js'
 import { createdObjects, memoryStateStore } from '../../src/state.js'
 import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import { FakeKube } from '../../__fixtures__/fake-kube.js'
@@ -65,5 +67,23 @@ describe('repositorySecret', () => {
     await created.deleteSecrets(kube, new FakeLogger())
     expect(kube.deleted).toEqual([{ apiVersion: 'v1', kind: 'Secret', name, namespace: 'argocd' }])
     expect(createdObjects(state).objects).toEqual([])
+  })
+})
+
+describe("the repository's password among the run's secrets", () => {
+  it('is masked and redacted with the other secret values (prepare)', () => {
+    const inputs = {
+      job: { secretEnv: {} },
+      image: { buildSecrets: {} },
+      deploy: {
+        secrets: [],
+        application: {
+          repo: url,
+          namespace: 'example',
+          credentials: { username: 'e2e', password: 'p4ss', from: 'app-repo-password' }
+        }
+      }
+    } as unknown as Pick<Inputs, 'job' | 'deploy' | 'image'>
+    expect(secretValues(inputs)).toEqual(['p4ss'])
   })
 })
