@@ -55,7 +55,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['scripts/**', 'src/cli.ts'],
+    files: ['scripts/**', 'hack/**', 'src/cli.ts'],
     rules: { 'no-console': 'off' }
   },
   { files: ['__tests__/**'], ...jest.configs['flat/recommended'] },

@@ -12,9 +12,10 @@ fs.rmSync(work, { recursive: true, force: true })
 const secret = `e2e-jwt-${Date.now()}-not-a-real-secret`
 
 // The passing case deploys the service through ArgoCD (installed by the action from the release's
-// manifest, mirrored from the Go module, with locally built images) from the git daemon of
-// hack/local-cluster/git-serve.sh at the commit under test; the failing case deploys the same
-// manifests directly (the `manifests` input), so both deploy paths run end to end.
+// manifest, mirrored from the Go module, with locally built images) from the copy that
+// hack/local-cluster/git-serve.sh serves at the commit under test (its private HTTP URL: see
+// privateRepo below); the failing case deploys the same manifests directly (the `manifests`
+// input), so both deploy paths run end to end.
 const argocdInputs = {
   argocd: 'true',
   'argocd-manifest': process.env.ARGOCD_MANIFEST,
@@ -78,11 +79,22 @@ async function runCase(name, env, deploy, hooks = {}) {
   return result
 }
 
+// Issue 16 (prepared by scripts/e2e.sh, not yet run): the passing case deploys from the same bare
+// copy served over HTTP behind Basic auth (git-serve.sh GIT_HTTP=1), so ArgoCD can only read it
+// through the repository Secret the action makes from app-repo-username/app-repo-password.
+// To go back to the public git:// source, drop these three inputs.
+const privateRepo = {
+  'app-repo': process.env.APP_REPO_HTTP,
+  'app-repo-username': process.env.APP_REPO_USERNAME,
+  'app-repo-password': process.env.APP_REPO_PASSWORD
+}
+const repoPassword = process.env.APP_REPO_PASSWORD ?? ''
 const pass = await runCase(
   'pass',
   {},
   {
     ...argocdInputs,
+    ...privateRepo,
     'app-path': 'example/deploy-local',
     // Created before the deploy; its value is checked for leaks below like the test Secret's.
     'deploy-secrets': `e2e-deploy-secret:\n  TOKEN: ${secret}-deploy`
@@ -203,6 +215,69 @@ check(
     'pass: after the post step the built-in Application and the test Job are gone',
     /NotFound/.test(app.stderr) && jobs.status === 0 && jobs.stdout.trim() === '',
     `${app.stdout}${app.stderr} ${jobs.stdout}`
+  )
+}
+
+{
+  // Issue 16: the private source and the repository Secret made for it.
+  check(
+    'pass: ArgoCD read the private HTTP source with app-repo-username/app-repo-password',
+    Boolean(process.env.APP_REPO_HTTP) &&
+      pass.main.stdout.includes(
+        `ArgoCD logs in to ${process.env.APP_REPO_HTTP} as ${process.env.APP_REPO_USERNAME} with app-repo-password`
+      ) &&
+      /Applied the repository Secret in-cluster-test-repo-[0-9a-f]{12} in argocd/.test(
+        pass.main.stdout
+      ),
+    `APP_REPO_HTTP=${process.env.APP_REPO_HTTP}: ${pass.main.stdout.match(/.*(ArgoCD logs in|repository Secret).*/g)?.join(' | ')}`
+  )
+  const secrets = spawnSync(
+    'kubectl',
+    [
+      '--kubeconfig',
+      process.env.KUBECONFIG_PATH,
+      '-n',
+      'argocd',
+      'get',
+      'secrets',
+      '-l',
+      'argocd.argoproj.io/secret-type=repository,app.kubernetes.io/managed-by=in-cluster-test',
+      '-o',
+      'name'
+    ],
+    { encoding: 'utf8' }
+  )
+  check(
+    'pass: after the post step the repository Secret is gone',
+    secrets.status === 0 && secrets.stdout.trim() === '',
+    `${secrets.stdout}${secrets.stderr}`
+  )
+  // Without credentials the source is closed: 401 with a Basic challenge, and git fails.
+  const { status, challenge } = await fetch(
+    `${process.env.APP_REPO_HTTP}/info/refs?service=git-upload-pack`
+  ).then(
+    (r) => ({ status: r.status, challenge: r.headers.get('www-authenticate') ?? '' }),
+    (e) => ({ status: 0, challenge: e.message })
+  )
+  const lsRemote = spawnSync('git', ['ls-remote', process.env.APP_REPO_HTTP ?? ''], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_ASKPASS: '',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      no_proxy: '10.200.0.1',
+      NO_PROXY: '10.200.0.1'
+    }
+  })
+  check(
+    'private source: without credentials it answers 401 and git ls-remote fails',
+    status === 401 &&
+      /^Basic realm="git"$/.test(challenge) &&
+      lsRemote.status !== 0 &&
+      /could not read Username|Authentication failed|401/.test(lsRemote.stderr),
+    `${status} ${challenge}; git ls-remote exit ${lsRemote.status}: ${lsRemote.stderr.trim()}`
   )
 }
 
@@ -433,6 +508,12 @@ for (const [name, r] of [
     `${name}: the secret value appears nowhere the action wrote`,
     !everything.some((t) => t.includes(secret))
   )
+  if (name === 'pass')
+    check(
+      'pass: app-repo-password appears nowhere the action wrote',
+      repoPassword !== '' && !everything.some((t) => t.includes(repoPassword)),
+      repoPassword === '' ? 'APP_REPO_PASSWORD is not set' : 'found'
+    )
   // Node 24 (what GitHub runs) warned about the Kubernetes client's node-fetch in every run.
   check(
     `${name}: no Node deprecation warning in the steps' output`,

@@ -25,15 +25,26 @@ docker build -q --build-arg "$build_arg" -t example/workflows:e2e example >/dev/
 phase "ArgoCD images (built from the Go module) and the git source"
 images=$(bash hack/local-cluster/argocd-images.sh)
 mapfile -t argocd_images <<<"$images"
-source_line=$(bash hack/local-cluster/git-serve.sh | tail -1)
-read -r app_repo app_revision <<<"$source_line"
+# Issue 16 (prepared, not yet run here): the same bare copy is also served over HTTP behind Basic
+# auth (user e2e, a fresh password per run), and the passing case deploys from that private URL
+# with app-repo-username/app-repo-password. git-serve.sh's contract with GIT_HTTP=1: the line
+# before last is the git:// source, the last line the http:// one (same revision).
+export APP_REPO_USERNAME=e2e
+APP_REPO_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+export APP_REPO_PASSWORD
+source_lines=$(GIT_HTTP=1 GIT_HTTP_USER=$APP_REPO_USERNAME GIT_HTTP_PASSWORD=$APP_REPO_PASSWORD \
+  bash hack/local-cluster/git-serve.sh | tail -2)
+read -r app_repo app_revision <<<"$(head -1 <<<"$source_lines")"
+read -r app_repo_http app_revision_http <<<"$(tail -1 <<<"$source_lines")"
+[ "$app_revision_http" = "$app_revision" ] || { echo "e2e: git-serve.sh printed two revisions" >&2; exit 1; }
+export APP_REPO_HTTP=$app_repo_http
 argocd_version=${argocd_images[0]#local/argocd:}
 argocd_version=${argocd_version%%-*}
 # The release's core-install.yaml, byte for byte: the module zip holds the tagged tree.
 module_dir=$(GOTOOLCHAIN=local go mod download -json "github.com/argoproj/argo-cd/v3@$argocd_version" | python3 -c 'import sys, json; print(json.load(sys.stdin)["Dir"])')
 export ARGOCD_MANIFEST=$module_dir/manifests/core-install.yaml
 export ARGOCD_IMAGE=${argocd_images[0]} ARGOCD_REDIS_IMAGE=${argocd_images[1]} APP_REPO=$app_repo APP_REVISION=$app_revision
-echo "ArgoCD $argocd_version: $ARGOCD_IMAGE, $ARGOCD_REDIS_IMAGE; app source $APP_REPO at $APP_REVISION"
+echo "ArgoCD $argocd_version: $ARGOCD_IMAGE, $ARGOCD_REDIS_IMAGE; app source $APP_REPO (and $APP_REPO_HTTP, private) at $APP_REVISION"
 phase "local registry (for image-load: push)"
 export REGISTRY=$(bash hack/local-cluster/registry.sh | tail -1)
 phase "Node 24"

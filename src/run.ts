@@ -13,7 +13,7 @@ import type { Kube } from './k8s/kube.js'
 import { warningEvents } from './k8s/events.js'
 import { StageTimer } from './timing.js'
 import { prepareStage } from './stages/prepare.js'
-import { clusterStage } from './stages/cluster.js'
+import { clusterStage, type Cluster } from './stages/cluster.js'
 import { TestImageStage, type TestImage } from './stages/image.js'
 import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
@@ -75,13 +75,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     kube = k
     Object.assign(reach, { cluster, kube: k })
     report.kubeconfig = cluster.kubeconfigPath
-    const loadContext: LoadContext = {
-      kind: cluster.kind,
-      clusterName: cluster.name,
-      workDir: inputs.workDir,
-      // Asked once, and only if an image goes through an archive (docker save --platform).
-      nodeArch: once(() => nodeArchitecture(k))
-    }
+    const loadContext = loadContextOf(cluster, inputs.workDir, k)
     let deployed: Deployed
     let testImage: TestImage
     try {
@@ -163,6 +157,20 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     // The secret-env Secret now; Jobs stay for their TTL (their logs), and the post step deletes
     // whatever is still recorded.
     if (kube) await created.deleteSecrets(kube, log)
+  }
+}
+
+function loadContextOf(
+  cluster: Pick<Cluster, 'kind' | 'name'>,
+  workDir: string,
+  k: Kube
+): LoadContext {
+  return {
+    kind: cluster.kind,
+    clusterName: cluster.name,
+    workDir,
+    // Asked once, and only if an image goes through an archive (docker save --platform).
+    nodeArch: once(() => nodeArchitecture(k))
   }
 }
 

@@ -212,6 +212,64 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
     })
   })
 
+  describe("ArgoCD's credentials for app-repo", () => {
+    const inGitHub = (values: Record<string, string>, sink?: { add: string[] }) =>
+      getInputs(
+        (n) => ({ 'app-path': 'deploy', ...values })[n] ?? '',
+        { ...gh, workspace: ws },
+        sink && { addRawInput: () => undefined, add: (v) => sink.add.push(...v) }
+      ).deploy.application?.credentials
+
+    it("uses the workflow's token for this repository (the default app-repo), masked", () => {
+      const sink = { add: [] as string[] }
+      expect(inGitHub({ 'github-token': 'ghs_t0ken' }, sink)).toEqual({
+        username: 'x-access-token',
+        password: 'ghs_t0ken',
+        from: 'github-token'
+      })
+      expect(sink.add).toContain('ghs_t0ken')
+      // The same repository written differently is still this one.
+      expect(inGitHub({ 'github-token': 't', 'app-repo': 'https://github.com/O/R' })?.from).toBe(
+        'github-token'
+      )
+    })
+
+    it('gives none without a token, and never the token to another repository', () => {
+      expect(inGitHub({})).toBeUndefined()
+      expect(
+        inGitHub({ 'github-token': 't', 'app-repo': 'https://github.com/o/other.git' })
+      ).toBeUndefined()
+    })
+
+    it('uses app-repo-password for any repository (user x-access-token unless given), masked first', () => {
+      const sink = { add: [] as string[] }
+      expect(
+        inGitHub(
+          { 'app-repo': 'http://10.200.0.1:8418/r.git', 'app-repo-password': ' s3cret ' },
+          sink
+        )
+      ).toEqual({ username: 'x-access-token', password: 's3cret', from: 'app-repo-password' })
+      expect(sink.add[0]).toBe('s3cret')
+      expect(
+        inGitHub({
+          'github-token': 't',
+          'app-repo-username': 'e2e',
+          'app-repo-password': 'p'
+        })
+      ).toEqual({ username: 'e2e', password: 'p', from: 'app-repo-password' })
+    })
+
+    it('refuses a user without a password, and credentials without app-path', () => {
+      expect(errorOf({ 'app-path': 'd', 'app-repo': 'x', 'app-repo-username': 'u' }).message).toBe(
+        "Input 'app-repo-username': needs 'app-repo-password' (a password or token)"
+      )
+      expect(errorOf({ 'app-repo-password': 'p' }).input).toBe('app-repo-password')
+      const e = errorOf({ application: 'job.yaml', 'app-repo-password': 'p' })
+      expect(e.message).toMatch(/is for the built-in Application \(app-path\)/)
+      expect(e.message).not.toContain("'p'")
+    })
+  })
+
   it('needs a repository for app-path outside GitHub Actions', () => {
     expect(errorOf({ 'app-path': 'deploy' }).message).toMatch(
       /^Input 'app-repo': is required outside GitHub Actions/

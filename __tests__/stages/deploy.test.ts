@@ -76,3 +76,72 @@ describe('deployStage and an ArgoCD it did not install', () => {
     expect(result.namespaces).toEqual(['example'])
   })
 })
+
+describe("deployStage and ArgoCD's credentials for app-repo", () => {
+  const context = { namespace: 'example', stuckTimeoutSeconds: 600, workspace: '.' }
+  const repo = 'http://10.200.0.1:8418/in-cluster-test.git'
+
+  async function deployWith(credentials?: NonNullable<DeployInputs['application']>['credentials']) {
+    const { kube, inputs, deps } = setup('auto')
+    await kube.apply([crd(['helm'])])
+    inputs.application = { ...inputs.application!, repo, credentials }
+    const created: string[] = []
+    // The Application never becomes Healthy here: the deploy times out, which is fine for this test.
+    await deployStage(inputs, context, {
+      ...deps,
+      created: (ref) => created.push(`${ref.kind}/${ref.namespace}/${ref.name}`)
+    })
+    const kinds = kube.applied.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}`)
+    return { kube, created, kinds, log: deps.log }
+  }
+
+  it('applies the repository Secret before the Application and records it for removal', async () => {
+    const { kube, created, kinds, log } = await deployWith({
+      username: 'e2e',
+      password: 'p4ss-w0rd',
+      from: 'app-repo-password'
+    })
+    const secret = kube.applied.find((o) => o.kind === 'Secret') as unknown as {
+      metadata: { name: string; namespace: string; labels: Record<string, string> }
+      stringData: Record<string, string>
+    }
+    expect(secret.metadata.namespace).toBe('argocd')
+    expect(secret.metadata.labels['argocd.argoproj.io/secret-type']).toBe('repository')
+    expect(secret.metadata.labels['app.kubernetes.io/managed-by']).toBe('in-cluster-test')
+    expect(secret.stringData).toEqual({
+      type: 'git',
+      url: repo,
+      username: 'e2e',
+      password: 'p4ss-w0rd'
+    })
+    // The URL ArgoCD matches the Secret by is the Application's repoURL, byte for byte.
+    const app = kube.applied.find((o) => o.kind === 'Application') as unknown as {
+      spec: { source: { repoURL: string } }
+    }
+    expect(app.spec.source.repoURL).toBe(secret.stringData.url)
+    expect(kinds.indexOf('Secret/argocd')).toBeLessThan(kinds.indexOf('Application/argocd'))
+    expect(created).toEqual([
+      'Application/argocd/in-cluster-test-example',
+      `Secret/argocd/${secret.metadata.name}`
+    ])
+    expect(log.text()).toContain(`ArgoCD logs in to ${repo} as e2e with app-repo-password`)
+    expect(log.text()).not.toContain('p4ss-w0rd')
+  })
+
+  it('creates no Secret for a repository without credentials', async () => {
+    const { created, kinds } = await deployWith(undefined)
+    expect(kinds).not.toContain('Secret/argocd')
+    expect(created).toEqual(['Application/argocd/in-cluster-test-example'])
+  })
+
+  it('applies no Secret where ArgoCD is missing (the deploy fails on that first)', async () => {
+    const { kube, inputs, deps } = setup('false')
+    inputs.application = {
+      ...inputs.application!,
+      credentials: { username: 'x-access-token', password: 't0ken', from: 'github-token' }
+    }
+    const result = await deployStage(inputs, context, deps)
+    expect(result.failure?.headline).toMatch(/ArgoCD is not installed in this cluster/)
+    expect(kube.applied.filter((o) => o.kind === 'Secret')).toEqual([])
+  })
+})

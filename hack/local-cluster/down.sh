@@ -17,7 +17,7 @@ stop() {
   fi
   rm -f "$f"
 }
-for c in registry git-daemon kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$c"; done
+for c in registry git-http git-daemon kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$c"; done
 
 ctr() { command ctr --address /run/containerd/containerd.sock -n k8s.io "$@"; }
 if ctr version >/dev/null 2>&1; then

@@ -139,7 +139,13 @@ export async function deployApplication(
   port: DeployPort,
   clock: Clock,
   log: Logger,
-  options: { graceMs?: number; pollMs?: number; stuck?: StuckCheck } = {}
+  options: {
+    graceMs?: number
+    pollMs?: number
+    stuck?: StuckCheck
+    /** ArgoCD's credentials for the Application's repository (repo-secret.ts), applied first. */
+    repositorySecret?: KubeObject
+  } = {}
 ): Promise<{ revision?: string }> {
   const graceMs = options.graceMs ?? DEGRADED_GRACE_MS
   const crd = await port.get({
@@ -155,6 +161,13 @@ export async function deployApplication(
   }
   const what = describeApp(app)
   const expected = expectedRevision(app)
+  if (options.repositorySecret) {
+    // Before the Application, so its first comparison with git already has the credentials.
+    await port.apply([options.repositorySecret])
+    log.info(
+      `Applied the repository Secret ${options.repositorySecret.metadata?.name} in ${ARGOCD_NAMESPACE}: ArgoCD's credentials for the Application's repoURL`
+    )
+  }
   await port.apply([app])
   log.info(`Applied ${what}${expected ? `; waiting for revision ${expected.slice(0, 12)}` : ''}`)
 

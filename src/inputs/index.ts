@@ -16,7 +16,7 @@ import {
   type InputValues,
   type ParseContext
 } from './table.js'
-import type { ApplicationInputs, Inputs, Registry } from './types.js'
+import type { ApplicationInputs, Inputs, Registry, RepoCredentials } from './types.js'
 
 export * from './types.js'
 export { InputError, parseDuration } from './parse.js'
@@ -64,6 +64,8 @@ export function getInputs(
     secrets?.addRawInput(source(name))
   // One value, masked whole (and trimmed, as it is used) before anything could print it.
   secrets?.add([source('registry-password')])
+  // Masked before anything is parsed, so no error message can show it.
+  secrets?.add([source('app-repo-password').trim()])
   const raw = (name: InputName): string => {
     const value = (INPUTS[name] as InputDef<unknown>).untrimmed ? source(name) : source(name).trim()
     return value.trim() === '' ? (DEFAULTS[name] ?? '') : value
@@ -81,12 +83,16 @@ export function getInputs(
   const { repository, prebuilt } = values.image
   const registry = registryOf(values)
   const credentials = registry?.credentials
+  const app = application(values, environment)
   secrets?.add([
     ...Object.values(values['secret-env']),
     ...Object.values(values['build-secrets']),
     ...values['deploy-secrets'].flatMap((s) => Object.values(s.data)),
     // What the pull Secret holds: base64 of user:password, as good as the password.
-    ...(credentials ? [credentials.password, basicAuth(credentials)] : [])
+    ...(credentials ? [credentials.password, basicAuth(credentials)] : []),
+    // The workflow's token too when ArgoCD logs in with it: the runner masks it in the log, but
+    // only our redactor keeps it out of the files the run writes.
+    ...(app?.credentials ? [app.credentials.password] : [])
   ])
 
   return {
@@ -137,7 +143,7 @@ export function getInputs(
         image: values['argocd-image'],
         redisImage: values['argocd-redis-image']
       },
-      application: application(values, environment),
+      application: app,
       timeoutSeconds: values['deploy-timeout']
     },
     job: {
@@ -250,6 +256,17 @@ function registryOf(values: InputValues): Registry | undefined {
 function application(v: InputValues, environment: Environment): ApplicationInputs | undefined {
   const file = v.application
   const appPath = v['app-path']
+  if (!appPath) {
+    for (const input of ['app-repo-username', 'app-repo-password'] as const) {
+      if (v[input])
+        throw new InputError(
+          input,
+          file
+            ? "is for the built-in Application (app-path): an 'application' manifest's repositories need their own ArgoCD repository Secrets"
+            : "needs 'app-path' to deploy"
+        )
+    }
+  }
   if (!file && !appPath) {
     for (const input of ['app-repo', 'app-revision'] as const) {
       if (v[input])
@@ -273,8 +290,44 @@ function application(v: InputValues, environment: Environment): ApplicationInput
   return {
     file,
     repo,
+    credentials: file ? undefined : repoCredentials(v, repo ?? '', environment),
     path: appPath ? appPath.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.' : undefined,
     revision: v['app-revision'] || (file ? undefined : environment.sha),
     namespace: v['app-namespace'] ?? v.namespace
   }
+}
+
+/** The user name ArgoCD gives with a token (GitHub accepts any name; this is the one it documents). */
+export const TOKEN_USERNAME = 'x-access-token'
+
+/**
+ * ArgoCD's credentials for the built-in Application's repository: app-repo-password when given;
+ * otherwise the workflow's token when the repository is this one (the default app-repo), which
+ * needs `contents: read`. A public repository needs none, but a token does no harm there.
+ */
+function repoCredentials(
+  v: InputValues,
+  repo: string,
+  environment: Environment
+): RepoCredentials | undefined {
+  const username = v['app-repo-username']
+  const password = v['app-repo-password']
+  if (username && !password)
+    throw new InputError('app-repo-username', "needs 'app-repo-password' (a password or token)")
+  if (password) return { username: username || TOKEN_USERNAME, password, from: 'app-repo-password' }
+  const token = v['github-token']
+  if (token && environment.repositoryUrl && sameRepository(repo, environment.repositoryUrl))
+    return { username: TOKEN_USERNAME, password: token, from: 'github-token' }
+  return undefined
+}
+
+/** The same repository URL, up to case, a trailing slash and `.git`. */
+function sameRepository(a: string, b: string): boolean {
+  const norm = (u: string) =>
+    u
+      .trim()
+      .toLowerCase()
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+  return norm(a) === norm(b)
 }

@@ -126,6 +126,9 @@ export const INPUTS = {
     parse: optional(file('an ArgoCD Application manifest (YAML)'))
   },
   'app-repo': { group: 'deploy', parse: optional(text) },
+  'app-repo-username': { group: 'deploy', parse: optional(text) },
+  // Masked before any input is parsed (getInputs); never logged nor written.
+  'app-repo-password': { group: 'deploy', parse: optional(text) },
   'app-path': { group: 'deploy', parse: optional(text) },
   'app-revision': {
     group: 'deploy',

@@ -37,10 +37,24 @@ export interface ArgocdInputs {
   redisImage?: string
 }
 
+/**
+ * What ArgoCD logs in to the built-in Application's repository with: a repository Secret made
+ * from it is created before the Application and deleted at the end of the run. The password is a
+ * secret (masked and redacted like the other secret inputs).
+ */
+export interface RepoCredentials {
+  username: string
+  password: string
+  /** Where the password comes from: the input, or the workflow's token for this repository. */
+  from: 'app-repo-password' | 'github-token'
+}
+
 export interface ApplicationInputs {
   /** An Application manifest given by the user; otherwise the template is rendered. */
   file?: string
   repo?: string
+  /** Set for the built-in Application of a repository that needs them (never with `file`). */
+  credentials?: RepoCredentials
   path?: string
   /** The revision to deploy and to wait for; undefined means the commit checked out. */
   revision?: string

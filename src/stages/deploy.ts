@@ -31,6 +31,7 @@ import {
   prepareInstall
 } from '../argocd/bootstrap.js'
 import { applicationFromFile, deployApplication, renderApplication } from '../argocd/deploy-app.js'
+import { repositorySecret } from '../argocd/repo-secret.js'
 
 export interface DeployStageDeps {
   kube: Kube
@@ -207,7 +208,22 @@ async function deployService(
               ...refOf(object),
               namespace: object.metadata?.namespace ?? ARGOCD_NAMESPACE
             })
-          await deployApplication(object, timeout, port, clock, log, { stuck })
+          // ArgoCD's credentials for a private app-repo: recorded before they exist, so main's end
+          // and the post step delete them on every path (a missing object is no error there).
+          const credentials =
+            !app.file && app.credentials
+              ? repositorySecret(app.repo ?? '', app.credentials)
+              : undefined
+          if (credentials) {
+            log.info(
+              `ArgoCD logs in to ${app.repo} as ${app.credentials!.username} with ${app.credentials!.from === 'github-token' ? "the workflow's token (github-token)" : 'app-repo-password'}`
+            )
+            d.created?.(refOf(credentials))
+          }
+          await deployApplication(object, timeout, port, clock, log, {
+            stuck,
+            repositorySecret: credentials
+          })
         })
       )
     }

@@ -34,7 +34,9 @@ export function secretValues(inputs: Pick<Inputs, 'job' | 'deploy' | 'image'>): 
   return [
     ...Object.values(inputs.job.secretEnv),
     ...Object.values(inputs.image.buildSecrets),
-    ...inputs.deploy.secrets.flatMap((s) => Object.values(s.data))
+    ...inputs.deploy.secrets.flatMap((s) => Object.values(s.data)),
+    // ArgoCD's password for app-repo (app-repo-password, or github-token for this repository).
+    inputs.deploy.application?.credentials?.password ?? ''
   ].filter((v) => v !== '')
 }
 
