@@ -281,7 +281,42 @@ check(
   )
 }
 
-const fail = await runCase('fail', { EXAMPLE_FAIL: '1' }, { manifests: 'example/deploy-local' })
+// export-logs: a run that did not pass leaves the cluster's diagnostics there in the main step,
+// so a later upload step (between main and post) finds them.
+const exportDir = path.join(work, 'fail-cluster-logs')
+let exportedBeforePost = []
+const fail = await runCase(
+  'fail',
+  { EXAMPLE_FAIL: '1' },
+  { manifests: 'example/deploy-local', 'export-logs': exportDir },
+  {
+    beforePost: () => {
+      exportedBeforePost = fs.existsSync(exportDir)
+        ? fs.readdirSync(exportDir, { recursive: true }).map(String)
+        : []
+    }
+  }
+)
+check(
+  'fail: export-logs holds the cluster diagnostics before the post step (nodes, pods, events, kube-system logs)',
+  ['nodes.txt', 'pods.txt', 'events.txt'].every((f) => exportedBeforePost.includes(f)) &&
+    exportedBeforePost.some((f) => /^logs\/kube-system\/coredns-[^/]+\/coredns\.log$/.test(f)) &&
+    fs.readFileSync(path.join(exportDir, 'pods.txt'), 'utf8').includes('example') &&
+    !exportedBeforePost.some((f) => /secret/i.test(f)),
+  exportedBeforePost.join(', ')
+)
+{
+  const everything = fs
+    .readdirSync(exportDir, { recursive: true })
+    .map((f) => path.join(exportDir, String(f)))
+    .filter((f) => fs.statSync(f).isFile())
+    .map((f) => fs.readFileSync(f, 'utf8'))
+  check(
+    'fail: the exported diagnostics hold no secret value',
+    !everything.some((t) => t.includes(secret)),
+    'secret found in export-logs'
+  )
+}
 check(
   'fail: status failed',
   fail.outputs.status === 'failed',
@@ -403,6 +438,120 @@ check(
   goPackage.main.stdout.match(/.*(Compiled|docker build).*/g)?.join(' | ')
 )
 
+// An existing cluster reached through a registry, as a nightly run against a real environment
+// does: the test image pushed to the local registry (hack/local-cluster/registry.sh) and pulled
+// by digest by the node's containerd; no image-load command. The node first forgets any copy from
+// an earlier run, so the pull must really happen.
+const registry = `${process.env.REGISTRY}/e2e`
+execFileSync('bash', [
+  '-c',
+  `ctr --address /run/containerd/containerd.sock -n k8s.io images ls -q | grep '^${process.env.REGISTRY}/' | xargs -r ctr --address /run/containerd/containerd.sock -n k8s.io images rm >/dev/null`
+])
+let pullEvents = ''
+const pushed = await runCase(
+  'registry',
+  {},
+  { manifests: 'example/deploy-local', 'image-load': 'push', registry },
+  {
+    beforePost: () => {
+      pullEvents = execFileSync(
+        'kubectl',
+        [
+          '--kubeconfig',
+          process.env.KUBECONFIG_PATH,
+          '-n',
+          'example',
+          'get',
+          'events',
+          '--field-selector',
+          'reason=Pulled',
+          '-o',
+          'jsonpath={range .items[*]}{.message}{"\\n"}{end}'
+        ],
+        { encoding: 'utf8' }
+      )
+    }
+  }
+)
+check(
+  'registry: cluster existing, image pushed to the local registry: status passed',
+  pushed.outputs.status === 'passed',
+  `${pushed.outputs.status} ${pushed.outputs.diagnosis}`
+)
+const digestRef = new RegExp(
+  `^${registry.replace(/[.]/g, '\\.')}/[a-z0-9._-]+@sha256:[0-9a-f]{64}$`
+)
+check(
+  'registry: the Job used the pushed image by digest',
+  digestRef.test(pushed.outputs.image ?? ''),
+  pushed.outputs.image
+)
+check(
+  "registry: the node's containerd pulled it from the registry",
+  pullEvents.includes(`Successfully pulled image "${pushed.outputs.image}"`),
+  pullEvents.trim().split('\n').slice(-3).join(' | ')
+)
+check(
+  'registry: pushed, no image-load command ran',
+  /docker push/.test(
+    fs.readFileSync(path.join(path.dirname(pushed.outputs['log-file']), 'test-image.log'), 'utf8')
+  ) && !/load-image\.sh/.test(pushed.main.stdout),
+  pushed.main.stdout
+    .match(/.*(push|load-image).*/g)
+    ?.slice(0, 5)
+    .join(' | ')
+)
+for (const output of ['tests-passed', 'tests-failed', 'coverage']) {
+  check(
+    `registry: ${output} equals the loaded image's`,
+    pushed.outputs[output] === pass.outputs[output],
+    `${pushed.outputs[output]} vs ${pass.outputs[output]}`
+  )
+}
+
+// The in-cluster testing guide's Dockerfile.test shape: the binary as CMD's first word, no
+// ENTRYPOINT, run from a relative path in its WORKDIR. The action's test-args must not replace the
+// binary: it reads the image's config and runs CMD's first word with them.
+const cmdDockerfile = '.Dockerfile.test.cmd'
+fs.writeFileSync(
+  path.join(root, 'example', cmdDockerfile),
+  fs
+    .readFileSync(path.join(root, 'example', 'Dockerfile.test'), 'utf8')
+    .replace(
+      /FROM \$\{RUNTIME_IMAGE\}[\s\S]*$/,
+      [
+        'FROM ${RUNTIME_IMAGE}',
+        'WORKDIR /tmp',
+        'WORKDIR /app',
+        'COPY --from=build /out/integration.test ./integration-tests',
+        'CMD ["./integration-tests", "-test.v"]',
+        ''
+      ].join('\n')
+    )
+)
+let cmdOnly
+try {
+  cmdOnly = await runCase(
+    'cmd-only',
+    {},
+    { manifests: 'example/deploy-local', dockerfile: cmdDockerfile }
+  )
+} finally {
+  fs.rmSync(path.join(root, 'example', cmdDockerfile), { force: true })
+}
+check(
+  'cmd-only image (CMD ["./integration-tests", "-test.v"], no ENTRYPOINT): status passed',
+  cmdOnly.outputs.status === 'passed',
+  `${cmdOnly.outputs.status} ${cmdOnly.outputs.diagnosis}`
+)
+for (const output of ['tests-passed', 'tests-failed', 'tests-skipped', 'coverage']) {
+  check(
+    `cmd-only image: ${output} equals the ENTRYPOINT image's`,
+    cmdOnly.outputs[output] === pass.outputs[output],
+    `${cmdOnly.outputs[output]} vs ${pass.outputs[output]}`
+  )
+}
+
 // Shards of a binary run without -test.coverprofile: the action adds it for each shard (a -cover
 // binary says so when it lists), so the merged coverage is still the single Job's.
 const shardsNoProfile = await runCase(
@@ -484,7 +633,9 @@ for (const [name, r] of [
   ['fail', fail],
   ['shards', sharded],
   ['indexed', indexed],
-  ['go-package', goPackage]
+  ['go-package', goPackage],
+  ['registry', pushed],
+  ['cmd-only', cmdOnly]
 ]) {
   // ::add-mask:: is how a value reaches the runner's masker; the runner never shows that line.
   const shown = (t) =>

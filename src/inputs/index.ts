@@ -62,10 +62,11 @@ export function getInputs(
 ): Inputs {
   for (const name of ['secret-env', 'deploy-secrets', 'build-secrets'] as const)
     secrets?.addRawInput(source(name))
-  // One value, masked whole (and trimmed, as it is used) before anything could print it.
-  secrets?.add([source('registry-password')])
-  // Masked before anything is parsed, so no error message can show it.
-  secrets?.add([source('app-repo-password').trim()])
+  // The passwords, each one value masked whole before anything is parsed, so no error message
+  // can show them.
+  secrets?.add(
+    [source('registry-password'), source('app-repo-password').trim()].filter((v) => v !== '')
+  )
   const raw = (name: InputName): string => {
     const value = (INPUTS[name] as InputDef<unknown>).untrimmed ? source(name) : source(name).trim()
     return value.trim() === '' ? (DEFAULTS[name] ?? '') : value
