@@ -375,6 +375,30 @@ check(
   fail.summary.slice(0, 1500)
 )
 
+// The way back to a laptop: the summary's rerun command, as a user would paste it (the CLI of
+// this checkout for npx, our kubeconfig for ~/.kube/config), runs just the failed test again.
+{
+  const command = /```sh\n([\s\S]*?)\n```/.exec(fail.summary)?.[1] ?? ''
+  const local = command
+    .replace(/^npx in-cluster-test /, `node ${path.join(root, 'dist/cli/index.js')} `)
+    .replace('~/.kube/config', process.env.KUBECONFIG_PATH)
+  const rerun = spawnSync('bash', ['-c', local], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, JWT_SECRET: secret },
+    timeout: 180_000
+  })
+  const out = rerun.stdout + rerun.stderr
+  check(
+    "fail: the summary's rerun command reruns just the failed test from a terminal",
+    /^npx in-cluster-test run /.test(command) &&
+      rerun.status === 1 &&
+      out.includes('output failed-tests=["TestDeliberateFailure"]') &&
+      out.includes('output tests-passed=0'),
+    `exit ${rerun.status}: ${command} :: ${out.slice(-800)}`
+  )
+}
+
 // The same suite split over three Jobs, and over the three indexes of one Indexed Job (the
 // example's TestMain picks its share), must report what the single Job reported.
 const sharded = await runCase('shards', {}, { manifests: 'example/deploy-local', shards: '3' })
@@ -451,7 +475,7 @@ let pullEvents = ''
 const pushed = await runCase(
   'registry',
   {},
-  { manifests: 'example/deploy-local', 'image-load': 'push', registry },
+  { manifests: 'example/deploy-local', 'image-load': 'push', registry, 'load-images': '' },
   {
     beforePost: () => {
       pullEvents = execFileSync(
@@ -494,7 +518,10 @@ check(
 check(
   'registry: pushed, no image-load command ran',
   /docker push/.test(
-    fs.readFileSync(path.join(path.dirname(pushed.outputs['log-file']), 'test-image.log'), 'utf8')
+    fs.readFileSync(
+      path.join(path.dirname(pushed.outputs['log-file'] ?? '.'), 'test-image.log'),
+      'utf8'
+    )
   ) && !/load-image\.sh/.test(pushed.main.stdout),
   pushed.main.stdout
     .match(/.*(push|load-image).*/g)
