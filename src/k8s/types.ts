@@ -45,13 +45,7 @@ export interface PodLike {
     phase?: string
     reason?: string
     message?: string
-    conditions?: Array<{
-      type?: string
-      status?: string
-      reason?: string
-      message?: string
-      lastTransitionTime?: string
-    }>
+    conditions?: Condition[]
     containerStatuses?: Array<{
       name?: string
       image?: string
@@ -62,6 +56,15 @@ export interface PodLike {
     }>
     initContainerStatuses?: Array<{ name?: string; state?: ContainerStateLike }>
   }
+}
+
+/** A status condition, as pods, nodes and most objects write them. */
+export interface Condition {
+  type?: string
+  status?: string
+  reason?: string
+  message?: string
+  lastTransitionTime?: string
 }
 
 export interface JobLike {
@@ -75,13 +78,7 @@ export interface NodeLike {
   metadata?: { name?: string; labels?: Record<string, string> }
   spec?: { unschedulable?: boolean }
   status?: {
-    conditions?: Array<{
-      type?: string
-      status?: string
-      reason?: string
-      message?: string
-      lastTransitionTime?: string
-    }>
+    conditions?: Condition[]
     nodeInfo?: { architecture?: string; kubeletVersion?: string; osImage?: string }
   }
 }
