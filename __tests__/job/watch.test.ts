@@ -12,6 +12,7 @@ import {
   type WatchOptions
 } from '../../src/job/watch.js'
 import type { PodLike } from '../../src/k8s/types.js'
+import { WAKE_SETTLE_MS } from '../../src/k8s/poll.js'
 import {
   completed,
   failed,
@@ -111,8 +112,10 @@ describe('watchJob', () => {
     // Sleeps end only when woken: without the watch this test would never finish.
     const clock = {
       now: () => 0,
-      sleep: (_ms: number, signal?: AbortSignal) =>
-        new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()))
+      sleep: (ms: number, signal?: AbortSignal) =>
+        new Promise<void>((resolve) =>
+          ms <= WAKE_SETTLE_MS ? resolve() : signal?.addEventListener('abort', () => resolve())
+        )
     }
     const r = await watchJob(k, { ...opts, pollMs: 600_000 }, clock, new FakeLogger())
     expect(r.outcome).toBe('succeeded')

@@ -1,14 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
-import { poll, Wakeup } from '../../src/k8s/poll.js'
+import { poll, WAKE_SETTLE_MS, Wakeup } from '../../src/k8s/poll.js'
 import type { Clock } from '../../src/ports.js'
 
-/** A clock whose sleeps end only when aborted: a test that is not woken hangs and times out. */
+/**
+ * A clock whose sleeps end only when aborted (a test that is not woken hangs and times out), but
+ * for the short settle after a wake.
+ */
 class WokenOnlyClock implements Clock {
   sleeps = 0
   now(): number {
     return 0
   }
-  sleep(_ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= WAKE_SETTLE_MS) return Promise.resolve()
     this.sleeps++
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve()
@@ -23,7 +27,7 @@ describe('Wakeup', () => {
     const clock = new WokenOnlyClock()
     const slept = w.sleep(clock, 60_000)
     w.wake()
-    await slept
+    expect(await slept).toBe(true)
     expect(clock.sleeps).toBe(1)
   })
 
@@ -31,7 +35,7 @@ describe('Wakeup', () => {
     const w = new Wakeup()
     const clock = new WokenOnlyClock()
     w.wake()
-    await w.sleep(clock, 60_000)
+    expect(await w.sleep(clock, 60_000)).toBe(true)
     expect(clock.sleeps).toBe(0)
   })
 
@@ -40,7 +44,8 @@ describe('Wakeup', () => {
     const c = new AbortController()
     const slept = w.sleep(new WokenOnlyClock(), 60_000, c.signal)
     c.abort()
-    await expect(slept).resolves.toBeUndefined()
+    // Not a wake: the caller's own abort.
+    await expect(slept).resolves.toBe(false)
   })
 })
 
@@ -58,5 +63,35 @@ describe('poll with a wakeup', () => {
       { clock: new WokenOnlyClock(), timeoutMs: 60_000, intervalMs: 60_000, wakeup: w }
     )
     expect(r).toEqual({ state: 'done', value: 'seen' })
+  })
+})
+
+describe('ChangeWatch', () => {
+  it("watches a namespace's workloads and pods once each, and stops them all", async () => {
+    const { ChangeWatch } = await import('../../src/k8s/changes.js')
+    const { FakeKube } = await import('../../__fixtures__/fake-kube.js')
+    const kube = new FakeKube()
+    const paths: string[] = []
+    let stopped = 0
+    kube.watch = (q, onEvent) => {
+      paths.push(q.path)
+      onEvent()
+      return () => stopped++
+    }
+    let changes = 0
+    const w = new ChangeWatch(kube, () => changes++)
+    w.namespace('example')
+    w.namespace('example', ['/apis/argoproj.io/v1alpha1/namespaces/argocd/applications'])
+    expect(paths).toEqual([
+      '/api/v1/namespaces/example/pods',
+      '/apis/apps/v1/namespaces/example/deployments',
+      '/apis/apps/v1/namespaces/example/statefulsets',
+      '/apis/apps/v1/namespaces/example/daemonsets',
+      '/apis/batch/v1/namespaces/example/jobs',
+      '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications'
+    ])
+    expect(changes).toBe(6)
+    w.stop()
+    expect(stopped).toBe(6)
   })
 })

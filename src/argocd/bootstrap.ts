@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import type { Clock, Logger } from '../ports.js'
 import type { KubeObject } from '../k8s/types.js'
 import { deployManifests, type DeployPort, type StuckCheck } from '../k8s/wait.js'
+import type { Wakeup } from '../k8s/poll.js'
 import { parseManifests, withDefaultNamespace } from '../k8s/manifests.js'
 import {
   ARGOCD_NAMESPACE,
@@ -89,7 +90,8 @@ export async function bootstrapArgocd(
   port: DeployPort,
   clock: Clock,
   log: Logger,
-  stuck?: StuckCheck
+  stuck?: StuckCheck,
+  wakeup?: Wakeup
 ): Promise<void> {
   log.info(
     `Installing ArgoCD from ${install.source}${install.verified ? ` (sha256 ${install.verified.slice(0, 12)}… as pinned)` : ''}`
@@ -97,13 +99,13 @@ export async function bootstrapArgocd(
   const deadline = clock.now() + timeoutSeconds * 1000
   const left = () => Math.max(1, Math.round((deadline - clock.now()) / 1000))
   // Custom resources (the AppProject) can only be applied once their CRD is served.
-  await deployManifests(install.first, left(), port, clock, log, { stuck })
+  await deployManifests(install.first, left(), port, clock, log, { stuck, wakeup })
   const project = defaultAppProject()
   const rest = [...install.rest]
   if (!(await port.get(project))) {
     // Only argocd-server creates it, and the core install has no server.
     rest.push(project)
   }
-  await deployManifests(rest, left(), port, clock, log, { stuck })
+  await deployManifests(rest, left(), port, clock, log, { stuck, wakeup })
   log.info('ArgoCD is ready')
 }

@@ -8,7 +8,7 @@ import type { Clock, Logger } from '../ports.js'
 import { describeObject, readiness, WAITED_KINDS } from '../k8s/readiness.js'
 import type { KubeObject } from '../k8s/types.js'
 import { DeployError, type DeployPort, type NotReady } from '../k8s/wait.js'
-import { poll, type StuckCheck } from '../k8s/poll.js'
+import { poll, type StuckCheck, type Wakeup } from '../k8s/poll.js'
 import { parseManifests } from '../k8s/manifests.js'
 import { ARGOCD_NAMESPACE } from './manifest.js'
 import { APPLICATION_CRD } from './bootstrap.js'
@@ -143,6 +143,8 @@ export async function deployApplication(
     graceMs?: number
     pollMs?: number
     stuck?: StuckCheck
+    /** Ends the sleep between reads when the API reports a change. */
+    wakeup?: Wakeup
     /** ArgoCD's credentials for the Application's repository (repo-secret.ts), applied first. */
     repositorySecret?: KubeObject
   } = {}
@@ -199,6 +201,7 @@ export async function deployApplication(
       timeoutMs: timeoutSeconds * 1000,
       intervalMs: options.pollMs,
       stuck: options.stuck,
+      wakeup: options.wakeup,
       onChange: (message) => log.info(`${what}: ${message}`)
     }
   )

@@ -46,10 +46,12 @@ export class Wakeup {
     else this.pending = true
   }
 
-  async sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  /** Whether the sleep was cut short by a wake (now or one kept from before). */
+  async sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<boolean> {
     if (this.pending || signal?.aborted) {
+      const woken = this.pending
       this.pending = false
-      return
+      return woken
     }
     const c = new AbortController()
     const abort = () => c.abort()
@@ -57,6 +59,7 @@ export class Wakeup {
     this.current = c
     try {
       await clock.sleep(ms, c.signal)
+      return c.signal.aborted && !signal?.aborted
     } finally {
       this.current = undefined
       signal?.removeEventListener('abort', abort)
@@ -65,6 +68,12 @@ export class Wakeup {
 }
 
 export const POLL_INTERVAL_MS = 2000
+
+/**
+ * After a wake, this long before the next read: the events of one change come in bursts (a pod's
+ * status, then its owner's), and one read after the burst sees them all.
+ */
+export const WAKE_SETTLE_MS = 50
 
 export async function poll<T>(
   step: () => Promise<PollStep<T>>,
@@ -81,6 +90,7 @@ export async function poll<T>(
     if (stuck) return { state: 'stuck', reason: stuck, message: r.waiting }
     if (o.clock.now() >= deadline) return { state: 'timeout', message: r.waiting }
     const ms = o.intervalMs ?? POLL_INTERVAL_MS
-    await (o.wakeup ? o.wakeup.sleep(o.clock, ms) : o.clock.sleep(ms))
+    if (!o.wakeup) await o.clock.sleep(ms)
+    else if (await o.wakeup.sleep(o.clock, ms)) await o.clock.sleep(WAKE_SETTLE_MS)
   }
 }

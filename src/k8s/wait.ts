@@ -8,7 +8,7 @@ import { describeObject, readiness, WAITED_KINDS, type Readiness } from './readi
 import type { KubeObject } from './types.js'
 import { applyOrder } from './kube.js'
 import { isImmutableFieldError } from './api-error.js'
-import { poll, type StuckCheck } from './poll.js'
+import { poll, type StuckCheck, type Wakeup } from './poll.js'
 
 export type { StuckCheck } from './poll.js'
 
@@ -49,7 +49,7 @@ export async function deployManifests(
   port: DeployPort,
   clock: Clock,
   log: Logger,
-  options: { pollMs?: number; stuck?: StuckCheck } = {}
+  options: { pollMs?: number; stuck?: StuckCheck; wakeup?: Wakeup } = {}
 ): Promise<void> {
   const ordered = applyOrder(objects)
   await applyReplacing(ordered, port, clock, log, timeoutSeconds)
@@ -80,6 +80,7 @@ export async function deployManifests(
       timeoutMs: timeoutSeconds * 1000,
       intervalMs: options.pollMs,
       stuck: options.stuck,
+      wakeup: options.wakeup,
       onChange: (report) => log.info(`Waiting for ${report}`)
     }
   )

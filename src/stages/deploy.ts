@@ -20,6 +20,8 @@ import {
   type StuckCheck
 } from '../k8s/wait.js'
 import { warningEvents } from '../k8s/events.js'
+import { ChangeWatch } from '../k8s/changes.js'
+import { Wakeup } from '../k8s/poll.js'
 import { renderSecret } from '../job/render.js'
 import { formatPodProblem, podProblems, STUCK_REASONS } from '../diagnosis/pods.js'
 import { ARGOCD_NAMESPACE } from '../argocd/manifest.js'
@@ -127,6 +129,31 @@ async function createDeploySecrets(
   )
 }
 
+/** ArgoCD's release manifest, applied as it is and waited for (shouldInstallArgocd said so). */
+function installArgocd(
+  argocd: DeployInputs['argocd'],
+  timeout: number,
+  port: DeployPort,
+  d: DeployStageDeps,
+  stuck: StuckCheck,
+  wakeup: Wakeup
+): Promise<void> {
+  const { kube, log, clock } = d
+  return log.group('Install ArgoCD', async () => {
+    const source = manifestSource(argocd)
+    const text = await readManifest(source, d.toolCache)
+    const install = prepareInstall(text, source, {
+      version: argocd.version,
+      manifest: argocd.manifest,
+      argocd: argocd.image,
+      redis: argocd.redisImage
+    })
+    // Never taking over fields another manager owns: a conflict is an error, not a takeover.
+    const own: DeployPort = { ...port, apply: (o) => kube.apply(o, { force: false }) }
+    await bootstrapArgocd(install, timeout, own, clock, log, stuck, wakeup)
+  })
+}
+
 /** Manifests, ArgoCD and the Application; a DeployError is returned with the pods' story. */
 async function deployService(
   inputs: DeployInputs,
@@ -141,6 +168,10 @@ async function deployService(
   // The namespaces whose pods can explain a deploy that does not finish.
   const namespaces = new Set([c.namespace])
   const stuck = stuckPods(kube, () => [...namespaces], clock, c.stuckTimeoutSeconds * 1000)
+  // Each wait below reads again as soon as a workload or pod of these namespaces changes.
+  const wakeup = new Wakeup()
+  const changes = new ChangeWatch(kube, () => wakeup.wake())
+  const watch = (ns: string, extra: string[] = []) => changes.namespace(ns, extra)
   try {
     if (inputs.manifests.length > 0) {
       await timer.time('deploy', () =>
@@ -154,38 +185,33 @@ async function deployService(
             namespaces.add(o.metadata.namespace)
             service.add(o.metadata.namespace)
           }
+          namespaces.forEach((ns) => watch(ns))
           // A re-run on the same cluster may change what cannot change (a Job's template): the
           // user's own objects are replaced then. Foreground, so the old Job's pods go first.
           const replacing: DeployPort = {
             ...port,
             delete: (o) => kube.delete(refOf(o), { propagation: 'Foreground' })
           }
-          await deployManifests(objects, timeout, replacing, clock, log, { stuck })
+          await deployManifests(objects, timeout, replacing, clock, log, { stuck, wakeup })
         })
       )
     }
     const app = inputs.application
     if (await shouldInstallArgocd(inputs, kube, log)) {
       namespaces.add(ARGOCD_NAMESPACE)
+      watch(ARGOCD_NAMESPACE)
       await timer.time('argocd install', () =>
-        log.group('Install ArgoCD', async () => {
-          const source = manifestSource(inputs.argocd)
-          const text = await readManifest(source, d.toolCache)
-          const install = prepareInstall(text, source, {
-            version: inputs.argocd.version,
-            manifest: inputs.argocd.manifest,
-            argocd: inputs.argocd.image,
-            redis: inputs.argocd.redisImage
-          })
-          // Never taking over fields another manager owns: a conflict is an error, not a takeover.
-          const own: DeployPort = { ...port, apply: (o) => kube.apply(o, { force: false }) }
-          await bootstrapArgocd(install, timeout, own, clock, log, stuck)
-        })
+        installArgocd(inputs.argocd, timeout, port, d, stuck, wakeup)
       )
     }
     if (app) {
       namespaces.add(app.namespace)
       service.add(app.namespace)
+      watch(app.namespace)
+      // The Application's own status (sync, health) moves the wait too.
+      watch(ARGOCD_NAMESPACE, [
+        `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`
+      ])
       await timer.time('deploy (argocd)', () =>
         log.group('Deploy through ArgoCD', async () => {
           const object = app.file
@@ -222,6 +248,7 @@ async function deployService(
           }
           await deployApplication(object, timeout, port, clock, log, {
             stuck,
+            wakeup,
             repositorySecret: credentials
           })
         })
@@ -235,6 +262,8 @@ async function deployService(
     )
     e.pods = podProblems(pods.flat()).map(formatPodProblem)
     return e
+  } finally {
+    changes.stop()
   }
 }
 

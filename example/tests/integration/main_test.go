@@ -48,3 +48,5 @@ func shardFromIndex() {
 		flag.Set("test.skip", p)
 	}
 }
+
+const benchEdit = "incremental-seed-2-1796131392078"
