@@ -121,6 +121,34 @@ function crashingService() {
   return file
 }
 
+/** A setup Job (the kind a database migration is) whose command differs by version. */
+function setupJob(version) {
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'db-setup', namespace: ns },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'setup',
+              image: 'local/postgres:15',
+              imagePullPolicy: 'IfNotPresent',
+              command: ['sh', '-c', `echo setup version ${version}`]
+            }
+          ]
+        }
+      }
+    }
+  }
+  const file = path.join(work, `db-setup-${version}.yaml`)
+  fs.writeFileSync(file, stringify(job))
+  return file
+}
+
 /** The files the action collected of the service under test, and their text. */
 function serviceLogs(outputDir) {
   const dir = path.join(outputDir, 'service', ns)
@@ -327,6 +355,31 @@ const cases = [
       })
   },
   {
+    fault: 'a manifests Job edited since an earlier run (immutable template)',
+    // A database setup Job that an earlier run on the same cluster applied; this run's manifests
+    // change its command, which Kubernetes refuses ("field is immutable"): the action replaces it.
+    before: () => {
+      kubectl(['apply', '--server-side', '--field-manager=in-cluster-test', '-f', setupJob(1)])
+      kubectl(['-n', ns, 'wait', '--for=condition=complete', 'job/db-setup', '--timeout=120s'])
+    },
+    inputs: () => ({
+      env: env('EXAMPLE_SLOW_SECONDS: "1"'),
+      'test-args': '-test.v -test.run TestDeliberateSlow',
+      manifests: setupJob(2)
+    }),
+    status: 'passed',
+    headline: /^$/,
+    log: /slow test done after 1 ticks/,
+    // Said in one line, never with the API's dump of the old and new template.
+    mainLog: {
+      test: (text) =>
+        new RegExp(
+          `Replaced Job ${ns}/db-setup: its spec changed and the field is immutable[\\s\\S]*Ready: Job/db-setup in ${ns}`
+        ).test(text) && !/PodTemplateSpec\{/.test(text)
+    },
+    after: () => kubectl(['-n', ns, 'delete', 'job', 'db-setup', '--wait=false'], { check: false })
+  },
+  {
     fault: 'ArgoCD app never Healthy',
     // example/deploy-broken: a Deployment whose image is on no node, with a 15 s progress
     // deadline, deployed through ArgoCD (installed by the action) from the git daemon.
@@ -371,6 +424,7 @@ for (const c of selected) {
   const workDir = path.join(work, name)
   const outputDir = path.join(workDir, 'out')
   const logFile = path.join(outputDir, 'tests.log')
+  c.before?.()
   const inputs = {
     ...base,
     ...(typeof c.inputs === 'function' ? c.inputs() : c.inputs),
