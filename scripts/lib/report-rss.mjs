@@ -16,12 +16,25 @@ process.stdout.write = (chunk, ...rest) => {
   return write(chunk, ...rest)
 }
 
+// Where the memory is at the resident peak, sampled: V8's heap, or buffers outside it.
+let atPeak = {}
+setInterval(() => {
+  const m = process.memoryUsage()
+  if (m.rss >= (atPeak.rss ?? 0)) atPeak = m
+}, 100).unref()
+
 process.on('exit', () => {
   if (!process.env.BENCH_RSS_FILE) return
   const kib = process.resourceUsage().maxRSS
   const step = path.basename(path.dirname(process.argv[1] ?? 'node'))
   fs.writeFileSync(
     `${process.env.BENCH_RSS_FILE}.${step}`,
-    JSON.stringify({ maxRssKiB: kib, firstGroupMs })
+    JSON.stringify({
+      maxRssKiB: kib,
+      firstGroupMs,
+      atPeakMiB: Object.fromEntries(
+        Object.entries(atPeak).map(([k, v]) => [k, Math.round(v / 1048576)])
+      )
+    })
   )
 })

@@ -48,5 +48,3 @@ func shardFromIndex() {
 		flag.Set("test.skip", p)
 	}
 }
-
-const benchEdit = "incremental-seed-2-1796131392078"
