@@ -182,7 +182,8 @@ const sec = (ms) => `${(ms / 1000).toFixed(1)}s`
 
 const scenarios = (process.env.BENCH_SCENARIOS ?? 'cold,incremental').split(',')
 const editFile = path.join(root, 'example', 'tests', 'integration', 'main_test.go')
-const original = fs.readFileSync(editFile, 'utf8')
+// Without an edit a bench that was stopped mid-run may have left behind.
+const original = fs.readFileSync(editFile, 'utf8').replace(/\nconst benchEdit = .*\n/g, '\n')
 process.on('exit', () => fs.writeFileSync(editFile, original))
 
 /** A real change to one test file: a new constant, so Go must recompile that package. */
