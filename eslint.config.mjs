@@ -22,6 +22,21 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 120, skipBlankLines: false, skipComments: false }]
     }
   },
+  // The artifact client is the post step's alone: it stays out of the main and CLI bundles.
+  // (k8s/ and inputs/ below restrict their imports further.)
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/artifact.ts', 'src/post.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@actions/artifact', message: 'Only src/artifact.ts binds it.' }],
+          patterns: [{ regex: '(^|/)artifact\\.js$', message: 'Only post.ts uploads artifacts.' }]
+        }
+      ]
+    }
+  },
   {
     files: ['src/k8s/**/*.ts'],
     rules: {

@@ -6,7 +6,13 @@ import { getInputs, type Inputs } from '../src/inputs/index.js'
 import { publish } from '../src/publish.js'
 import { run, type Deps } from '../src/run.js'
 import type { JobObject } from '../src/k8s/types.js'
-import { createdObjects, memoryStateStore, registryLogins } from '../src/state.js'
+import {
+  createdObjects,
+  memoryStateStore,
+  rawUploadState,
+  registryLogins,
+  validateUploadState
+} from '../src/state.js'
 import { SecretValues } from '../src/secrets/secrets.js'
 import {
   completed,
@@ -216,6 +222,39 @@ describe('run (orchestration with fake ports)', () => {
     const report = await run(inputs, deps)
     expect(report.status).toBe('passed')
     expect(fs.readdirSync(exported)).toEqual([])
+  })
+
+  it('upload-artifact: records output-dir for the post step, redacted, and export-logs only when main exported there', async () => {
+    const exported = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-run-logs-'))
+    const failing = setup({ 'export-logs': exported, 'upload-artifact': 'ict-e2e' })
+    failing.kube.jobStatuses = [{ active: 1 }, failed()]
+    failing.kube.podSequence = [[runningPod()], [terminatedPod(1, 'Error')]]
+    failing.kube.logReads = [timestamped('fail.txt')]
+    await run(failing.inputs, failing.deps)
+    expect(validateUploadState(rawUploadState(failing.deps.state)).state).toEqual({
+      name: 'ict-e2e',
+      outputDir: failing.inputs.outputDir,
+      exportLogsDir: exported,
+      redacted: true,
+      exclude: [failing.inputs.workDir]
+    })
+
+    const passing = setup({ 'export-logs': exported, 'upload-artifact': 'ict-e2e' })
+    passing.kube.jobStatuses = [{ active: 1 }, completed]
+    passing.kube.podSequence = [[runningPod()], [terminatedPod(0, 'Completed')]]
+    passing.kube.logReads = [timestamped('pass.txt')]
+    await run(passing.inputs, passing.deps)
+    // The post step's kind export of a run that passed is not redacted: not uploaded.
+    const state = validateUploadState(rawUploadState(passing.deps.state)).state
+    expect(state).toMatchObject({ redacted: true })
+    expect(state?.exportLogsDir).toBeUndefined()
+
+    const off = setup({})
+    off.kube.jobStatuses = [{ active: 1 }, completed]
+    off.kube.podSequence = [[runningPod()], [terminatedPod(0, 'Completed')]]
+    off.kube.logReads = [timestamped('pass.txt')]
+    await run(off.inputs, off.deps)
+    expect(rawUploadState(off.deps.state)).toBe('')
   })
 
   it('reports an OOM kill with the limit, and keeps the partial log', async () => {

@@ -55,6 +55,10 @@ async function main(argv: string[]): Promise<number> {
   const exec = realExec
   const secrets = new SecretValues(log)
   const inputs = getInputs((name) => cmd.inputs[name] ?? '', readEnvironment(), secrets)
+  if (inputs.report.uploadArtifact)
+    log.info(
+      `upload-artifact is the GitHub Action's post step: the files stay in ${inputs.outputDir}`
+    )
   // What the post step does on GitHub: also on Ctrl-C and SIGTERM, so nothing is left behind.
   const cleanUp = async () => {
     await registryLogout(state, exec, log)

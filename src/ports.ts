@@ -57,3 +57,13 @@ export interface Clock {
   now(): number
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
+
+/** Uploads files as one artifact of the workflow run (the post step's upload-artifact). */
+export interface ArtifactUploader {
+  /** Every file must lie under rootDirectory; their paths relative to it are the artifact's. */
+  upload(
+    name: string,
+    files: string[],
+    rootDirectory: string
+  ): Promise<{ id?: number; size?: number }>
+}

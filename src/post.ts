@@ -1,17 +1,25 @@
 import * as core from '@actions/core'
+import { actionsArtifactUploader } from './artifact.js'
 import { postCleanup } from './cleanup/cleanup.js'
 import { actionsLogger, realExec } from './deps.js'
 import { stateDir } from './state.js'
 
 try {
-  // The entry point reads the two runner directories it needs; everything after takes them.
+  // The entry point reads the runner directories it needs; everything after takes them.
   const runnerTemp = process.env.RUNNER_TEMP
   await postCleanup(
     { save: core.saveState, get: core.getState },
     runnerTemp ? stateDir(runnerTemp) : undefined,
-    { toolCacheDir: process.env.RUNNER_TOOL_CACHE },
+    {
+      toolCacheDir: process.env.RUNNER_TOOL_CACHE,
+      runnerTemp,
+      workspace: process.env.GITHUB_WORKSPACE,
+      home: process.env.HOME
+    },
     realExec,
-    actionsLogger
+    actionsLogger,
+    // Only here: the artifact client stays out of the main and CLI bundles.
+    actionsArtifactUploader
   )
 } catch (e) {
   core.warning(`Cleanup failed: ${(e as Error).message}`)

@@ -6,7 +6,7 @@
  */
 import type { Inputs } from './inputs/index.js'
 import type { Clock, Exec, Logger, ToolCache } from './ports.js'
-import type { StateStore } from './state.js'
+import { updateUploadState, type StateStore } from './state.js'
 import type { SecretValues } from './secrets/secrets.js'
 import type { Platform } from './tools.js'
 import type { Kube } from './k8s/kube.js'
@@ -186,7 +186,7 @@ async function finishReport(
   timer: StageTimer,
   reach: Omit<DiagnosticsContext, 'status'>
 ): Promise<RunReport> {
-  await diagnosticsStage(
+  const exported = await diagnosticsStage(
     inputs.cluster,
     { status, ...reach },
     { ...deps, timer, redactor: deps.secrets.redactor }
@@ -200,11 +200,22 @@ async function finishReport(
     report.run?.coverageNote
   )
   const redactor = deps.secrets.redactor
-  await redactDirectory(inputs.outputDir, redactor).catch((e: Error) =>
-    deps.log.warning(`Could not redact the files in ${inputs.outputDir}: ${e.message}`)
+  const redacted = await redactDirectory(inputs.outputDir, redactor).then(
+    () => true,
+    (e: Error) => {
+      deps.log.warning(`Could not redact the files in ${inputs.outputDir}: ${e.message}`)
+      return false
+    }
   )
   // Results from redacted data: a secret inside a number must not break results.json.
   report.files = { ...report.files, ...writeResults(inputs.outputDir, redactor.redactDeep(report)) }
+  // Only now may the post step upload them, with the diagnostics main exported (redacted too);
+  // not a kind export the post step makes of a run that passed, which nothing redacts.
+  if (redacted)
+    updateUploadState(deps.state, {
+      redacted: true,
+      exportLogsDir: exported.length > 0 ? inputs.cluster.exportLogs : undefined
+    })
   return report
 }
 

@@ -264,11 +264,87 @@ export function registryLogins(store: StateStore): { hosts: string[]; refused: s
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the post step uploads (upload-artifact).
+
+/**
+ * The artifact the post step uploads: main records the name and output-dir when the run starts,
+ * and marks it redacted once the run's files are (finishReport). The export-logs folder is named
+ * only when main exported (and redacted) the cluster's diagnostics into it.
+ */
+export interface UploadState {
+  /** The artifact's name (upload-artifact). */
+  name: string
+  outputDir: string
+  exportLogsDir?: string
+  /** Main redacted output-dir (and the export): until then nothing is uploaded. */
+  redacted: boolean
+  /** Never uploaded, even inside one of the folders: the work dir (kubeconfig, image archives). */
+  exclude: string[]
+}
+
+const UPLOAD_KEY = 'in-cluster-test-upload'
+
+export function saveUploadState(store: StateStore, state: UploadState): void {
+  store.save(UPLOAD_KEY, JSON.stringify(state))
+}
+
+/** Changes the recorded upload, if main recorded one (the CLI and an unset input did not). */
+export function updateUploadState(store: StateStore, change: Partial<UploadState>): void {
+  const { state } = validateUploadState(store.get(UPLOAD_KEY))
+  if (state) saveUploadState(store, { ...state, ...change })
+}
+
+const isCleanPath = (p: unknown): p is string =>
+  typeof p === 'string' && path.isAbsolute(p) && path.normalize(p) === p && !p.includes('\0')
+
+/**
+ * The upload as the post step may act on it: a name, absolute folders. Nothing recorded
+ * means nothing to upload (the input was empty); a refused name or output-dir, nothing either.
+ */
+export function validateUploadState(raw: string): { state?: UploadState; problems: string[] } {
+  if (!raw) return { problems: [] }
+  let v: unknown
+  try {
+    v = JSON.parse(raw)
+  } catch {
+    return { problems: ['the saved upload is not JSON: nothing is uploaded'] }
+  }
+  const s = (v && typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>
+  const name = s.name
+  // What else a name may not hold, @actions/artifact checks (a refused name is a warning).
+  if (typeof name !== 'string' || name === '')
+    return { problems: ['the saved upload has no artifact name: nothing is uploaded'] }
+  if (!isCleanPath(s.outputDir))
+    return { problems: ['the output-dir to upload is not an absolute path: nothing is uploaded'] }
+  const problems: string[] = []
+  const state: UploadState = {
+    name,
+    outputDir: s.outputDir,
+    redacted: s.redacted === true,
+    exclude: Array.isArray(s.exclude) ? s.exclude.filter(isCleanPath) : []
+  }
+  if (s.exportLogsDir !== undefined) {
+    if (isCleanPath(s.exportLogsDir)) state.exportLogsDir = s.exportLogsDir
+    else problems.push('the export-logs folder to upload is not an absolute path: refused')
+  }
+  return { state, problems }
+}
+
+/** The raw saved upload, for validateUploadState. */
+export function rawUploadState(store: StateStore): string {
+  return store.get(UPLOAD_KEY)
+}
+
+// ---------------------------------------------------------------------------------------------
 // What the post step accepts.
 
 export interface PostEnvironment {
   /** RUNNER_TOOL_CACHE: where main installed kind and kubectl. */
   toolCacheDir?: string
+  /** RUNNER_TEMP, GITHUB_WORKSPACE and HOME: a folder holding one of them is never uploaded. */
+  runnerTemp?: string
+  workspace?: string
+  home?: string
 }
 
 /**

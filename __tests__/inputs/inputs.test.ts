@@ -175,6 +175,18 @@ describe('getInputs', () => {
     ).toEqual(['db-credentials', 'api-keys'])
   })
 
+  it('takes upload-artifact as an artifact name, and no artifact by default', () => {
+    expect(read({}).report.uploadArtifact).toBeUndefined()
+    expect(read({ 'upload-artifact': 'in-cluster-test-e2e' }).report.uploadArtifact).toBe(
+      'in-cluster-test-e2e'
+    )
+    for (const bad of ['logs/e2e', 'a:b', 'what?', 'x\\y']) {
+      const e = errorOf({ 'upload-artifact': bad })
+      expect(e.input).toBe('upload-artifact')
+      expect(e.message).toMatch(/cannot name an artifact/)
+    }
+  })
+
   it('checks that manifests and templates exist', () => {
     expect(errorOf({ manifests: 'deploy/' }).input).toBe('manifests')
     expect(errorOf({ 'job-template': 'nope.yaml' }).input).toBe('job-template')

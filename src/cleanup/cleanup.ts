@@ -1,17 +1,20 @@
 /**
  * The post step: delete what the run created in the cluster (Secret, Jobs, the built-in
  * Application) when the cluster itself stays, export logs when asked, then delete the cluster
- * this run created. It runs on every path (post-if: always()) and never fails the job: a failed
- * cleanup only warns, because the test result is what the job's status must show.
+ * this run created, and last upload the run's files when upload-artifact named an artifact
+ * (upload.ts). It runs on every path (post-if: always()) and never fails the job: a failed
+ * cleanup or upload only warns, because the test result is what the job's status must show.
  */
-import type { Exec, Logger } from '../ports.js'
+import type { ArtifactUploader, Exec, Logger } from '../ports.js'
 import {
   createdObjects,
   rawCleanupState,
+  rawUploadState,
   recordRegistryLogin,
   registryLogins,
   resumeStateSessions,
   validateCleanupState,
+  validateUploadState,
   type CleanupState,
   type CreatedKind,
   type CreatedObject,
@@ -20,6 +23,7 @@ import {
 } from '../state.js'
 import { deleteKindCluster, exportKindLogs } from '../kind/cluster.js'
 import { lastLines } from '../text.js'
+import { uploadRunArtifact } from './upload.js'
 
 /** kubectl's resource names, fully qualified so a CRD of the same short name cannot be meant. */
 const RESOURCE: Record<CreatedKind, string> = {
@@ -127,7 +131,8 @@ export async function registryLogout(store: StateStore, exec: Exec, log: Logger)
 
 /**
  * The whole post step: finds main's state (resumeStateSessions), accepts only what main could
- * have written (validateCleanupState, parseCreatedObjects) and cleans up each run found.
+ * have written (validateCleanupState, parseCreatedObjects, validateUploadState), cleans up each
+ * run found and then uploads its files (with `uploader`; the CLI has none).
  * Refused parts are named in warnings and never used.
  */
 export async function postCleanup(
@@ -135,7 +140,8 @@ export async function postCleanup(
   dir: string | undefined,
   env: PostEnvironment,
   exec: Exec,
-  log: Logger
+  log: Logger,
+  uploader?: ArtifactUploader
 ): Promise<void> {
   let stores: Array<StateStore & { remove?(): void }> = []
   if (dir) {
@@ -153,6 +159,12 @@ export async function postCleanup(
       log.warning(`Post step: refused to delete ${r}: not an object it creates`)
     await registryLogout(store, exec, log)
     await cleanup(state, exec, log, objects)
+    if (uploader) {
+      const upload = validateUploadState(rawUploadState(store))
+      for (const p of upload.problems) log.warning(`Post step: ${p}`)
+      const exclude = [state?.kubeconfigPath, dir].filter((p): p is string => !!p)
+      await uploadRunArtifact(upload.state, { env, exclude }, uploader, log)
+    }
     // Done with it: another step's post step, falling back to every file, must not redo it.
     store.remove?.()
   }

@@ -166,7 +166,8 @@ export function getInputs(
       serviceLogs: values['service-logs'],
       minCoverage: values['min-coverage'],
       commentOnPr: values['comment-on-pr'],
-      githubToken: values['github-token']
+      githubToken: values['github-token'],
+      uploadArtifact: values['upload-artifact']
     }
   }
 }

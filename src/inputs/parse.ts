@@ -184,6 +184,20 @@ export function registryPrefix(input: string, value: string): { prefix: string; 
   return { prefix, host: isHost ? first.toLowerCase() : DOCKER_HUB }
 }
 
+/** What an artifact name may not hold (GitHub's artifact service refuses these too). */
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/\r\n]/
+
+/** The name of an artifact of the workflow run: `in-cluster-test-${{ github.job }}`. */
+export function artifactName(input: string, value: string): string {
+  const bad = ARTIFACT_NAME_FORBIDDEN.exec(value)
+  if (bad)
+    throw new InputError(
+      input,
+      `'${value}' cannot name an artifact: it holds ${JSON.stringify(bad[0])} (none of " : < > | * ? \\ / or a line break)`
+    )
+  return value
+}
+
 export function lines(value: string): string[] {
   return value
     .split(/\r?\n/)

@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { parseDeploySecrets, parseSecretEnv, SecretInputError } from '../secrets/parse.js'
 import {
   argList,
+  artifactName,
   bool,
   dnsLabel,
   dnsSubdomain,
@@ -219,7 +220,11 @@ export const INPUTS = {
           )
   },
   'keep-cluster': { group: 'cluster', default: 'false', parse: boolean },
-  'export-logs': { group: 'cluster', parse: optional(resolved) }
+  'export-logs': { group: 'cluster', parse: optional(resolved) },
+  'upload-artifact': {
+    group: 'report',
+    parse: optional((v: string, _c: ParseContext, n: string) => artifactName(n, v))
+  }
 } satisfies Record<string, InputDef<unknown>>
 
 export type InputName = keyof typeof INPUTS

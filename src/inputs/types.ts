@@ -132,6 +132,8 @@ export interface ReportInputs {
   minCoverage?: number
   commentOnPr: boolean
   githubToken: string
+  /** The artifact the post step uploads output-dir and the exported diagnostics as; unset: none. */
+  uploadArtifact?: string
 }
 
 /** Every input, by the stage that uses it; what several stages share is at the top. */

@@ -1,13 +1,14 @@
 /**
- * Before anything runs: secrets masked (before anything could print them), the output folder and
- * an empty tests.log made, and the repository's Go files listed, so printed test file names can
- * be mapped to paths on the diff.
+ * Before anything runs: secrets masked (before anything could print them), the post step's
+ * upload recorded (upload-artifact), the output folder and an empty tests.log made, and the
+ * repository's Go files listed, so printed test file names can be mapped to paths on the diff.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Inputs } from '../inputs/types.js'
 import type { Exec } from '../ports.js'
 import type { SecretValues } from '../secrets/secrets.js'
+import { saveUploadState, type StateStore } from '../state.js'
 import { locateFile } from '../results/locate.js'
 
 export interface Prepared {
@@ -16,11 +17,24 @@ export interface Prepared {
 }
 
 export async function prepareStage(
-  inputs: Pick<Inputs, 'job' | 'deploy' | 'image' | 'outputDir' | 'workDir' | 'workspace'>,
-  d: { exec: Exec; secrets: SecretValues }
+  inputs: Pick<
+    Inputs,
+    'job' | 'deploy' | 'image' | 'report' | 'outputDir' | 'workDir' | 'workspace'
+  >,
+  d: { exec: Exec; secrets: SecretValues; state: StateStore }
 ): Promise<Prepared> {
   // Masked already when the inputs were read through SecretValues; this covers other callers.
   d.secrets.add(secretValues(inputs))
+  // Marked redacted by run.ts once it has redacted the run's files; until then (a run cancelled
+  // or failed before) the post step uploads nothing and says why.
+  if (inputs.report.uploadArtifact)
+    saveUploadState(d.state, {
+      name: inputs.report.uploadArtifact,
+      outputDir: inputs.outputDir,
+      redacted: false,
+      // The kubeconfig, image archives and the test binary: never uploaded.
+      exclude: [inputs.workDir]
+    })
   fs.mkdirSync(inputs.outputDir, { recursive: true })
   fs.mkdirSync(inputs.workDir, { recursive: true })
   const logFile = path.join(inputs.outputDir, 'tests.log')
