@@ -19,6 +19,16 @@ import { parseTestLog } from '../../src/results/gotest.js'
 const listed = fs.readFileSync('__fixtures__/gotest/test-list-example.txt', 'utf8')
 
 describe('parseTestList', () => {
+  it("takes a name glued to what the package printed before it (jmoiron/sqlx's -test.list)", () => {
+    // Captured: sqlx's init prints "...This is a stub" with no newline, then Go lists the tests.
+    const listed = fs.readFileSync('__fixtures__/gotest/list-glued-sqlx.txt', 'utf8')
+    const names = parseTestList(listed)
+    expect(names[0]).toBe('TestNamedContextQueries')
+    expect(names).toHaveLength(43)
+    expect(names.some((n) => n.startsWith('Benchmark'))).toBe(false)
+    expect(names).not.toContain('stubTestNamedContextQueries')
+  })
+
   it('keeps the test names and drops what else the binary prints', () => {
     const names = parseTestList(listed)
     expect(names).toHaveLength(19)

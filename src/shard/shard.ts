@@ -14,12 +14,26 @@
  */
 import type { TestCase, TestRun } from '../results/types.js'
 
-/** Top-level tests as `-test.list .` prints them (benchmarks do not run as tests). */
+const TEST_NAME = /^(Test|Example|Fuzz)[\p{L}\p{N}_]*$/u
+/** A test name at the end of a line something else printed into without a newline. */
+const GLUED_NAME = /(?:Test|Example|Fuzz)[\p{L}\p{N}_]*$/u
+
+/**
+ * Top-level tests as `-test.list .` prints them (benchmarks do not run as tests). Go prints one
+ * name a line, but what a package printed before without a newline (an init's "disabling MySQL
+ * tests") ends up in front of the first name: that name is taken from the line's end, or it would
+ * run in no shard.
+ */
 export function parseTestList(output: string): string[] {
-  const names = output
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => /^(Test|Example|Fuzz)[\p{L}\p{N}_]*$/u.test(l))
+  const names: string[] = []
+  for (const raw of output.split(/\r?\n/)) {
+    const l = raw.trim()
+    if (TEST_NAME.test(l)) names.push(l)
+    else if (!/^Benchmark/.test(l)) {
+      const glued = GLUED_NAME.exec(l)?.[0]
+      if (glued) names.push(glued)
+    }
+  }
   return [...new Set(names)]
 }
 
