@@ -183,12 +183,20 @@ const sec = (ms) => `${(ms / 1000).toFixed(1)}s`
 const scenarios = (process.env.BENCH_SCENARIOS ?? 'cold,incremental').split(',')
 const editFile = path.join(root, 'example', 'tests', 'integration', 'main_test.go')
 // Without an edit a bench that was stopped mid-run may have left behind.
-const original = fs.readFileSync(editFile, 'utf8').replace(/\nconst benchEdit = .*\n/g, '\n')
+const original = fs
+  .readFileSync(editFile, 'utf8')
+  .replace(/\n(const benchEdit = |func TestBenchEdit\().*\n/g, '\n')
 process.on('exit', () => fs.writeFileSync(editFile, original))
 
-/** A real change to one test file: a new constant, so Go must recompile that package. */
+/**
+ * A real change to one test file: a new test whose log line differs each time, so Go recompiles
+ * that package and the binary (and with it the image) really changes.
+ */
 function editTest(tag) {
-  fs.writeFileSync(editFile, `${original}\nconst benchEdit = ${JSON.stringify(tag)}\n`)
+  fs.writeFileSync(
+    editFile,
+    `${original}\nfunc TestBenchEdit(t *testing.T) { t.Log(${JSON.stringify(tag)}) }\n`
+  )
 }
 
 const goPackageInputs = {
@@ -242,6 +250,8 @@ function limitOf(r) {
   return Math.max(clusterPath, st['image build'] ?? 0) + (st['image load'] ?? 0) + (st.tests ?? 0)
 }
 const wall = (rs) => median(rs.map((r) => r.total))
+/** Each run's wall time over its own limit, the median of those (runs differ: pair them). */
+const overLimit = (rs) => median(rs.map((r) => r.total / limitOf(r)))
 const mib = (kib) => Math.round(kib / 1024)
 
 function printScenario(title, res) {
@@ -257,7 +267,7 @@ function printScenario(title, res) {
   for (const n of names.filter((n) => n !== 'seed')) {
     const rs = res[n]
     console.log(
-      `${n}: /seed = ${(wall(rs) / wall(res.seed)).toFixed(2)}; /limit = ${(wall(rs) / median(rs.map(limitOf))).toFixed(2)} (limit ${sec(median(rs.map(limitOf)))}; target ≤ 1.05); test stage ${sec(median(rs.map((r) => r.stages.tests)))} vs the seed's ${sec(median(res.seed.map((r) => r.stages.tests)))}; overhead (process wall − pipeline) ${sec(median(rs.map((r) => r.total - r.runMs)))}; first stage at ${median(rs.map((r) => r.firstStageMs ?? 0))} ms; peak RSS ${mib(median(rs.map((r) => r.rss)))} MiB (max ${mib(Math.max(...rs.map((r) => r.rss)))}); post step ${mib(median(rs.map((r) => r.postRss)))} MiB, ${sec(median(rs.map((r) => r.postMs)))}`
+      `${n}: /seed = ${(wall(rs) / wall(res.seed)).toFixed(2)}; /limit = ${overLimit(rs).toFixed(2)} (median of each run's wall / its limit; limit ${sec(median(rs.map(limitOf)))}; target ≤ 1.05); test stage ${sec(median(rs.map((r) => r.stages.tests)))} vs the seed's ${sec(median(res.seed.map((r) => r.stages.tests)))}; overhead (process wall − pipeline) ${sec(median(rs.map((r) => r.total - r.runMs)))}; first stage at ${median(rs.map((r) => r.firstStageMs ?? 0))} ms; peak RSS ${mib(median(rs.map((r) => r.rss)))} MiB (max ${mib(Math.max(...rs.map((r) => r.rss)))}); post step ${mib(median(rs.map((r) => r.postRss)))} MiB, ${sec(median(rs.map((r) => r.postMs)))}`
     )
   }
 }
@@ -341,5 +351,5 @@ if (inc) {
   )
   console.log(`\nincremental go-package/seed = ${(wall(gp) / wall(inc.seed)).toFixed(2)}`)
   console.log(`incremental image stage (go-package) = ${(imageStage / 1000).toFixed(1)}s`)
-  console.log(`go-package/limit = ${(wall(gp) / median(gp.map(limitOf))).toFixed(2)}`)
+  console.log(`go-package/limit = ${overLimit(gp).toFixed(2)}`)
 }
