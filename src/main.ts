@@ -4,7 +4,6 @@ import * as core from '@actions/core'
 import { actionsLogger } from './deps.js'
 import { defaultDeps } from './default-deps.js'
 import { getInputs, readEnvironment } from './inputs/index.js'
-import { cacheBaselines, commentPort, pullRequestContext } from './github.js'
 import { guardLogger } from './logs/untrusted.js'
 import { reportToPullRequest } from './report/pr-comment.js'
 import { publish } from './publish.js'
@@ -46,6 +45,9 @@ try {
     secrets.redactor
   )
   if (inputs.report.commentOnPr) {
+    // Loaded only here: @actions/github and @actions/cache (with Azure's storage client) are
+    // large, and a run that does not comment should not hold them in memory.
+    const { cacheBaselines, commentPort, pullRequestContext } = await import('./github.js')
     const ctx = pullRequestContext()
     if (!ctx.pullRequest)
       log.info(
