@@ -59,6 +59,13 @@ export class TestImageStage {
    */
   async load(ctx: LoadContext): Promise<TestImage> {
     const image = await this.built
+    // A packed image has the binary as its ENTRYPOINT; a built or given one may have only a CMD
+    // (read from the local image, also when it is pushed). A given image is often not local (the
+    // kubelet pulls it): the inspect then says nothing. Read while the image loads: it only needs
+    // the local image, and it never throws.
+    const command = this.inputs.goPackage
+      ? Promise.resolve(undefined)
+      : inspectTestCommand(image, this.quiet, this.quietLog)
     const { registry, load } = this.inputs
     let ref = image
     if (this.inputs.prebuilt) {
@@ -93,13 +100,7 @@ export class TestImageStage {
         this.removeArchive()
       }
     }
-    // A packed image has the binary as its ENTRYPOINT; a built or given one may have only a CMD
-    // (read from the local image, also when it was pushed). A given image is often not local (the
-    // kubelet pulls it): the inspect then says nothing.
-    const command = this.inputs.goPackage
-      ? undefined
-      : await inspectTestCommand(image, this.quiet, this.quietLog)
-    return { image: ref, command }
+    return { image: ref, command: await command }
   }
 
   /**
