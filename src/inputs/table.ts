@@ -157,7 +157,7 @@ export const INPUTS = {
     })
   },
   'go-cover-flags': { group: 'image', default: '-covermode=atomic -coverpkg=./...', parse: args },
-  'go-build-flags': { group: 'image', default: '-ldflags=-w', parse: args },
+  'go-build-flags': { group: 'image', default: '-ldflags=-w -vet=off', parse: args },
   image: {
     group: 'image',
     default: 'in-cluster-test/tests',
