@@ -314,6 +314,10 @@ function printScenario(title, res) {
       console.log(`| ${s} | ${cols.map((c) => sec(median(c))).join(' | ')} |`)
   }
   console.log(`| **total** | ${names.map((n) => sec(wall(res[n]))).join(' | ')} |`)
+  // The spread behind the test stage's median, run by run (the same Job in every contender).
+  console.log(
+    `test stage per run: ${names.map((n) => `${n} ${res[n].map((r) => sec(r.stages.tests ?? 0)).join(', ')}`).join('; ')}`
+  )
   for (const n of names.filter((n) => n !== 'seed')) {
     const rs = res[n]
     console.log(
