@@ -66,6 +66,16 @@ export class TestImageStage {
     const command = this.inputs.goPackage
       ? Promise.resolve(undefined)
       : inspectTestCommand(image, this.quiet, this.quietLog)
+    try {
+      return { image: await this.deliver(image, ctx), command: await command }
+    } finally {
+      // A failed load does not leave the inspect running on unobserved.
+      await command
+    }
+  }
+
+  /** Loads or pushes the built image; the reference the Job is to use. */
+  private async deliver(image: string, ctx: LoadContext): Promise<string> {
     const { registry, load } = this.inputs
     let ref = image
     if (this.inputs.prebuilt) {
@@ -100,7 +110,7 @@ export class TestImageStage {
         this.removeArchive()
       }
     }
-    return { image: ref, command: await command }
+    return ref
   }
 
   /**
