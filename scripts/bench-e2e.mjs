@@ -224,16 +224,17 @@ const contenders = {
  * edits and links.
  */
 function rewarmGoCache() {
+  // The action's own default flags (action.yml), so the entries read are the ones it will use.
+  const { inputs } = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8'))
+  const flags = (name) => inputs[name].default.split(/\s+/).filter(Boolean)
   sh(
     'go',
     [
       'test',
       '-c',
       '-cover',
-      '-covermode=atomic',
-      '-coverpkg=./...',
-      '-ldflags=-w',
-      '-vet=off',
+      ...flags('go-cover-flags'),
+      ...flags('go-build-flags'),
       '-o',
       path.join(work, 'rewarm.test'),
       './tests/integration'
