@@ -13,7 +13,7 @@ if [ ! -x "$bin" ]; then
   GOTOOLCHAIN=local GOBIN=$dir go install "github.com/rhysd/actionlint/cmd/actionlint@$version"
 fi
 shopt -s nullglob
-files=(.github/workflows/*.yml .github/workflows/*.yaml docs/workflows/*.yml docs/workflows/*.yaml)
+files=(.github/workflows/*.yml .github/workflows/*.yaml docs/workflows/*.yml docs/workflows/*.yaml scripts/act/*.yml)
 if [ ${#files[@]} -eq 0 ]; then
   echo "actionlint: no workflow files" >&2
   exit 1

@@ -50,9 +50,14 @@ export REGISTRY=$(bash hack/local-cluster/registry.sh | tail -1)
 phase "Node 24"
 node24=$(bash scripts/node24.sh)
 phase "the action, end to end"
-KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e.mjs
+if [ "${E2E_ONLY:-}" != act ]; then
+  KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e.mjs
+fi
 # E2E_ONLY=action: just the action's cases above (while working on them).
 if [ "${E2E_ONLY:-}" = action ]; then exit 0; fi
+phase "the action through a workflow engine (act)"
+KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e-act.mjs
+if [ "${E2E_ONLY:-}" = act ]; then exit 0; fi
 phase "fault suite"
 KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/faults.mjs
 phase "CLI bad input"
