@@ -117,7 +117,10 @@ const usage = 'scripts/act/usage.yml'
     vars: localVars,
     secrets: { JWT_SECRET: secret }
   })
-  const mainCommand = r.output.match(/(\S*node\S*) \S*dist\/main\/index\.js/)
+  // act logs the command it runs the action with: the node of the job's PATH, then main.
+  const mainCommand = r.output.match(
+    /executing remote job container: \[(\S+) \S+\/dist\/main\/index\.js\]/
+  )
   const version = mainCommand
     ? execFileSync(mainCommand[1], ['--version'], { encoding: 'utf8' }).trim()
     : ''
@@ -167,6 +170,20 @@ const usage = 'scripts/act/usage.yml'
     `act exit ${r.code}; main ${stepResult(r.output, 'Main', './')}; later ${JSON.stringify(later)}; post ${stepResult(r.output, 'Post', './')}; job left: ${jobLeft(later.job)}`
   )
   check("act: no secret value in act's output (failing case)", !r.output.includes(secret))
+}
+{
+  // Bad input: the step fails before any cluster work, and an always() step still reads why.
+  const r = await runAct('bad-input', 'scripts/act/bad-input.yml')
+  const later = laterStep(r.output)
+  check(
+    'act: bad input fails the step naming the input; always() steps read status error and the diagnosis',
+    r.code !== 0 &&
+      stepResult(r.output, 'Main', './') === 'Failure' &&
+      /::error::Input 'cluster'/.test(r.output) &&
+      later.status === 'error' &&
+      /later-step: diagnosis=Input 'cluster'/.test(r.output),
+    `act exit ${r.code}; ${JSON.stringify(later)}`
+  )
 }
 {
   // Our own e2e.yml as GitHub runs it, its pass case: ArgoCD from the local git source, the

@@ -28,6 +28,8 @@ const setFailed = (message: string) => {
   core.setFailed(message)
 }
 
+// Whether the outputs are set: a run that stops before (bad input) still tells later steps why.
+let published = false
 try {
   const inputs = getInputs((name) => core.getInput(name), environment, secrets)
   const report = await run(inputs, defaultDeps(log, state, secrets, guard.echo))
@@ -44,6 +46,7 @@ try {
     },
     secrets.redactor
   )
+  published = true
   if (inputs.report.commentOnPr) {
     // Loaded only here: @actions/github and @actions/cache (with Azure's storage client) are
     // large, and a run that does not comment should not hold them in memory.
@@ -60,7 +63,13 @@ try {
     await reportToPullRequest(report, ctx, comments, cacheBaselines(), log, secrets.redactor)
   }
 } catch (e) {
-  setFailed((e as Error).message)
+  const message = secrets.redactor.redact((e as Error).message)
+  if (!published) {
+    // An `if: always()` step reads status and diagnosis like after any run that did not pass.
+    core.setOutput('status', 'error')
+    core.setOutput('diagnosis', message)
+  }
+  setFailed(message)
 } finally {
   guard.close()
 }
