@@ -163,6 +163,35 @@ describe('buildImage and BuildKit', () => {
     expect(log.text('warning')).toMatch(/without its 3 cache mount\(s\)/)
   })
 
+  it('gives builds side by side in one work folder an image-ID file each, and leaves none', async () => {
+    const dir = tmp()
+    const workDir = tmp()
+    fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
+    const iidFiles: string[] = []
+    const exec = new FakeExec().on(
+      (c) => c.args[0] === 'build',
+      (c) => {
+        iidFiles.push(c.args[c.args.indexOf('--iidfile') + 1])
+        return built(c)
+      }
+    )
+    const o = {
+      dockerfile: path.join(dir, 'Dockerfile.test'),
+      context: dir,
+      buildArgs: {},
+      repository: 'r',
+      workDir,
+      buildkit: false
+    }
+    const images = await Promise.all([
+      buildImage(o, exec, new FakeLogger()),
+      buildImage(o, exec, new FakeLogger())
+    ])
+    expect(images).toEqual([`r:${ID.slice(7, 19)}`, `r:${ID.slice(7, 19)}`])
+    expect(new Set(iidFiles).size).toBe(2)
+    expect(fs.readdirSync(workDir)).toEqual([])
+  })
+
   it('gives a Dockerfile without cache mounts to the legacy builder as it is', async () => {
     const dir = tmp()
     fs.writeFileSync(path.join(dir, 'D'), 'FROM scratch\nCOPY x /x\n')

@@ -94,8 +94,22 @@ export function contentTag(repository: string, imageId: string): string {
 /** Builds, tags and returns the image reference. Build output goes to the log as it comes. */
 export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Promise<string> {
   fs.mkdirSync(o.workDir, { recursive: true })
-  const iidFile = path.join(o.workDir, 'image-id')
-  fs.rmSync(iidFile, { force: true })
+  // A folder of its own for the image-ID file: runs side by side from one checkout share the work
+  // folder (the CLI's .in-cluster-test), and docker removes that file as each build starts.
+  const dir = fs.mkdtempSync(path.join(o.workDir, 'build-'))
+  try {
+    return await buildTagged(o, path.join(dir, 'image-id'), exec, log)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function buildTagged(
+  o: BuildOptions,
+  iidFile: string,
+  exec: Exec,
+  log: Logger
+): Promise<string> {
   let buildkit = o.buildkit
   if (buildkit === undefined) {
     const probe = await probeBuildKit(exec)
