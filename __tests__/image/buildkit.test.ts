@@ -163,6 +163,25 @@ describe('buildImage and BuildKit', () => {
     expect(log.text('warning')).toMatch(/without its 3 cache mount\(s\)/)
   })
 
+  it("says when the context's .dockerignore would make every legacy build miss the layer cache", async () => {
+    const warned = async (dockerignore: string | undefined) => {
+      const dir = tmp()
+      fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
+      if (dockerignore !== undefined)
+        fs.writeFileSync(path.join(dir, '.dockerignore'), dockerignore)
+      const log = new FakeLogger()
+      const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+      const o = { dockerfile: path.join(dir, 'Dockerfile.test'), context: dir, buildArgs: {} }
+      await buildImage({ ...o, repository: 'r', workDir: tmp(), buildkit: false }, exec, log)
+      return log.text('warning')
+    }
+    expect(await warned('deploy/\n*.md\n')).toMatch(
+      /\.dockerignore does not exclude itself: docker adds a line to it for a Dockerfile read from stdin, so COPY sees a changed file and no build reuses the layer cache\. Add \.dockerignore to it$/
+    )
+    expect(await warned('deploy/\n.dockerignore\n')).not.toMatch(/exclude itself/)
+    expect(await warned(undefined)).not.toMatch(/exclude itself/)
+  })
+
   it('gives builds side by side in one work folder an image-ID file each, and leaves none', async () => {
     const dir = tmp()
     const workDir = tmp()

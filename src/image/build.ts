@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import type { Exec, Logger } from '../ports.js'
 import { lastLines } from '../text.js'
 import { withoutCacheMounts, type LegacyDockerfile } from './dockerfile.js'
+import { excludesItself } from './dockerignore.js'
 
 export interface BuildOptions {
   dockerfile: string
@@ -129,7 +130,7 @@ async function buildTagged(
     legacy = legacyDockerfile(o.dockerfile)
     if (legacy)
       log.warning(
-        `${o.dockerfile}: built without its ${legacy.droppedCacheMounts} cache mount(s), so Go compiles from nothing. Install the Docker buildx plugin to keep the caches, or use go-package`
+        `${o.dockerfile}: built without its ${legacy.droppedCacheMounts} cache mount(s), so Go compiles from nothing. Install the Docker buildx plugin to keep the caches, or use go-package${layerCacheNote(o.context)}`
       )
   }
   const result = await exec.run(
@@ -160,10 +161,27 @@ async function buildTagged(
 }
 
 /**
+ * Why a Dockerfile given on stdin would miss the layer cache in this context, if it would: docker
+ * appends the Dockerfile's random name to a .dockerignore that then reaches `COPY` (dockerignore.ts).
+ */
+function layerCacheNote(context: string): string {
+  const file = path.join(context, '.dockerignore')
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+  if (excludesItself(text)) return ''
+  return `. ${file} does not exclude itself: docker adds a line to it for a Dockerfile read from stdin, so COPY sees a changed file and no build reuses the layer cache. Add .dockerignore to it`
+}
+
+/**
  * What to give the legacy builder on stdin (`--file -`) instead of the Dockerfile: its text without
  * cache mounts, or undefined when it has none (it is then built as it is). The docker CLI adds a
  * Dockerfile from stdin to the context under a random name and lists that name in the context's
- * .dockerignore, so `COPY . .` never picks it up.
+ * .dockerignore, so `COPY . .` never picks it up (that .dockerignore must exclude itself to keep the
+ * layer cache: layerCacheNote).
  */
 function legacyDockerfile(dockerfile: string): LegacyDockerfile | undefined {
   let text: string
