@@ -510,18 +510,19 @@ const cases = [
     fault: 'a namespace held by a finalizer nothing removes ends the run in error, naming it',
     namespace: heldNs,
     before: () => holdTerminating(heldNs),
-    inputs: () => ({ namespace: heldNs, env: exampleEnv('', heldNs), 'stuck-timeout': '10s' }),
+    inputs: () => ({ namespace: heldNs, env: exampleEnv('', heldNs) }),
     status: 'error',
     headline: new RegExp(
-      `^Namespace ${heldNs} is still terminating after 10s \\(stuck-timeout\\), held by NamespaceFinalizersRemaining: .*${HOLD.replace(/\./g, '\\.')}`
+      `^Namespace ${heldNs} is still terminating after 15s \\(stuck-timeout\\), held by NamespaceFinalizersRemaining: .*${HOLD.replace(/\./g, '\\.')}`
     ),
     log: /^$/,
-    // Said once while it waited, and given up on at the bound: the namespace is still held then.
+    // Said once while it waited, and given up on at the suite's bound (15 s): the namespace is
+    // still held then.
     mainLog: {
       test: (text) =>
         (
           text.match(
-            new RegExp(`Namespace ${heldNs} is still terminating .*waiting up to 10s`, 'g')
+            new RegExp(`Namespace ${heldNs} is still terminating .*waiting up to 15s`, 'g')
           ) ?? []
         ).length === 1
     },

@@ -56,17 +56,18 @@ suite('waitingOutNamespaces against a real API server', () => {
     const gated = waitingOutNamespaces(kube, {
       clock: realClock,
       log,
-      timeoutSeconds: 4,
+      timeoutSeconds: 15,
       intervalMs: 500
     })
-    // The controller's conditions come a moment after the deletion: the bound covers that.
+    // The namespace controller says why some seconds after the deletion (5 s in the capture of
+    // namespace-terminating-finalizer.json): a bound shorter than that could only name the content.
     const err = await gated.apply([secret]).then(
       () => undefined,
       (e: unknown) => e as Error
     )
     expect(err).toBeInstanceOf(NamespaceStuckError)
     expect(err?.message).toMatch(
-      new RegExp(`^Namespace ${ns} is still terminating after 4s \\(stuck-timeout\\), held by .*`)
+      new RegExp(`^Namespace ${ns} is still terminating after 15s \\(stuck-timeout\\), held by .*`)
     )
     expect(err?.message).toContain(HOLD)
     expect((await kube.get<NamespaceLike>(nsRef))?.status?.phase).toBe('Terminating')
