@@ -5,6 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
 import { parseFileCommands, runAction } from './lib/run-action.mjs'
+import { sideBySide } from './side-by-side.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const work = path.join(root, '.e2e')
@@ -654,6 +655,9 @@ check(
     !/Created Job tests-\S+-s\d/.test(indexed.main.stdout),
   indexed.main.stdout.match(/.*Created .*/g)?.join(' | ')
 )
+
+// Three CLI runs at once from this checkout, each in its own namespace (scripts/side-by-side.mjs).
+await sideBySide({ work: path.join(work, 'side-by-side'), secret, check })
 
 for (const [name, r] of [
   ['pass', pass],

@@ -26,6 +26,32 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const secs = (ms) => `${(ms / 1000).toFixed(1)}s`
 
 // --- the namespace: PostgreSQL and its credentials, as example/deploy has them ----------------
+/** example/deploy/postgres.yaml with its Namespace, moved into `namespace`; the file's path. */
+function postgresManifest(namespace) {
+  const docs = parseAllDocuments(
+    fs.readFileSync(path.join(root, 'example/deploy/postgres.yaml'), 'utf8')
+  ).map((d) => d.toJS())
+  for (const d of docs) {
+    d.metadata.namespace = namespace
+    for (const c of d.spec?.template?.spec?.containers ?? [])
+      if (c.image === 'postgres') c.image = 'local/postgres:15'
+  }
+  const manifest = path.join(work, `postgres-${namespace}.yaml`)
+  fs.writeFileSync(
+    manifest,
+    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, ...docs]
+      .map((d) => stringify(d))
+      .join('---\n')
+  )
+  return manifest
+}
+
+/** PostgreSQL running in `namespace` (created if need be). */
+function deployPostgres(namespace) {
+  kubectl(['apply', '--server-side', '-f', postgresManifest(namespace)])
+  kubectl(['-n', namespace, 'rollout', 'status', 'statefulset/postgres', '--timeout=180s'])
+}
+
 function setUp() {
   const t = Date.now()
   // A namespace of an earlier run may still be terminating (kept ones are reused).
@@ -38,23 +64,7 @@ function setUp() {
     cwd: root,
     stdio: 'ignore'
   })
-  const docs = parseAllDocuments(
-    fs.readFileSync(path.join(root, 'example/deploy/postgres.yaml'), 'utf8')
-  ).map((d) => d.toJS())
-  for (const d of docs) {
-    d.metadata.namespace = ns
-    for (const c of d.spec?.template?.spec?.containers ?? [])
-      if (c.image === 'postgres') c.image = 'local/postgres:15'
-  }
-  const manifest = path.join(work, 'postgres.yaml')
-  fs.writeFileSync(
-    manifest,
-    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, ...docs]
-      .map((d) => stringify(d))
-      .join('---\n')
-  )
-  kubectl(['apply', '--server-side', '-f', manifest])
-  kubectl(['-n', ns, 'rollout', 'status', 'statefulset/postgres', '--timeout=180s'])
+  deployPostgres(ns)
   console.log(`namespace ${ns} with PostgreSQL ready in ${secs(Date.now() - t)}`)
 }
 
@@ -158,6 +168,53 @@ function serviceLogs(outputDir) {
     for (const f of fs.readdirSync(path.join(dir, pod)))
       out[`${pod}/${f}`] = fs.readFileSync(path.join(dir, pod, f), 'utf8')
   return out
+}
+
+// --- namespaces an earlier run left terminating (issue 28) -----------------------------------
+// The suite's own namespaces besides `ns`: one deleted without waiting right before a run, and
+// one that a finalizer nothing removes keeps terminating.
+const againNs = `${ns}-again`
+const heldNs = `${ns}-held`
+const HOLD = 'in-cluster-test.example/hold'
+
+/** The phase of a namespace, '' when there is none. */
+const phaseOf = (namespace) =>
+  kubectl(['get', 'namespace', namespace, '-o', 'jsonpath={.status.phase}'], { check: false })
+    .stdout
+
+/** A namespace holding a ConfigMap with a finalizer nothing removes, then deleted. */
+function holdTerminating(namespace) {
+  kubectl(['create', 'namespace', namespace])
+  const cm = path.join(work, `held-${namespace}.yaml`)
+  fs.writeFileSync(
+    cm,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'held', namespace, finalizers: [HOLD] },
+      data: { why: 'keeps its namespace terminating until the fault suite lets go' }
+    })
+  )
+  kubectl(['apply', '-f', cm])
+  kubectl(['delete', 'namespace', namespace, '--wait=false'])
+}
+
+/** Lets a held namespace go: the ConfigMap's finalizer removed, the namespace then deleted. */
+function release(namespace) {
+  kubectl(
+    [
+      '-n',
+      namespace,
+      'patch',
+      'configmap',
+      'held',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}'
+    ],
+    { check: false }
+  )
+  kubectl(['wait', '--for=delete', `namespace/${namespace}`, '--timeout=60s'], { check: false })
 }
 
 // A test pod that cannot start is given up on after stuck-timeout (1m by default): 15s keeps the
@@ -410,6 +467,68 @@ const cases = [
       )
       kubectl(['delete', 'namespace', 'example-broken', '--wait=false'], { check: false })
     }
+  },
+  {
+    fault: 'a namespace still terminating from an earlier run is waited out',
+    namespace: againNs,
+    // An earlier run's namespace with its database, deleted without waiting (as a cleanup that
+    // does not wait does), and this run started at once into the same namespace with the same
+    // manifests: it waits until the namespace is gone, creates it again and passes.
+    before: () => {
+      deployPostgres(againNs)
+      kubectl(['delete', 'namespace', againNs, '--wait=false'])
+      const phase = phaseOf(againNs)
+      if (phase !== 'Terminating')
+        throw new Error(`namespace ${againNs} is ${phase || 'gone'} right after its deletion`)
+    },
+    inputs: () => ({
+      namespace: againNs,
+      env: exampleEnv('EXAMPLE_SLOW_SECONDS: "1"', againNs),
+      'test-args': '-test.v -test.run TestDeliberateSlow',
+      manifests: postgresManifest(againNs),
+      // The database's pod takes its time to go: the bound is not what this case is about.
+      'stuck-timeout': '2m'
+    }),
+    status: 'passed',
+    headline: /^$/,
+    log: /slow test done after 1 ticks/,
+    // Waited for it (said once), then created it again: not a run that merely came late.
+    mainLog: {
+      test: (text) =>
+        (
+          text.match(
+            new RegExp(
+              `Namespace ${againNs} is still terminating \\(deleted by an earlier run\\?\\): waiting up to 120s \\(stuck-timeout\\)`,
+              'g'
+            )
+          ) ?? []
+        ).length === 1 && new RegExp(`Namespace ${againNs} is gone after \\d+s`).test(text)
+    },
+    after: () => kubectl(['delete', 'namespace', againNs, '--wait=false'], { check: false })
+  },
+  {
+    fault: 'a namespace held by a finalizer nothing removes ends the run in error, naming it',
+    namespace: heldNs,
+    before: () => holdTerminating(heldNs),
+    inputs: () => ({ namespace: heldNs, env: exampleEnv('', heldNs) }),
+    status: 'error',
+    headline: new RegExp(
+      `^Namespace ${heldNs} is still terminating after 15s \\(stuck-timeout\\), held by NamespaceFinalizersRemaining: .*${HOLD.replace(/\./g, '\\.')}`
+    ),
+    log: /^$/,
+    // Said once while it waited, and given up on at the suite's bound (15 s): the namespace is
+    // still held then.
+    mainLog: {
+      test: (text) =>
+        (
+          text.match(
+            new RegExp(`Namespace ${heldNs} is still terminating .*waiting up to 15s`, 'g')
+          ) ?? []
+        ).length === 1
+    },
+    cluster: () => phaseOf(heldNs) === 'Terminating',
+    // The finalizer is the suite's: removed whatever happened, so the namespace goes.
+    after: () => release(heldNs)
   }
 ]
 
@@ -420,10 +539,19 @@ setUp()
 const rows = []
 let failed = 0
 for (const c of selected) {
+  try {
+    await runCase(c)
+  } finally {
+    c.after?.()
+  }
+}
+
+async function runCase(c) {
   const name = c.fault.replace(/\W+/g, '-')
   const workDir = path.join(work, name)
   const outputDir = path.join(workDir, 'out')
   const logFile = path.join(outputDir, 'tests.log')
+  const caseNs = c.namespace ?? ns
   c.before?.()
   const inputs = {
     ...base,
@@ -435,7 +563,7 @@ for (const c of selected) {
     c.during?.({ logFile })
   ])
   const logText = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : undefined
-  const leftSecrets = getManaged(kubectl, ns, 'secrets', 'name')
+  const leftSecrets = getManaged(kubectl, caseNs, 'secrets', 'name')
   const checks = {
     status: r.outputs.status === c.status,
     headline: c.headline.test(r.outputs.diagnosis ?? ''),
@@ -450,15 +578,15 @@ for (const c of selected) {
     checks.summary = c.summary.test(fs.readFileSync(path.join(workDir, 'summary.md'), 'utf8'))
   if (c.outputs) checks['output-dir'] = c.outputs(outputDir)
   if (c.during) checks.during = during?.ok === true
+  if (c.cluster) checks.cluster = c.cluster()
   // A stuck Job is left to its deadline by the action: remove it so the next case starts clean.
   const leftJobs = getManaged(
     kubectl,
-    ns,
+    caseNs,
     'jobs',
     'jsonpath={range .items[?(@.status.active)]}{.metadata.name} {end}'
   )
-  kubectl(['-n', ns, 'delete', 'jobs', '-l', MANAGED_BY], { check: false })
-  c.after?.()
+  kubectl(['-n', caseNs, 'delete', 'jobs', '-l', MANAGED_BY], { check: false })
   const ok = Object.values(checks).every(Boolean)
   if (!ok) failed++
   rows.push([

@@ -67,7 +67,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     const image = new TestImageStage(inputs.image, inputs, { ...deps, timer })
     const { cluster, kube: k } = await clusterStage(inputs.cluster, inputs.workDir, {
       ...deps,
-      timer
+      timer,
+      stuckTimeoutSeconds: inputs.stuckTimeoutSeconds
     }).catch(async (e: unknown) => {
       await image.settled()
       throw e

@@ -122,15 +122,16 @@ describe('buildImage and BuildKit', () => {
     expect(log.text('info')).toMatch(/Building with BuildKit: the buildx plugin is installed/)
   })
 
-  it('builds a copy without cache mounts with the legacy builder, and says so', async () => {
+  it('gives the legacy builder the Dockerfile without cache mounts on stdin, writing nothing', async () => {
     const dir = tmp()
-    const workDir = path.join(dir, 'work')
+    const workDir = tmp()
     fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
-    const dockerfiles: string[] = []
+    const before = fs.readdirSync(dir).sort()
+    let during: string[] = []
     const exec = new FakeExec().on(
       (c) => c.args[0] === 'build',
       (c) => {
-        dockerfiles.push(fs.readFileSync(c.args[c.args.indexOf('--file') + 1], 'utf8'))
+        during = fs.readdirSync(dir).sort()
         return built(c)
       }
     )
@@ -149,12 +150,65 @@ describe('buildImage and BuildKit', () => {
     )
     const build = exec.calls.find((c) => c.args[0] === 'build')
     expect(build?.options?.env).toEqual({ DOCKER_BUILDKIT: '0' })
-    // Beside the original (inside the context: a stable name keeps the layer cache), then removed.
-    const file = build?.args[build.args.indexOf('--file') + 1] ?? ''
-    expect(file).toBe(path.join(dir, '.Dockerfile.test.no-buildkit'))
-    expect(dockerfiles[0]).not.toMatch(/--mount/)
-    expect(fs.existsSync(file)).toBe(false)
+    // `--file -`: docker reads it from stdin, so no copy is ever in the context folder (side-by-side
+    // runs of one checkout, a killed run) and the context is the last argument as before.
+    expect(
+      build?.args.slice(build.args.indexOf('--file'), build.args.indexOf('--file') + 2)
+    ).toEqual(['--file', '-'])
+    expect(build?.args.at(-1)).toBe(dir)
+    expect(String(build?.options?.input)).toBe(withoutCacheMounts(example).text)
+    expect(String(build?.options?.input)).not.toMatch(/--mount/)
+    expect(during).toEqual(before)
+    expect(fs.readdirSync(dir).sort()).toEqual(before)
     expect(log.text('warning')).toMatch(/without its 3 cache mount\(s\)/)
+  })
+
+  it("says when the context's .dockerignore would make every legacy build miss the layer cache", async () => {
+    const warned = async (dockerignore: string | undefined) => {
+      const dir = tmp()
+      fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
+      if (dockerignore !== undefined)
+        fs.writeFileSync(path.join(dir, '.dockerignore'), dockerignore)
+      const log = new FakeLogger()
+      const exec = new FakeExec().on((c) => c.args[0] === 'build', built)
+      const o = { dockerfile: path.join(dir, 'Dockerfile.test'), context: dir, buildArgs: {} }
+      await buildImage({ ...o, repository: 'r', workDir: tmp(), buildkit: false }, exec, log)
+      return log.text('warning')
+    }
+    expect(await warned('deploy/\n*.md\n')).toMatch(
+      /\.dockerignore does not exclude itself: docker adds a line to it for a Dockerfile read from stdin, so COPY sees a changed file and no build reuses the layer cache\. Add \.dockerignore to it$/
+    )
+    expect(await warned('deploy/\n.dockerignore\n')).not.toMatch(/exclude itself/)
+    expect(await warned(undefined)).not.toMatch(/exclude itself/)
+  })
+
+  it('gives builds side by side in one work folder an image-ID file each, and leaves none', async () => {
+    const dir = tmp()
+    const workDir = tmp()
+    fs.writeFileSync(path.join(dir, 'Dockerfile.test'), example)
+    const iidFiles: string[] = []
+    const exec = new FakeExec().on(
+      (c) => c.args[0] === 'build',
+      (c) => {
+        iidFiles.push(c.args[c.args.indexOf('--iidfile') + 1])
+        return built(c)
+      }
+    )
+    const o = {
+      dockerfile: path.join(dir, 'Dockerfile.test'),
+      context: dir,
+      buildArgs: {},
+      repository: 'r',
+      workDir,
+      buildkit: false
+    }
+    const images = await Promise.all([
+      buildImage(o, exec, new FakeLogger()),
+      buildImage(o, exec, new FakeLogger())
+    ])
+    expect(images).toEqual([`r:${ID.slice(7, 19)}`, `r:${ID.slice(7, 19)}`])
+    expect(new Set(iidFiles).size).toBe(2)
+    expect(fs.readdirSync(workDir)).toEqual([])
   })
 
   it('gives a Dockerfile without cache mounts to the legacy builder as it is', async () => {
@@ -174,6 +228,7 @@ describe('buildImage and BuildKit', () => {
       new FakeLogger()
     )
     expect(exec.calls[0].args).toContain(path.join(dir, 'D'))
+    expect(exec.calls[0].options?.input).toBeUndefined()
   })
 
   it('passes build secrets to BuildKit by environment, never in argv, and refuses them without BuildKit', async () => {

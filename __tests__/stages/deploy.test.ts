@@ -145,3 +145,25 @@ describe("deployStage and ArgoCD's credentials for app-repo", () => {
     expect(kube.applied.filter((o) => o.kind === 'Secret')).toEqual([])
   })
 })
+
+describe('deployStage and the namespaces it writes into', () => {
+  it("applies the Application's destination as a Namespace before the Application", async () => {
+    const { kube, inputs, deps } = setup('auto')
+    await kube.apply([crd(['helm'])])
+    inputs.application = { ...inputs.application!, namespace: 'example-app' }
+    // The Application never becomes Healthy here: the deploy times out, which is fine for this test.
+    await deployStage(
+      inputs,
+      { namespace: 'example', stuckTimeoutSeconds: 600, workspace: '.' },
+      deps
+    )
+    const order = kube.applied.map((o) => `${o.kind}/${o.metadata?.name}`)
+    // Through the cluster stage's client, that apply is what waits out a namespace still
+    // terminating (k8s/namespaces.ts) before ArgoCD syncs into it.
+    expect(order).toContain('Namespace/example-app')
+    expect(order.indexOf('Namespace/example-app')).toBeLessThan(
+      order.indexOf('Application/in-cluster-test-example-app')
+    )
+    expect(order.indexOf('Namespace/example')).toBe(1)
+  })
+})

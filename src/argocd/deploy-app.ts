@@ -74,6 +74,11 @@ export function applicationFromFile(text: string, source: string, revision?: str
   return withRefresh(app)
 }
 
+/** The namespace an Application deploys into, when it names one. */
+export function applicationDestination(app: KubeObject): string | undefined {
+  return (app as AppObject).spec?.destination?.namespace || undefined
+}
+
 /** Asks the controller to compare with git now instead of at its next periodic reconcile. */
 function withRefresh(app: AppObject): KubeObject {
   app.metadata.annotations = { ...app.metadata.annotations, 'argocd.argoproj.io/refresh': 'normal' }

@@ -7,7 +7,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Exec, Logger } from '../ports.js'
 import { lastLines } from '../text.js'
-import { withoutCacheMounts } from './dockerfile.js'
+import { withoutCacheMounts, type LegacyDockerfile } from './dockerfile.js'
+import { excludesItself } from './dockerignore.js'
 
 export interface BuildOptions {
   dockerfile: string
@@ -94,8 +95,22 @@ export function contentTag(repository: string, imageId: string): string {
 /** Builds, tags and returns the image reference. Build output goes to the log as it comes. */
 export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Promise<string> {
   fs.mkdirSync(o.workDir, { recursive: true })
-  const iidFile = path.join(o.workDir, 'image-id')
-  fs.rmSync(iidFile, { force: true })
+  // A folder of its own for the image-ID file: runs side by side from one checkout share the work
+  // folder (the CLI's .in-cluster-test), and docker removes that file as each build starts.
+  const dir = fs.mkdtempSync(path.join(o.workDir, 'build-'))
+  try {
+    return await buildTagged(o, path.join(dir, 'image-id'), exec, log)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function buildTagged(
+  o: BuildOptions,
+  iidFile: string,
+  exec: Exec,
+  log: Logger
+): Promise<string> {
   let buildkit = o.buildkit
   if (buildkit === undefined) {
     const probe = await probeBuildKit(exec)
@@ -107,26 +122,29 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
     throw new Error(
       'build-secrets needs BuildKit, which this Docker does not have: install the buildx plugin (docker/setup-buildx-action), or use go-package'
     )
-  let dockerfile = o.dockerfile
+  // Without BuildKit, a Dockerfile with cache mounts is given without them on stdin: nothing is
+  // written into the user's tree (side-by-side runs of one checkout, a killed run), and docker
+  // keeps it out of what `COPY . .` sees (see legacyDockerfile).
+  let legacy: LegacyDockerfile | undefined
   if (!buildkit) {
-    const legacy = withLegacyDockerfile(o.dockerfile)
-    dockerfile = legacy.dockerfile
-    if (legacy.dropped > 0)
+    legacy = legacyDockerfile(o.dockerfile)
+    if (legacy)
       log.warning(
-        `${o.dockerfile}: built without its ${legacy.dropped} cache mount(s), so Go compiles from nothing. Install the Docker buildx plugin to keep the caches, or use go-package`
+        `${o.dockerfile}: built without its ${legacy.droppedCacheMounts} cache mount(s), so Go compiles from nothing. Install the Docker buildx plugin to keep the caches, or use go-package${layerCacheNote(o.context)}`
       )
   }
-  const result = await exec
-    .run('docker', dockerBuildArgs({ ...o, dockerfile }, iidFile), {
+  const result = await exec.run(
+    'docker',
+    dockerBuildArgs({ ...o, dockerfile: legacy ? '-' : o.dockerfile }, iidFile),
+    {
       // Said either way: a CLI that defaults to BuildKit without a working buildx would fail.
       env: {
         DOCKER_BUILDKIT: buildkit ? '1' : '0',
         ...Object.fromEntries(Object.entries(secrets).map(([id, v]) => [secretEnvName(id), v]))
-      }
-    })
-    .finally(() => {
-      if (dockerfile !== o.dockerfile) fs.rmSync(dockerfile, { force: true })
-    })
+      },
+      input: legacy?.text
+    }
+  )
   if (result.exitCode !== 0) {
     throw new Error(
       `docker build of ${o.dockerfile} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`
@@ -142,26 +160,41 @@ export async function buildImage(o: BuildOptions, exec: Exec, log: Logger): Prom
   return image
 }
 
-/** The Dockerfile to give the legacy builder: a copy without cache mounts when it has any. */
-function withLegacyDockerfile(dockerfile: string): { dockerfile: string; dropped: number } {
+/**
+ * Why a Dockerfile given on stdin would miss the layer cache in this context, if it would: docker
+ * appends the Dockerfile's random name to a .dockerignore that then reaches `COPY` (dockerignore.ts).
+ */
+function layerCacheNote(context: string): string {
+  const file = path.join(context, '.dockerignore')
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+  if (excludesItself(text)) return ''
+  return `. ${file} does not exclude itself: docker adds a line to it for a Dockerfile read from stdin, so COPY sees a changed file and no build reuses the layer cache. Add .dockerignore to it`
+}
+
+/**
+ * What to give the legacy builder on stdin (`--file -`) instead of the Dockerfile: its text without
+ * cache mounts, or undefined when it has none (it is then built as it is). The docker CLI adds a
+ * Dockerfile from stdin to the context under a random name and lists that name in the context's
+ * .dockerignore, so `COPY . .` never picks it up (that .dockerignore must exclude itself to keep the
+ * layer cache: layerCacheNote).
+ */
+function legacyDockerfile(dockerfile: string): LegacyDockerfile | undefined {
   let text: string
   try {
     text = fs.readFileSync(dockerfile, 'utf8')
   } catch {
     // docker build reports a missing Dockerfile in its own words.
-    return { dockerfile, dropped: 0 }
+    return undefined
   }
-  let legacy
   try {
-    legacy = withoutCacheMounts(text)
+    const legacy = withoutCacheMounts(text)
+    return legacy.droppedCacheMounts > 0 ? legacy : undefined
   } catch (e) {
     throw new Error(`Cannot build ${dockerfile}: ${(e as Error).message}`, { cause: e })
   }
-  if (legacy.droppedCacheMounts === 0) return { dockerfile, dropped: 0 }
-  // Beside the original, so inside the context when it is: the legacy CLI adds a Dockerfile from
-  // outside the context under a random name, which `COPY . .` then copies, and no build would
-  // ever hit the layer cache. Removed after the build (see buildImage).
-  const copy = path.join(path.dirname(dockerfile), `.${path.basename(dockerfile)}.no-buildkit`)
-  fs.writeFileSync(copy, legacy.text)
-  return { dockerfile: copy, dropped: legacy.droppedCacheMounts }
 }

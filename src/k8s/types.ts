@@ -67,6 +67,17 @@ export interface Condition {
   lastTransitionTime?: string
 }
 
+/**
+ * A Namespace as its deletion shows it: the deletion timestamp, the finalizers that hold it, and
+ * the namespace controller's conditions (NamespaceContentRemaining, NamespaceFinalizersRemaining,
+ * NamespaceDeletionContentFailure, …) saying what is left to delete.
+ */
+export interface NamespaceLike extends KubeObject {
+  metadata?: KubeObject['metadata'] & { deletionTimestamp?: string; finalizers?: string[] }
+  spec?: { finalizers?: string[] }
+  status?: { phase?: string; conditions?: Condition[] }
+}
+
 export interface JobLike {
   spec?: { activeDeadlineSeconds?: number }
   status?: {

@@ -7,7 +7,8 @@ import * as path from 'node:path'
 import type { ClusterInputs } from '../inputs/types.js'
 import type { Kube } from '../k8s/kube.js'
 import type { StageTimer } from '../timing.js'
-import type { Exec, Logger, ToolCache } from '../ports.js'
+import type { Clock, Exec, Logger, ToolCache } from '../ports.js'
+import { waitingOutNamespaces } from '../k8s/namespaces.js'
 import { saveCleanupState, type StateStore } from '../state.js'
 import { installTool, type Platform } from '../tools.js'
 import { ensureKindCluster } from '../kind/cluster.js'
@@ -30,17 +31,30 @@ export interface ProvisionDeps {
   templatesDir: string
 }
 
-/** The cluster stage: a cluster, a client for it, and proof that its API answers. */
+/**
+ * The cluster stage: a cluster, a client for it, and proof that its API answers. Every write of
+ * the client waits out a namespace still terminating (an earlier run's), up to stuck-timeout, and
+ * creates the namespace again before anything goes into it (k8s/namespaces.ts).
+ */
 export async function clusterStage(
   inputs: ClusterInputs,
   workDir: string,
-  deps: ProvisionDeps & { connect(kubeconfigPath: string): Kube; timer: StageTimer }
+  deps: ProvisionDeps & {
+    connect(kubeconfigPath: string): Kube
+    timer: StageTimer
+    clock: Clock
+    stuckTimeoutSeconds: number
+  }
 ): Promise<{ cluster: Cluster; kube: Kube }> {
   const { log, timer } = deps
   const cluster = await timer.time('cluster', () =>
     log.group('Cluster', () => provisionCluster(inputs, workDir, deps))
   )
-  const kube = deps.connect(cluster.kubeconfigPath)
+  const kube = waitingOutNamespaces(deps.connect(cluster.kubeconfigPath), {
+    clock: deps.clock,
+    log,
+    timeoutSeconds: deps.stuckTimeoutSeconds
+  })
   log.info(`Cluster API answers: Kubernetes ${await timer.time('api check', () => kube.version())}`)
   return { cluster, kube }
 }

@@ -21,6 +21,7 @@ import {
 } from '../k8s/wait.js'
 import { warningEvents } from '../k8s/events.js'
 import { ChangeWatch } from '../k8s/changes.js'
+import { namespaceObject } from '../k8s/namespaces.js'
 import { Wakeup } from '../k8s/poll.js'
 import { renderSecret } from '../job/render.js'
 import { formatPodProblem, podProblems, STUCK_REASONS } from '../diagnosis/pods.js'
@@ -32,7 +33,12 @@ import {
   manifestSource,
   prepareInstall
 } from '../argocd/bootstrap.js'
-import { applicationFromFile, deployApplication, renderApplication } from '../argocd/deploy-app.js'
+import {
+  applicationDestination,
+  applicationFromFile,
+  deployApplication,
+  renderApplication
+} from '../argocd/deploy-app.js'
 import { repositorySecret } from '../argocd/repo-secret.js'
 
 export interface DeployStageDeps {
@@ -103,12 +109,6 @@ export async function deployStage(
   const events = await warningEvents(kube, c.namespace)
   return { failure: { headline, details: [...details, ...events] }, namespaces }
 }
-
-const namespaceObject = (name: string) => ({
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: { name }
-})
 
 /** The Secrets the service needs, in their namespaces (the Application's by default). */
 async function createDeploySecrets(
@@ -246,6 +246,10 @@ async function deployService(
             )
             d.created?.(refOf(credentials))
           }
+          // ArgoCD syncs into the destination: one still terminating (an earlier run's) is
+          // waited out and the namespace created before the Application exists.
+          const destination = applicationDestination(object)
+          if (destination) await kube.apply([namespaceObject(destination)])
           await deployApplication(object, timeout, port, clock, log, {
             stuck,
             wakeup,
