@@ -116,7 +116,8 @@ function check(file: string, r: TestRun) {
   if (text.split('\n').some((l) => ['PASS', 'FAIL'].includes(l.replace('\u0016', ''))))
     expect(r.verdict?.toLowerCase()).toBe(ref.pkg)
 
-  // Failures: the failing leaves, and the leaves a timeout or a kill caught running.
+  // Failures: the failing leaves, and every test left without a result but a parent cut off
+  // through a running subtest.
   const open = ref.tests.filter((t) => !t.verdict && !glued(t.name))
   const failingChild = new Set(
     ref.tests.filter((t) => t.verdict === 'fail' && t.parent).map((t) => t.parent)
@@ -126,7 +127,7 @@ function check(file: string, r: TestRun) {
   )
   const expected = [
     ...ref.tests.filter((t) => t.verdict === 'fail' && !failingChild.has(t)),
-    ...open.filter((t) => !t.paused && !t.finished && !openChild.has(t))
+    ...open.filter((t) => !openChild.has(t))
   ]
   const reportable = reportableFailures(r)
   expect(reportable.map((t) => key(t.name, t.repetition ?? 1)).sort()).toEqual(
@@ -144,7 +145,8 @@ function check(file: string, r: TestRun) {
   for (const t of reportable) {
     const f = t.failure!
     const located =
-      !t.name.startsWith('Example') && !(t.status === 'interrupted' && r.ending !== 'sigquit')
+      !t.name.startsWith('Example') &&
+      !(t.status === 'interrupted' && (r.ending !== 'sigquit' || t.bystander))
     if (!located) {
       expect({ test: t.name, file: f.file }).toEqual({ test: t.name, file: undefined })
       continue
@@ -154,7 +156,7 @@ function check(file: string, r: TestRun) {
       file: expect.stringMatching(/suite_test\.go$/)
     })
     expect(locateFile(f.file!, repoFiles, 'example.com/t2j')).toBe(`${dir}/src/suite_test.go`)
-    for (const at of [{ file: f.file!, line: f.line! }, ...(f.locations ?? [])])
+    for (const at of [{ file: f.file!, line: f.line! }, ...(f.checks ?? [])])
       expect({ test: t.name, source: source[at.line - 1] }).toEqual({
         test: t.name,
         source: expect.stringMatching(/\/\/ want-location/)
@@ -199,7 +201,7 @@ describe('the shapes the issue lists, on captured logs', () => {
         message: 'Add(2, 2) = 4, want 5'
       })
       expect(failure(r, 'TestErrorThenLog')).toMatchObject({ line: 67 })
-      expect(failure(r, 'TestTwoErrors').locations?.map((l) => l.line)).toEqual([74, 75])
+      expect(failure(r, 'TestTwoErrors').checks?.map((l) => l.line)).toEqual([74, 75])
       expect(failure(r, 'TestMultiLine').message).toBe('response differs:\ngot: {a:1}\nwant: {a:2}')
       expect(failure(r, 'TestTestifyLike')).toMatchObject({
         file: expect.stringMatching(/suite_test\.go$/),
@@ -229,13 +231,25 @@ describe('the shapes the issue lists, on captured logs', () => {
   })
 
   it.each(['go1.26-plain-v-timeout.txt', 'go1.19-trimpath-v-timeout.txt'])(
-    '%s: the subtest running at the timeout fails at its own frame; paused and finished ones are bystanders',
+    '%s: the subtest running at the timeout fails at its own frame; paused and finished ones are listed as cut off',
     (f) => {
       const r = parse(f)
       expect(r.timedOut).toBe('1s')
       expect(
         reportableFailures(r).map((t) => [t.name, t.failure?.message, t.failure?.line])
-      ).toEqual([['TestTimeout/group/stuck', 'test timed out after 1s', 171]])
+      ).toEqual([
+        [
+          'TestTimeout/fast',
+          'finished, but its result was not printed: the run timed out after 1s in another test before its parent ended',
+          undefined
+        ],
+        [
+          'TestTimeout/group/waiting',
+          'paused by t.Parallel, never resumed: the run timed out after 1s in another test',
+          undefined
+        ],
+        ['TestTimeout/group/stuck', 'test timed out after 1s', 171]
+      ])
       expect(r.tests.find((t) => t.name === 'TestTimeout/group/waiting')).toMatchObject({
         status: 'interrupted',
         bystander: true
