@@ -181,9 +181,20 @@ describe('report', () => {
     expect(json.failures[1]).toEqual({
       test: 'TestPlainFailure',
       package: null,
+      status: 'fail',
       file: '__fixtures__/gotest/src/calc_test.go',
       line: 60,
-      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says'
+      how: 'trace',
+      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says',
+      checks: [
+        {
+          file: '__fixtures__/gotest/src/calc_test.go',
+          line: 60,
+          how: 'trace',
+          message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says'
+        }
+      ],
+      ended: null
     })
     const xml = junitXml(r)
     expect(xml).toMatch(/<testsuite name="in-cluster-test" tests="16" failures="4" skipped="3"/)

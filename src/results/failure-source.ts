@@ -396,3 +396,25 @@ export function lastLine(printed: readonly Printed[]): Check | undefined {
   const p = printed.at(-1)
   return p ? { ...printedPlace(p), message: messageOf(p), how: 'last-line' } : undefined
 }
+
+/**
+ * A test that failed without printing a check (t.Fail(), t.FailNow()): the one such call in its
+ * function, if there is exactly one.
+ */
+export function silentFailure(index: SourceIndex, test: string): Check | undefined {
+  const top = test.split('/')[0]
+  const hits: Check[] = []
+  for (const path of index.definingTest(top)) {
+    const f = index.file(path)
+    for (const b of f?.funcs.get(top) ?? []) {
+      for (const c of callsIn(f!, b.start, b.end)) {
+        if ((c.name !== 'Fail' && c.name !== 'FailNow') || c.args > 0) continue
+        if (knownKind(c) !== 'failure') continue
+        const line = f!.tokens[c.at].line
+        const message = `${[...c.recv, c.name].join('.')}() (no message)`
+        hits.push({ file: path, line, message, how: 'source', path })
+      }
+    }
+  }
+  return hits.length === 1 ? hits[0] : undefined
+}

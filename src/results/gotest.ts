@@ -19,6 +19,7 @@ import { ProfileCollector, type CoverProfile } from './cover-profile.js'
 import {
   failingChecks,
   lastLine,
+  silentFailure,
   SourceIndex,
   type Printed,
   type SourceReader
@@ -637,6 +638,8 @@ export class TestLogParser {
       }
     }
     if (ended) return ended
+    const silent = source && !s.failedChild ? silentFailure(source, t.name) : undefined
+    if (silent) return { ...silent, checks: [silent] }
     const last = lastLine(s.candidates)
     if (last)
       return {

@@ -39,12 +39,15 @@ export function checkoutSource(root: string, files: readonly string[]): SourceRe
 
 /** Go files of a checkout, relative to it: git's list (tracked and new), or a walk without git. */
 export async function listGoFiles(root: string, exec: Exec): Promise<string[]> {
-  const r = await exec.run(
-    'git',
-    ['-C', root, 'ls-files', '--cached', '--others', '--exclude-standard', '--', '*.go'],
-    { silent: true }
-  )
-  if (r.exitCode === 0) return r.stdout.split('\n').filter(Boolean).slice(0, MAX_FILES)
+  const r = await exec
+    .run(
+      'git',
+      ['-C', root, 'ls-files', '--cached', '--others', '--exclude-standard', '--', '*.go'],
+      { silent: true }
+    )
+    // No git at all (a CLI user's machine): the walk below.
+    .catch(() => undefined)
+  if (r?.exitCode === 0) return r.stdout.split('\n').filter(Boolean).slice(0, MAX_FILES)
   return walk(root, '', MAX_FILES)
 }
 
