@@ -219,7 +219,7 @@ export function summary(r: RunReport): string {
       .map((t) => [cell(t.stage), `+${(t.startMs / 1000).toFixed(1)}s`, ms(t.ms)])
     rows.push(['**total**', '', `**${ms(r.durationMs)}**`])
     parts.push(
-      `${stageChart(r.timings, r.durationMs, r.startedAt)}\n\n<details><summary>Stage timings</summary>\n\n${table(['stage', 'started', 'took'], rows)}\n\n</details>`
+      `**Stages** (${ms(r.durationMs)} in all; side by side where they overlap)\n\n${stageChart(r.timings, r.startedAt)}\n\n<details><summary>Stage timings</summary>\n\n${table(['stage', 'started', 'took'], rows)}\n\n</details>`
     )
   }
   const meta = [
