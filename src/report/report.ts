@@ -78,7 +78,8 @@ const HOW: Record<Found, string> = {
 function annotationsOf(t: TestCase, locate: RunReport['locate']): Annotation[] {
   const f: Failure = t.failure ?? { message: '' }
   const checks = f.checks ?? []
-  const title = `${t.name} ${t.status === 'interrupted' ? 'was interrupted' : 'failed'}`
+  // A test cut off after a failed check failed there; one without, was interrupted.
+  const title = `${t.name} ${t.status === 'interrupted' && !checks.length ? 'was interrupted' : 'failed'}`
   const one = (at: Partial<Check> & { message: string }, name: string): Annotation => {
     const where = placed(at, t.package, locate)
     return {
