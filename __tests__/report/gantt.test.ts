@@ -65,7 +65,11 @@ describe('the stage chart', () => {
     ]
     const md = summary(report({ timings, durationMs: 82_000 }))
     const chart = chartOf(md)
-    expect(chart.split('\n').slice(0, 3)).toEqual(['gantt', '  dateFormat x', '  axisFormat %H:%M:%S'])
+    expect(chart.split('\n').slice(0, 3)).toEqual([
+      'gantt',
+      '  dateFormat x',
+      '  axisFormat %H:%M:%S'
+    ])
     const drawn = await bars(chart)
     expect(drawn).toEqual(expected(timings))
     // The image build overlaps the cluster and the deploy.

@@ -24,6 +24,7 @@ import {
   TestLogParser
 } from '../../src/results/gotest.js'
 import { locateFile } from '../../src/results/locate.js'
+import { checkoutSource } from '../../src/results/source-files.js'
 import type { TestRun } from '../../src/results/types.js'
 
 const dir = '__fixtures__/gotest/t2j'
@@ -175,6 +176,19 @@ describe('the parser agrees with go tool test2json on every captured log', () =>
   // eslint-disable-next-line jest/expect-expect -- check() asserts
   it.each(logs)('%s', (file) => {
     check(file, parseTestLog(fs.readFileSync(`${dir}/logs/${file}`, 'utf8')))
+  })
+
+  // With the source every failing check is found there, at a `// want-location` line.
+  it.each(logs)('%s, with the source', (file) => {
+    const source = checkoutSource('.', repoFiles)
+    const r = parseTestLog(fs.readFileSync(`${dir}/logs/${file}`, 'utf8'), { source })
+    const reportable = check(file, r)
+    const checks = reportable.flatMap((t) => t.failure?.checks ?? [])
+    expect(checks.every((c) => c.how === 'source' && c.path === `${dir}/src/suite_test.go`)).toBe(
+      true
+    )
+    // The main run's twelve failing calls (TestTwoErrors has two), none of its logs.
+    if (file.includes('-main')) expect(checks.length).toBe(12)
   })
 
   // eslint-disable-next-line jest/expect-expect -- check() asserts
