@@ -6,14 +6,17 @@
  * markers, the same ^V rules, the same attribution of output by indentation), so every test,
  * subtest and repetition gets test2json's verdict. Beyond test2json, what the text still tells:
  * a report glued to the end of an output line in plain -test.v (test2json misses it there), the
- * tests a timeout or a kill cut off, panics and stack frames as locations.
+ * tests a timeout or a kill cut off, and each test's `file:line:` reports, of which
+ * failure-source.ts tells the failing checks (reading the source when it is given), and the
+ * goroutine dumps where goroutines.ts finds panics and hung tests. Bytes become lines in
+ * log-lines.ts.
  *
  * Streaming: `TestLogParser.push(line)` per line, `finish()` at the end. Memory is bounded by the
  * number of tests, not by the log: a line is cut to MAX_LINE, a test keeps at most
  * OUTPUT_HEAD + OUTPUT_TAIL lines of output, and once KEEP_OUTPUT_BYTES of output are held, a
- * finished test keeps none (pass, skip) or a few lines (failure; its message is kept apart). Every step is O(1) per line (no rescans), so time is linear.
+ * finished test keeps none (pass, skip) or a few lines (failure; its reports are kept apart).
+ * Every step is O(1) per line (no rescans), so time is linear.
  */
-import * as fs from 'node:fs'
 import type { Failure, TestCase, TestRun } from './types.js'
 import { ProfileCollector, type CoverProfile } from './cover-profile.js'
 import {
@@ -25,12 +28,10 @@ import {
   type SourceReader
 } from './failure-source.js'
 import { GoroutineDump } from './goroutines.js'
+import { capLine, forEachLineOfFile, linesOf, MAX_LINE } from './log-lines.js'
 
 /** test2json's ^V: begins every framing line the binary prints with -test.v=test2json. */
 const MARKER_CHAR = '\u0016'
-/** Longer lines keep their head and tail (a glued report sits at the end). */
-export const MAX_LINE = 64 * 1024
-const LINE_TAIL = 16 * 1024
 const OUTPUT_HEAD = 100
 const OUTPUT_TAIL = 100
 /** Past this much output held, a finished test keeps little of its own (see result()). */
@@ -124,13 +125,6 @@ function leadingSpaces(s: string): number {
 /** Removes test2json's ^V framing wherever the log is shown to people. */
 export function stripFraming(text: string): string {
   return text.includes(MARKER_CHAR) ? text.split(MARKER_CHAR).join('') : text
-}
-
-/** A line cut to MAX_LINE: its head and its tail, and how much was left out between them. */
-export function capLine(line: string): string {
-  if (line.length <= MAX_LINE) return line
-  const head = MAX_LINE - LINE_TAIL
-  return `${line.slice(0, head)} … [${line.length - head - LINE_TAIL} characters cut] … ${line.slice(-LINE_TAIL)}`
 }
 
 export class TestLogParser {
@@ -703,138 +697,11 @@ export interface ParseOptions {
   source?: SourceReader
 }
 
-/** Splits text into lines as the parser reads them, without one string per whole log. */
-function* linesOf(text: string): Generator<string> {
-  let start = 0
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
-    if (end === -1) end = text.length
-    yield end - start > MAX_LINE ? capLine(text.slice(start, end)) : text.slice(start, end)
-    start = end + 1
-  }
-}
-
 /** Parses a whole log. Lines that are JSON test events are unwrapped to the text they carry. */
 export function parseTestLog(text: string, options?: ParseOptions): TestRun {
   const p = new TestLogParser(options)
   for (const line of linesOf(text)) p.push(line)
   return p.finish()
-}
-
-/**
- * Splits a byte stream into lines: at `\n`, and before a ^V that does not begin a line (as
- * test2json does). A line longer than MAX_LINE keeps its head and tail only, so a log without
- * newlines never becomes one string.
- */
-export class ByteLineSplitter {
-  private parts: Buffer[] = []
-  private size = 0
-  private tail?: Buffer
-  private cut = 0
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: Buffer): void {
-    const len = chunk.length
-    let pos = 0
-    // Where the next newline and ^V are, found once per chunk position (no rescans).
-    let nl = -2
-    let v = -2
-    while (pos < len) {
-      if (nl !== -1 && nl < pos) nl = chunk.indexOf(10, pos)
-      const vFrom = this.size === 0 && !this.tail ? pos + 1 : pos
-      if (v !== -1 && v < vFrom) v = vFrom < len ? chunk.indexOf(0x16, vFrom) : -1
-      const lineEnd = nl === -1 ? len : nl
-      if (v !== -1 && v < lineEnd) {
-        this.add(chunk.subarray(pos, v))
-        this.emit()
-        pos = v
-        continue
-      }
-      if (nl === -1) {
-        // A copy: the caller may reuse the chunk's memory for its next read.
-        this.add(Buffer.from(chunk.subarray(pos)))
-        return
-      }
-      this.add(chunk.subarray(pos, nl))
-      this.emit()
-      pos = nl + 1
-    }
-  }
-
-  private add(b: Buffer): void {
-    if (b.length === 0) return
-    if (this.size + b.length <= MAX_LINE - LINE_TAIL) {
-      this.parts.push(b)
-      this.size += b.length
-      return
-    }
-    // Over the head's room: keep filling the head, the rest slides through the tail.
-    const room = MAX_LINE - LINE_TAIL - this.size
-    if (room > 0) {
-      this.parts.push(b.subarray(0, room))
-      this.size += room
-      b = b.subarray(room)
-    }
-    const t = this.tail ? Buffer.concat([this.tail, b]) : Buffer.from(b)
-    this.cut += Math.max(0, t.length - LINE_TAIL)
-    this.tail = t.length > LINE_TAIL ? Buffer.from(t.subarray(t.length - LINE_TAIL)) : t
-  }
-
-  private emit(): void {
-    const head =
-      this.parts.length === 1
-        ? this.parts[0].toString('utf8')
-        : Buffer.concat(this.parts, this.size).toString('utf8')
-    let line = head
-    if (this.tail) {
-      line =
-        this.cut > 0
-          ? `${head} … [${this.cut} bytes cut] … ${this.tail.toString('utf8')}`
-          : head + this.tail.toString('utf8')
-    }
-    this.parts = []
-    this.size = 0
-    this.tail = undefined
-    this.cut = 0
-    this.onLine(line)
-  }
-
-  /** The last line, when the stream did not end with a newline; true if there was one. */
-  end(): boolean {
-    if (this.size === 0 && !this.tail) return false
-    this.emit()
-    return true
-  }
-}
-
-/**
- * Calls `onLine` for every line of a file, read as a stream (see ByteLineSplitter), and resolves
- * once the last one is read.
- */
-export async function forEachLineOfFile(
-  path: string,
-  onLine: (line: string) => void
-): Promise<void> {
-  const splitter = new ByteLineSplitter(onLine)
-  // One buffer, read into again and again: a stream's fresh 64 KiB chunks are external memory
-  // that V8 frees late, which alone doubled the peak RSS on a 1 GiB log.
-  const buf = Buffer.allocUnsafe(1 << 20)
-  const fh = await fs.promises.open(path, 'r')
-  let chunks = 0
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null)
-      if (bytesRead === 0) break
-      splitter.push(buf.subarray(0, bytesRead))
-      // A turn of the event loop now and then, so that a long parse does not starve timers and
-      // other streams (shards followed at the same time).
-      if (++chunks % 16 === 0) await new Promise((resolve) => setImmediate(resolve))
-    }
-  } finally {
-    await fh.close()
-  }
-  splitter.end()
 }
 
 /**

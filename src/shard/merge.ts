@@ -5,12 +5,8 @@
  * never from a profile known to be cut short. Pure.
  */
 import { mergeProfiles, totalCoverage, type CoverProfile } from '../results/cover-profile.js'
-import {
-  forEachLineOfFile,
-  parseTestLogWithProfile,
-  TestLogParser,
-  type ParseOptions
-} from '../results/gotest.js'
+import { parseTestLogWithProfile, TestLogParser, type ParseOptions } from '../results/gotest.js'
+import { forEachLineOfFile } from '../results/log-lines.js'
 import type { TestRun } from '../results/types.js'
 import { mergeRuns } from './shard.js'
 
