@@ -9,6 +9,7 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import { failedThrough, parseTestLog, reportableFailures } from '../../src/results/gotest.js'
 import { checkoutSource } from '../../src/results/source-files.js'
+import { checksOf } from '../../src/results/failure-source.js'
 import { locateFile } from '../../src/results/locate.js'
 import type { TestRun } from '../../src/results/types.js'
 import { annotations, type RunReport } from '../../src/report/report.js'
@@ -50,7 +51,7 @@ function located(r: TestRun) {
       test: t.name,
       at: [where(f)?.replace(`${src}/`, ''), f.line, f.how],
       message: f.message,
-      checks: (f.checks ?? []).map((c) => [where(c)?.replace(`${src}/`, ''), c.line, c.how])
+      checks: checksOf(f).map((c) => [where(c)?.replace(`${src}/`, ''), c.line, c.how])
     }
   })
 }
@@ -202,7 +203,7 @@ describe.each(builds)('%s: several failed checks in one test', (build) => {
           ['TestGomegaChecks', 'the total of two items\nExpected\n<int>: 3\nto equal\n<int>: 4']
         ].map(([test, message], i) => ({ test, at: checks[i][0], message, checks: checks[i] }))
       )
-      const all = r.tests.flatMap((t) => t.failure?.checks ?? []).map((k) => k.message)
+      const all = r.tests.flatMap((t) => checksOf(t.failure)).map((k) => k.message)
       expect(all).toContain(
         'Received unexpected error:\norder has no ID\nan order without ID should validate'
       )

@@ -102,7 +102,8 @@ describe('parseTestLog on captured binaries', () => {
           message: 'test timed out after 2s',
           file: '/work/main/__fixtures__/gotest/src/calc_test.go',
           line: 85,
-          how: 'trace'
+          how: 'trace',
+          kind: 'timeout'
         }
       ]
     ])

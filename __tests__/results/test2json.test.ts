@@ -25,6 +25,7 @@ import {
 import { locateFile } from '../../src/results/locate.js'
 import { ByteLineSplitter } from '../../src/results/log-lines.js'
 import { checkoutSource } from '../../src/results/source-files.js'
+import { checksOf } from '../../src/results/failure-source.js'
 import type { TestRun } from '../../src/results/types.js'
 
 const dir = '__fixtures__/gotest/t2j'
@@ -157,7 +158,7 @@ function check(file: string, r: TestRun) {
       file: expect.stringMatching(/suite_test\.go$/)
     })
     expect(locateFile(f.file!, repoFiles, 'example.com/t2j')).toBe(`${dir}/src/suite_test.go`)
-    for (const at of [{ file: f.file!, line: f.line! }, ...(f.checks ?? [])])
+    for (const at of [{ file: f.file!, line: f.line! }, ...checksOf(f)])
       expect({ test: t.name, source: source[at.line - 1] }).toEqual({
         test: t.name,
         source: expect.stringMatching(/\/\/ want-location/)
@@ -183,7 +184,7 @@ describe('the parser agrees with go tool test2json on every captured log', () =>
     const source = checkoutSource('.', repoFiles)
     const r = parseTestLog(fs.readFileSync(`${dir}/logs/${file}`, 'utf8'), { source })
     const reportable = check(file, r)
-    const checks = reportable.flatMap((t) => t.failure?.checks ?? [])
+    const checks = reportable.flatMap((t) => checksOf(t.failure))
     expect(checks.every((c) => c.how === 'source' && c.path === `${dir}/src/suite_test.go`)).toBe(
       true
     )
@@ -216,7 +217,7 @@ describe('the shapes the issue lists, on captured logs', () => {
         message: 'Add(2, 2) = 4, want 5'
       })
       expect(failure(r, 'TestErrorThenLog')).toMatchObject({ line: 67 })
-      expect(failure(r, 'TestTwoErrors').checks?.map((l) => l.line)).toEqual([74, 75])
+      expect(checksOf(failure(r, 'TestTwoErrors')).map((l) => l.line)).toEqual([74, 75])
       expect(failure(r, 'TestMultiLine').message).toBe('response differs:\ngot: {a:1}\nwant: {a:2}')
       expect(failure(r, 'TestTestifyLike')).toMatchObject({
         file: expect.stringMatching(/suite_test\.go$/),

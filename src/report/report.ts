@@ -9,6 +9,7 @@ import { failedThrough, reportableFailures } from '../results/gotest.js'
 import type { Check, Failure, Found, TestCase, TestRun } from '../results/types.js'
 import { cell, code, ms, table } from './markdown.js'
 import { stageChart } from './gantt.js'
+import { checksOf } from '../results/failure-source.js'
 import type { ServiceSnapshot } from '../service/snapshot.js'
 import { serviceSection } from './service.js'
 import { rerunSection, type RerunInputs } from './rerun.js'
@@ -77,7 +78,7 @@ const HOW: Record<Found, string> = {
 /** A failed test's annotations, in order: its failure, its other checks, how it ended. */
 function annotationsOf(t: TestCase, locate: RunReport['locate']): Annotation[] {
   const f: Failure = t.failure ?? { message: '' }
-  const checks = f.checks ?? []
+  const checks = checksOf(f)
   // A test cut off after a failed check failed there; one without, was interrupted.
   const title = `${t.name} ${t.status === 'interrupted' && !checks.length ? 'was interrupted' : 'failed'}`
   const one = (at: Partial<Check> & { message: string }, name: string): Annotation => {
@@ -95,14 +96,14 @@ function annotationsOf(t: TestCase, locate: RunReport['locate']): Annotation[] {
   checks.slice(1).forEach((c, i) => {
     out.push(one(c, `${t.name} failed (check ${i + 2} of ${checks.length})`))
   })
-  if (f.ended) out.push(one(f.ended, `${t.name} ${endedAs(f.ended.message)}`))
+  if (f.ended) out.push(one(f.ended, `${t.name} ${ENDED[f.ended.kind ?? 'interrupted']}`))
   return out
 }
 
-function endedAs(message: string): string {
-  if (message.startsWith('panic: ')) return 'panicked'
-  if (message.startsWith('test timed out')) return 'timed out'
-  return 'was cut off'
+const ENDED: Record<NonNullable<Failure['kind']>, string> = {
+  panic: 'panicked',
+  timeout: 'timed out',
+  interrupted: 'was cut off'
 }
 
 /**
@@ -248,7 +249,7 @@ function failedSection(run: TestRun, locate: RunReport['locate']): string | unde
       : f?.file
         ? cell(`${f.file}:${f.line ?? ''}`)
         : ''
-    const more = (f?.checks?.length ?? 0) - 1
+    const more = checksOf(f).length - 1
     const how = where && f?.how ? cell(HOW[f.how]) : ''
     const status = t.status === 'interrupted' ? ' (interrupted)' : ''
     return [
@@ -312,7 +313,7 @@ export function resultsJson(r: RunReport): string {
           ...at(t.failure ?? {}),
           message: loc.message,
           // Every failing check, each with the way its place was found.
-          checks: (t.failure?.checks ?? []).map((c) => ({ ...at(c), message: c.message })),
+          checks: checksOf(t.failure).map((c) => ({ ...at(c), message: c.message })),
           ended: t.failure?.ended
             ? { ...at(t.failure.ended), message: t.failure.ended.message }
             : null
@@ -364,7 +365,7 @@ export function junitXml(r: RunReport, suiteName = 'in-cluster-test'): string {
         return file ? `${file}:${p.line ?? c.line ?? ''}${c.how ? ` (${c.how})` : ''}` : ''
       }
       // Every failing check, then how the test ended, then its output.
-      const checks = (f?.checks ?? []).map((c) => `${where(c)}: ${c.message}`)
+      const checks = checksOf(f).map((c) => `${where(c)}: ${c.message}`)
       const lines = checks.length > 0 ? checks : [f ? where(f) : '']
       if (f?.ended) lines.push(`${where(f.ended)}${where(f.ended) ? ': ' : ''}${f.ended.message}`)
       return `    <testcase ${attrs}><failure message="${xml(truncate(f?.message ?? '', 1000))}" type="${t.status}">${xml([...lines, ...t.output].filter(Boolean).join('\n'))}</failure></testcase>`
@@ -393,7 +394,7 @@ export function textReport(r: Pick<RunReport, 'status' | 'headline' | 'run' | 'l
     lines.push(
       `FAIL ${t.name}${where ? ` (${where}${t.failure?.how === 'last-line' ? ', its last output line' : ''})` : ''}: ${(loc.message.split('\n')[0] ?? '').slice(0, 200)}`
     )
-    for (const c of t.failure?.checks?.slice(1) ?? []) {
+    for (const c of checksOf(t.failure).slice(1)) {
       const p = placed(c, t.package, r.locate)
       lines.push(
         `  also ${p.file ?? c.file}:${p.line ?? c.line}: ${c.message.split('\n')[0].slice(0, 200)}`

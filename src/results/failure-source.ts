@@ -15,7 +15,7 @@
  */
 import { locateFile } from './locate.js'
 import { callsIn, callsOnLine, goFile, matchesFormat, type Call, type GoFile } from './go-source.js'
-import type { Check } from './types.js'
+import type { Check, Failure, Found } from './types.js'
 
 /** One `file:N:` report of a test: its text (after `file:N: `) and its continuation lines. */
 export interface Printed {
@@ -369,32 +369,44 @@ export function failingChecks(
   for (const p of printed) {
     const message = messageOf(p)
     const place = printedPlace(p)
-    const testify = traceOf(p).length > 0
     if (index) {
       const path = p.file.endsWith('.go') ? index.resolve(place.file, ctx.test, ctx.pkg) : undefined
       const kind = path ? classifyLine(index, path, p.line, p.lines[0] ?? '') : undefined
       if (kind === 'failure') {
-        out.push({ ...place, message, how: 'source', path })
+        out.push(check(place.file, place.line, message, 'source', path))
         continue
       }
-      if (kind === 'log' && !testify) continue
+      if (kind === 'log' && traceOf(p).length === 0) continue
       if (!path) {
         const found = byMessage(index, ctx.test, message)
         if (found) {
-          out.push({ file: found.path, line: found.line, message, how: 'source', path: found.path })
+          out.push(check(found.path, found.line, message, 'source', found.path))
           continue
         }
       }
     }
-    if (looksLikeCheck(p)) out.push({ ...place, message, how: 'trace' })
+    if (looksLikeCheck(p)) out.push(check(place.file, place.line, message, 'trace'))
   }
   return out
+}
+
+/** A failure's checks: every one, in order; none when it is how the test ended. */
+export function checksOf(f: Failure | undefined): Check[] {
+  if (!f) return []
+  return f.checks ?? (f.how && !f.kind && f.file && f.line ? [f as Check] : [])
+}
+
+/** One shape for every check (a parse may hold 100,000 failures: no dictionary objects). */
+function check(file: string, line: number, message: string, how: Found, path?: string): Check {
+  return { file, line, message, how, path }
 }
 
 /** The last report, as the failure's place when no check is known (a guess: say so). */
 export function lastLine(printed: readonly Printed[]): Check | undefined {
   const p = printed.at(-1)
-  return p ? { ...printedPlace(p), message: messageOf(p), how: 'last-line' } : undefined
+  if (!p) return undefined
+  const place = printedPlace(p)
+  return check(place.file, place.line, messageOf(p), 'last-line')
 }
 
 /**
@@ -412,7 +424,7 @@ export function silentFailure(index: SourceIndex, test: string): Check | undefin
         if (knownKind(c) !== 'failure') continue
         const line = f!.tokens[c.at].line
         const message = `${[...c.recv, c.name].join('.')}() (no message)`
-        hits.push({ file: path, line, message, how: 'source', path })
+        hits.push(check(path, line, message, 'source', path))
       }
     }
   }

@@ -17,9 +17,10 @@
  * finished test keeps none (pass, skip) or a few lines (failure; its reports are kept apart).
  * Every step is O(1) per line (no rescans), so time is linear.
  */
-import type { Failure, TestCase, TestRun } from './types.js'
+import type { Check, Failure, TestCase, TestRun } from './types.js'
 import { ProfileCollector, type CoverProfile } from './cover-profile.js'
 import {
+  checksOf,
   failingChecks,
   lastLine,
   silentFailure,
@@ -520,7 +521,7 @@ export class TestLogParser {
       if (t.status === 'fail' || t.status === 'interrupted') {
         t.failure = this.failureOf(t, ending, source)
         const own =
-          t.failure.checks?.some((c) => c.how !== 'last-line') ||
+          checksOf(t.failure).some((c) => c.how !== 'last-line') ||
           (this.panic?.test === t.name && !s.failedChild)
         if ((s.failedChild || s.openChild) && !own) t.failedByChildren = true
       }
@@ -619,30 +620,12 @@ export class TestLogParser {
       source
     )
     const ended = this.endOf(t, ending)
-    if (checks.length > 0) {
-      const { file, line, message, how, path } = checks[0]
-      return {
-        message,
-        file,
-        line,
-        how,
-        ...(path ? { path } : {}),
-        checks,
-        ...(ended ? { ended } : {})
-      }
-    }
+    if (checks.length > 0) return failureAt(checks, ended)
     if (ended) return ended
     const silent = source && !s.failedChild ? silentFailure(source, t.name) : undefined
-    if (silent) return { ...silent, checks: [silent] }
+    if (silent) return failureAt([silent])
     const last = lastLine(s.candidates)
-    if (last)
-      return {
-        message: last.message,
-        file: last.file,
-        line: last.line,
-        how: 'last-line',
-        checks: [last]
-      }
+    if (last) return failureAt([last])
     const lines = t.output.filter((l) => l.trim())
     if (lines.length === 0 && s.last) lines.push(s.last)
     return {
@@ -654,17 +637,22 @@ export class TestLogParser {
   /** A panic, a timeout or the end of the log while the test ran: what and where. */
   private endOf(t: Instance, ending: TestRun['ending']): Failure | undefined {
     const s = t._
-    const at = (where: { file?: string; line?: number }): Failure =>
+    const at = (
+      kind: Failure['kind'],
+      message: string,
+      where: { file?: string; line?: number }
+    ): Failure =>
       where.file
-        ? { message: '', file: where.file, line: where.line, how: 'trace' }
-        : { message: '' }
+        ? { message, file: where.file, line: where.line, how: 'trace', kind }
+        : { message, kind }
     if (this.panic && this.panic.test === t.name)
-      return { ...at(this.panic), message: `panic: ${this.panic.message}` }
+      return at('panic', `panic: ${this.panic.message}`, this.panic)
     if (t.timedOut)
-      return {
-        ...at(this.dump.testFrame(t.name, !s.openChild)),
-        message: `test timed out after ${this.timedOut}`
-      }
+      return at(
+        'timeout',
+        `test timed out after ${this.timedOut}`,
+        this.dump.testFrame(t.name, !s.openChild)
+      )
     if (t.status !== 'interrupted') return undefined
     const last =
       s.last ??
@@ -688,8 +676,18 @@ export class TestLogParser {
             : 'the log ends while this test was running (was the binary killed?)'
     const where =
       ending === 'sigquit' && !t.bystander ? this.dump.testFrame(t.name, !s.openChild) : {}
-    return { ...at(where), message: `${why}${last ? `; its last output: ${last.trim()}` : ''}` }
+    return at('interrupted', `${why}${last ? `; its last output: ${last.trim()}` : ''}`, where)
   }
+}
+
+/** A failure that is its first check (the others listed), and how the test then ended. */
+function failureAt(checks: Check[], ended?: Failure): Failure {
+  const first = checks[0]
+  const f: Failure = { message: first.message, file: first.file, line: first.line, how: first.how }
+  if (first.path) f.path = first.path
+  if (checks.length > 1) f.checks = checks
+  if (ended) f.ended = ended
+  return f
 }
 
 export interface ParseOptions {

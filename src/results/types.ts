@@ -23,19 +23,21 @@ export interface Check {
 }
 
 export interface Failure {
-  /** The failure: the test's first failing check; with none, its panic, timeout, interruption
-   * or last output line. */
+  /** The failure: the test's first failing check; with none, how it ended (`kind`) or, failing
+   * without a place, its output. checksOf() (failure-source.ts) lists its checks. */
   message: string
   /** As printed (see Check.file). */
   file?: string
   line?: number
   how?: Found
   path?: string
-  /** Every failing check, in order (the first is the failure unless the test ended otherwise
-   * first: see `ended`). */
+  /** Set when the failure is how the test ended rather than a check. */
+  kind?: 'panic' | 'timeout' | 'interrupted'
+  /** Every failing check, in order, when there are two or more (the first is the failure). One
+   * failure of 100,000 tests costs a little: a single check is the failure itself. */
   checks?: Check[]
   /** How a test whose failure is a check then ended: its panic, timeout or interruption. */
-  ended?: { message: string; file?: string; line?: number; how?: Found }
+  ended?: Failure
 }
 
 export interface TestCase {
