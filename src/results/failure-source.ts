@@ -274,8 +274,12 @@ function helperCalls(index: SourceIndex, from: string, c: Call, depth: number): 
   return []
 }
 
+const NO_TRACE: Array<{ file: string; line: number }> = []
+
 /** testify's Error Trace entries of a report: where the assertion was, as full paths. */
 function traceOf(p: Printed): Array<{ file: string; line: number }> {
+  // Most reports are one line: no trace, nothing to allocate.
+  if (p.lines.length < 2) return NO_TRACE
   const out: Array<{ file: string; line: number }> = []
   let inTrace = false
   for (const l of p.lines.slice(1)) {
@@ -326,8 +330,10 @@ export function looksLikeCheck(p: Printed): boolean {
 
 /** The printed place, with testify's full path for it when its trace names the same line. */
 function printedPlace(p: Printed): { file: string; line: number } {
+  const trace = traceOf(p)
+  if (trace.length === 0) return { file: p.file, line: p.line }
   const base = p.file.split('/').pop()
-  const full = traceOf(p).find((t) => t.line === p.line && t.file.split('/').pop() === base)
+  const full = trace.find((t) => t.line === p.line && t.file.split('/').pop() === base)
   return { file: full?.file ?? p.file, line: p.line }
 }
 
