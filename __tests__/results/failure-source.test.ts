@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { failedThrough, parseTestLog, reportableFailures } from '../../src/results/gotest.js'
 import { checkoutSource } from '../../src/results/source-files.js'
 import { checksOf } from '../../src/results/failure-source.js'
@@ -136,6 +138,13 @@ describe.each(builds)('%s: logs before and after the failing check', (build) => 
         at: one('logs_test.go', 'testutil.MustEqual('),
         message: 'got 4, want 5',
         checks: [one('logs_test.go', 'testutil.MustEqual(')]
+      },
+      {
+        // A helper the test defines inside itself (check := func(…)).
+        test: 'TestLocalHelper',
+        at: one('logs_test.go', 'check(Total([]int{1, 1}), 3)'),
+        message: 'check: got 2, want 3',
+        checks: [one('logs_test.go', 'check(Total([]int{1, 1}), 3)')]
       }
     ])
     // The parent only logged: it failed through its subtest, and says so.
@@ -158,7 +167,8 @@ describe.each(builds)('%s: logs before and after the failing check', (build) => 
       ['TestOtherReceiver', log('Errorf("fixture:', 'trace'), 1],
       ['TestParentLogsChildFails/child', log('t.Log("child: done")', 'last-line'), 1],
       ['TestFailWithoutMessage', log('t.Log("marked failed")', 'last-line'), 1],
-      ['TestSharedHelper', log('testutil.MustEqual(', 'trace'), 1]
+      ['TestSharedHelper', log('testutil.MustEqual(', 'trace'), 1],
+      ['TestLocalHelper', log('check(Total([]int{1, 1}), 3)', 'trace'), 1]
     ])
     // An annotation at a last line says that it is only that.
     expect(annotated(r).shown[3]).toEqual([
@@ -189,7 +199,8 @@ describe.each(builds)('%s: several failed checks in one test', (build) => {
         // Without the source, is's bare `not true:` (-trimpath) is not marked as a check.
         withSource || !trimmed ? [c('is.Equal('), c('is.True(')] : [c('is.Equal(')],
         // gomega: Go reports the line of .To(, below g.Expect(.
-        [c('To(Equal(4)')]
+        [c('To(Equal(4)')],
+        [c('c.Check(Total(nil)'), c('c.Assert(Validate(')]
       ]
       expect(located(r)).toEqual(
         [
@@ -200,7 +211,14 @@ describe.each(builds)('%s: several failed checks in one test', (build) => {
           ],
           ['TestOrderSuite/TestSuiteChecks', 'Not equal:\nexpected: 3\nactual  : 2'],
           ['TestIsChecks', isFirst],
-          ['TestGomegaChecks', 'the total of two items\nExpected\n<int>: 3\nto equal\n<int>: 4']
+          ['TestGomegaChecks', 'the total of two items\nExpected\n<int>: 3\nto equal\n<int>: 4'],
+          [
+            // quicktest prints the call's source, or why it could not (-trimpath).
+            'TestQuicktestChecks',
+            expect.stringMatching(
+              /^error:\nvalues are not equal\ngot:\nint\(0\)\nwant:\nint\(1\)\nstack:\n\S+checks_test\.go:\d+\n/
+            )
+          ]
         ].map(([test, message], i) => ({ test, at: checks[i][0], message, checks: checks[i] }))
       )
       const all = r.tests.flatMap((t) => checksOf(t.failure)).map((k) => k.message)
@@ -212,7 +230,7 @@ describe.each(builds)('%s: several failed checks in one test', (build) => {
   )
 
   it('annotates every check: the first of each test before the second of any, 10 at most', () => {
-    // This log and the logs class's, as one run: 13 failed tests, 18 checks.
+    // This log and the logs class's, as one run: 15 failed tests, 21 checks.
     const text = ['logs', 'checks']
       .map((c) => fs.readFileSync(`${dir}/logs/${build}-${c}.txt`, 'utf8'))
       .join('\n')
@@ -227,13 +245,13 @@ describe.each(builds)('%s: several failed checks in one test', (build) => {
       'TestParentLogsChildFails/child failed',
       'TestFailWithoutMessage failed',
       'TestSharedHelper failed',
-      'TestTwoChecks failed (check 1 of 2)',
-      'TestTestifyChecks failed (check 1 of 3)'
+      'TestLocalHelper failed',
+      'TestTwoChecks failed (check 1 of 2)'
     ])
-    expect(omitted).toBe(8)
-    // On the checks' log alone, all ten: every first check, then the second ones, then the third.
+    expect(omitted).toBe(11)
+    // On the checks' log alone: every first check, then the second ones while there is room.
     const checks = annotated(parse(`${build}-checks`, true))
-    expect(checks.omitted).toBe(0)
+    expect(checks.omitted).toBe(2)
     expect(checks.shown.map((a) => [a[0], a[2]])).toEqual([
       ['TestTwoChecks failed (check 1 of 2)', lineOf('checks_test.go', 't.Errorf("Total(nil)')],
       [
@@ -246,14 +264,14 @@ describe.each(builds)('%s: several failed checks in one test', (build) => {
       ],
       ['TestIsChecks failed (check 1 of 2)', lineOf('checks_test.go', 'is.Equal(')],
       ['TestGomegaChecks failed', lineOf('checks_test.go', 'To(Equal(4)')],
+      ['TestQuicktestChecks failed (check 1 of 2)', lineOf('checks_test.go', 'c.Check(Total(nil)')],
       ['TestTwoChecks failed (check 2 of 2)', lineOf('checks_test.go', 't.Error("Total([2])')],
       ['TestTestifyChecks failed (check 2 of 3)', lineOf('checks_test.go', 'assert.Len(')],
       [
         'TestOrderSuite/TestSuiteChecks failed (check 2 of 2)',
         lineOf('checks_test.go', 's.Require().NoError(')
       ],
-      ['TestIsChecks failed (check 2 of 2)', lineOf('checks_test.go', 'is.True(')],
-      ['TestTestifyChecks failed (check 3 of 3)', lineOf('checks_test.go', 'require.NoError(t,')]
+      ['TestIsChecks failed (check 2 of 2)', lineOf('checks_test.go', 'is.True(')]
     ])
     expect(checks.shown.every((a) => a[1] === 'checks_test.go')).toBe(true)
   })
@@ -363,4 +381,66 @@ describe.each(builds)('%s: a panic in a goroutine', (build) => {
       }
     }
   )
+})
+
+describe('a checkout that is not exactly the binary’s', () => {
+  /** The fixture's source copied into a temporary checkout, changed by `edit`. */
+  function checkout(edit: (root: string) => void): { root: string; files: string[] } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-locate-'))
+    fs.cpSync(src, path.join(root, 'svc'), { recursive: true })
+    edit(root)
+    const list = (dir: string): string[] =>
+      fs
+        .readdirSync(path.join(root, dir), { withFileTypes: true })
+        .flatMap((e) =>
+          e.isDirectory()
+            ? list(`${dir}/${e.name}`)
+            : e.name.endsWith('.go')
+              ? [`${dir}/${e.name}`.replace(/^\.\//, '')]
+              : []
+        )
+    return { root, files: list('.') }
+  }
+
+  it('picks, among files of the same name, the one whose line is the failing call', () => {
+    // Another package's logs_test.go, logging on every line: the base name alone is ambiguous.
+    const { root, files } = checkout((r) => {
+      fs.mkdirSync(path.join(r, 'a'))
+      const decoy = Array.from({ length: 120 }, (_, i) => `\tt.Log("line ${i + 1}")`)
+      fs.writeFileSync(path.join(r, 'a/logs_test.go'), decoy.join('\n'))
+    })
+    const r = parseTestLog(fs.readFileSync(`${dir}/logs/plain-v-logs.txt`, 'utf8'), {
+      source: checkoutSource(root, files)
+    })
+    const failures = reportableFailures(r).map((t) => t.failure!)
+    expect(failures.map((f) => f.how)).toEqual(Array(9).fill('source'))
+    expect(new Set(failures.map((f) => f.path))).toEqual(new Set(['svc/logs_test.go']))
+  })
+
+  it('claims no failing call where the line holds another call (the source of another commit)', () => {
+    // Two lines added at the top: every printed line now points at the line above its call.
+    const { root, files } = checkout((r) => {
+      const file = path.join(r, 'svc/logs_test.go')
+      fs.writeFileSync(file, `// added\n// lines\n${fs.readFileSync(file, 'utf8')}`)
+    })
+    const withOld = parseTestLog(fs.readFileSync(`${dir}/logs/plain-v-logs.txt`, 'utf8'), {
+      source: checkoutSource(root, files)
+    })
+    const without = parse('plain-v-logs', false)
+    const brief = (run: TestRun) =>
+      reportableFailures(run).map((t) => [t.name, t.failure?.line, t.failure?.how])
+    // Every printed line now points at the line above its call, a t.Log whose text the report
+    // does not begin with, or no call: the output decides, as without the source. Only t.Fail(),
+    // which prints nothing, is found in this checkout (at its line there).
+    const failLine =
+      fs
+        .readFileSync(path.join(root, 'svc/logs_test.go'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('t.Fail()')) + 1
+    expect(brief(withOld)).toEqual(
+      brief(without).map(([name, line, how]) =>
+        name === 'TestFailWithoutMessage' ? [name, failLine, 'source'] : [name, line, how]
+      )
+    )
+  })
 })

@@ -122,6 +122,8 @@ const BUILTINS = new Set(
 const HELPER_DEPTH = 3
 /** Files searched for a helper's or a test's definition, at most. */
 const SEARCH_FILES = 5000
+/** Same-named files tried for one printed line, at most. */
+const MAX_CANDIDATES = 20
 
 type Kind = 'failure' | 'log'
 
@@ -144,65 +146,87 @@ function knownKind(c: Call): Kind | undefined {
   if (GOMEGA_MATCH.has(c.name) && c.recv.some((r) => GOMEGA_SUBJECT.has(r))) return 'failure'
   if (r0 === 'is' && IS_CHECKS.has(c.name)) return 'failure'
   if (TESTIFY.has(c.name) && !STD_RECEIVERS.has(r0)) return 'failure'
+  // quicktest: c.Assert(got, qt.Equals, want), c.Check(…).
+  if ((c.name === 'Assert' || c.name === 'Check') && c.args >= 2 && !STD_RECEIVERS.has(r0))
+    return 'failure'
   return undefined
 }
 
-/** Picks the kind of a printed line among the calls it may come from; undefined if unsure. */
+/**
+ * Picks the kind of a printed line among the calls it may come from; undefined if unsure, or if
+ * every call of that kind prints a literal the line does not begin like (the file is not the one
+ * the binary was built from: another commit, or another file of the same name).
+ */
 function decide(known: Known[], message: string): Kind | undefined {
+  if (known.length === 0) return undefined
+  const matches = (k: Known) =>
+    k.literal !== undefined && matchesFormat(k.literal, message, k.printf)
   const kinds = new Set(known.map((k) => k.kind))
-  if (kinds.size <= 1) return known[0]?.kind
-  const matched = new Set(
-    known
-      .filter((k) => k.literal !== undefined && matchesFormat(k.literal, message, k.printf))
-      .map((k) => k.kind)
-  )
-  return matched.size === 1 ? [...matched][0] : undefined
+  const matched = new Set(known.filter(matches).map((k) => k.kind))
+  const kind = kinds.size === 1 ? known[0].kind : matched.size === 1 ? [...matched][0] : undefined
+  const ofKind = known.filter((k) => k.kind === kind)
+  if (message && ofKind.every((k) => k.literal !== undefined && !matches(k))) return undefined
+  return kind
 }
 
 /** Reads and indexes the workspace's Go files, once each, for one parse. */
 export class SourceIndex {
+  private readonly texts = new Map<string, string | null>()
   private readonly parsed = new Map<string, GoFile | null>()
-  private testFiles?: Map<string, string[]>
+  private readonly defining = new Map<string, string[]>()
 
   constructor(readonly reader: SourceReader) {}
+
+  text(path: string): string | undefined {
+    let t = this.texts.get(path)
+    if (t === undefined) {
+      t = this.reader.read(path) ?? null
+      this.texts.set(path, t)
+    }
+    return t ?? undefined
+  }
 
   file(path: string): GoFile | undefined {
     let f = this.parsed.get(path)
     if (f === undefined) {
-      const text = this.reader.read(path)
+      const text = this.text(path)
       f = text === undefined ? null : goFile(text)
       this.parsed.set(path, f)
     }
     return f ?? undefined
   }
 
-  /** The files that define `func Name(`, among the workspace's _test.go files. */
-  definingTest(name: string): string[] {
-    if (!this.testFiles) {
-      this.testFiles = new Map()
-      const files = this.reader.files.filter((p) => p.endsWith('_test.go')).slice(0, SEARCH_FILES)
-      for (const p of files) {
-        for (const fn of this.file(p)?.funcs.keys() ?? []) {
-          if (!/^(Test|Example|Fuzz|Benchmark)/.test(fn)) continue
-          this.testFiles.set(fn, [...(this.testFiles.get(fn) ?? []), p])
-        }
-      }
+  /** The _test.go files that define `func Name(` (among `within`, or the whole workspace). */
+  definingTest(name: string, within?: readonly string[]): string[] {
+    const key = within ? `${name}\n${within.join('\n')}` : name
+    let hits = this.defining.get(key)
+    if (!hits) {
+      const files = (within ?? this.reader.files)
+        .filter((p) => p.endsWith('_test.go'))
+        .slice(0, SEARCH_FILES)
+      hits = files.filter((p) => this.text(p)?.includes(`func ${name}(`))
+      this.defining.set(key, hits)
     }
-    return this.testFiles.get(name) ?? []
+    return hits
   }
 
-  /** The workspace file a printed name means, preferring the folder of the test's function. */
-  resolve(printed: string, test: string, pkg?: string): string | undefined {
+  /**
+   * The workspace files a printed name may mean, best first: for a base name printed by several
+   * packages' files, those beside the test's function first (failingChecks then tries each).
+   */
+  resolve(printed: string, test: string, pkg?: string): string[] {
     const files = this.reader.files
     const clean = printed.replace(/\\/g, '/')
+    const best = locateFile(clean, files, pkg)
     const base = clean.split('/').pop() ?? clean
+    if (clean.includes('/') || !best) return best ? [best] : []
     const same = files.filter((f) => f === base || f.endsWith('/' + base))
-    if (same.length > 1) {
-      const dirs = new Set(this.definingTest(test.split('/')[0]).map(dirOf))
-      const inTestDir = same.filter((f) => dirs.has(dirOf(f)))
-      if (inTestDir.length === 1 && !clean.includes('/')) return inTestDir[0]
-    }
-    return locateFile(clean, files, pkg)
+    if (same.length <= 1) return [best]
+    const dirs = new Set(same.map(dirOf))
+    const near = files.filter((f) => dirs.has(dirOf(f)))
+    const testDirs = new Set(this.definingTest(test.split('/')[0], near).map(dirOf))
+    const rank = (f: string) => (testDirs.has(dirOf(f)) ? 0 : f === best ? 1 : 2)
+    return same.sort((a, b) => rank(a) - rank(b)).slice(0, MAX_CANDIDATES)
   }
 
   /** Go files of a folder. */
@@ -214,6 +238,19 @@ export class SourceIndex {
 function dirOf(path: string): string {
   const i = path.lastIndexOf('/')
   return i === -1 ? '' : path.slice(0, i)
+}
+
+/** The first of the candidate files whose line tells what the report is. */
+function classify(
+  index: SourceIndex,
+  candidates: string[],
+  p: Printed
+): { path?: string; kind?: Kind } {
+  for (const path of candidates) {
+    const kind = classifyLine(index, path, p.line, p.lines[0] ?? '')
+    if (kind) return { path, kind }
+  }
+  return { path: candidates[0] }
 }
 
 /** What the call(s) named on a line are; helpers are looked up in the workspace. */
@@ -376,8 +413,9 @@ export function failingChecks(
     const message = messageOf(p)
     const place = printedPlace(p)
     if (index) {
-      const path = p.file.endsWith('.go') ? index.resolve(place.file, ctx.test, ctx.pkg) : undefined
-      const kind = path ? classifyLine(index, path, p.line, p.lines[0] ?? '') : undefined
+      const { path, kind } = p.file.endsWith('.go')
+        ? classify(index, index.resolve(place.file, ctx.test, ctx.pkg), p)
+        : { path: undefined, kind: undefined }
       if (kind === 'failure') {
         out.push(check(place.file, place.line, message, 'source', path))
         continue

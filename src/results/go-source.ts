@@ -37,6 +37,7 @@ export interface GoFile {
   depth: number[]
   /** First token index of each line (1-based; a line without tokens maps to the next one). */
   lineStart: number[]
+  /** Top-level functions and methods, and function literals given a name (`check := func(`). */
   funcs: Map<string, Array<{ start: number; end: number }>>
 }
 
@@ -141,7 +142,33 @@ export function goFile(text: string): GoFile {
     if (lineStart[l] > lineStart[l + 1]) lineStart[l] = lineStart[l + 1]
   const f: GoFile = { tokens, match, depth, lineStart, funcs: new Map() }
   f.funcs = functions(f)
+  for (const [name, bodies] of closures(f))
+    f.funcs.set(name, [...(f.funcs.get(name) ?? []), ...bodies])
   return f
+}
+
+/** `name := func(…) {…}` and `name = func(…) {…}`: helpers a test defines inside itself. */
+function closures(f: GoFile): GoFile['funcs'] {
+  const out: GoFile['funcs'] = new Map()
+  const { tokens, match } = f
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    if (tokens[i].kind !== 'ident') continue
+    let k = i + 1
+    if (tokens[k].text === ':') k++
+    if (tokens[k].text !== '=' || tokens[k + 1]?.text !== 'func' || tokens[k + 2]?.text !== '(')
+      continue
+    k = (match.get(k + 2) ?? k + 2) + 1
+    while (k < tokens.length && tokens[k].text !== '{') {
+      if (tokens[k].text === '(') k = match.get(k) ?? k
+      k++
+    }
+    const end = match.get(k)
+    if (end === undefined) continue
+    const list = out.get(tokens[i].text) ?? []
+    list.push({ start: k, end })
+    out.set(tokens[i].text, list)
+  }
+  return out
 }
 
 /** Top-level functions and methods: name → body (token range of its braces). */

@@ -545,7 +545,7 @@ export class TestLogParser {
       if (t) panic.test = t.name
     }
     const test = panic.test ?? ''
-    const inWorkspace = source && ((file: string) => source.resolve(file, test) !== undefined)
+    const inWorkspace = source && ((file: string) => source.resolve(file, test).length > 0)
     Object.assign(panic, this.dump.panicFrame(test, inWorkspace))
   }
 

@@ -34,8 +34,8 @@ killed() {
   sed -i "s#$tmp/src#/src#g" "$out/$name.txt"
 }
 
-logs='^(TestLogAroundCheck|TestLogsReadLikeChecks|TestHelperLogsThenFails|TestFatalAfterLogs|TestOtherReceiver|TestParentLogsChildFails|TestFailWithoutMessage|TestSharedHelper)$'
-checks='^(TestTwoChecks|TestTestifyChecks|TestOrderSuite|TestIsChecks|TestGomegaChecks)$'
+logs='^(TestLogAroundCheck|TestLogsReadLikeChecks|TestHelperLogsThenFails|TestFatalAfterLogs|TestOtherReceiver|TestParentLogsChildFails|TestFailWithoutMessage|TestSharedHelper|TestLocalHelper)$'
+checks='^(TestTwoChecks|TestTestifyChecks|TestOrderSuite|TestIsChecks|TestGomegaChecks|TestQuicktestChecks)$'
 for trim in plain trimpath; do
   flags=(-cover -covermode=atomic)
   [ "$trim" = trimpath ] && flags+=(-trimpath)

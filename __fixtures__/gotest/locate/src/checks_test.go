@@ -3,6 +3,7 @@ package locate
 import (
 	"testing"
 
+	qt "github.com/frankban/quicktest"
 	"github.com/matryer/is"
 	. "github.com/onsi/gomega"
 	"github.com/stretchr/testify/assert"
@@ -58,4 +59,12 @@ func TestGomegaChecks(t *testing.T) {
 	t.Log("gomega")
 	g.Expect(Total([]int{1, 2})).
 		To(Equal(4), "the total of two items")
+}
+
+// quicktest: Check goes on, Assert stops.
+func TestQuicktestChecks(t *testing.T) {
+	c := qt.New(t)
+	c.Log("quicktest")
+	c.Check(Total(nil), qt.Equals, 1)
+	c.Assert(Validate(Order{}), qt.IsNil)
 }

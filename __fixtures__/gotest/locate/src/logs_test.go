@@ -80,3 +80,17 @@ func TestSharedHelper(t *testing.T) {
 	testutil.MustEqual(t, Total([]int{2, 2}), 5)
 	t.Log("unreachable")
 }
+
+// A helper the test defines inside itself.
+func TestLocalHelper(t *testing.T) {
+	check := func(got, want int) {
+		t.Helper()
+		if got != want {
+			t.Errorf("check: got %d, want %d", got, want)
+		}
+	}
+	t.Log("checking the totals")
+	check(Total([]int{1}), 1)
+	check(Total([]int{1, 1}), 3)
+	t.Log("totals checked")
+}
