@@ -254,6 +254,7 @@ describe('the shapes the issue lists, on captured logs', () => {
       expect(
         reportableFailures(r).map((t) => [t.name, t.failure?.message, t.failure?.line])
       ).toEqual([
+        ['TestTimeout/group/stuck', 'test timed out after 1s', 171],
         [
           'TestTimeout/fast',
           'finished, but its result was not printed: the run timed out after 1s in another test before its parent ended',
@@ -263,8 +264,7 @@ describe('the shapes the issue lists, on captured logs', () => {
           'TestTimeout/group/waiting',
           'paused by t.Parallel, never resumed: the run timed out after 1s in another test',
           undefined
-        ],
-        ['TestTimeout/group/stuck', 'test timed out after 1s', 171]
+        ]
       ])
       expect(r.tests.find((t) => t.name === 'TestTimeout/group/waiting')).toMatchObject({
         status: 'interrupted',

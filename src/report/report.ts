@@ -250,7 +250,9 @@ function failedSection(run: TestRun, locate: RunReport['locate']): string | unde
         ? cell(`${f.file}:${f.line ?? ''}`)
         : ''
     const more = checksOf(f).length - 1
-    const how = where && f?.how ? cell(HOW[f.how]) : ''
+    // A check the output marks (testify's trace, want/got text) was not read from the source.
+    const note = f?.how === 'trace' && !f.kind ? ' (from the output)' : f?.how ? HOW[f.how] : ''
+    const how = where && note ? ` ${cell(note)}` : ''
     const status = t.status === 'interrupted' ? ' (interrupted)' : ''
     return [
       code(t.name, 200) + status,

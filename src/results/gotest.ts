@@ -727,13 +727,16 @@ export function parseTestLogWithProfile(
 
 /**
  * The failures worth showing one by one: leaf failures, parents with a check of their own, and
- * every test a timeout or a kill left without a result (paused or finished-but-unreported ones
- * too); a parent that failed or was cut off only through them is left out (see failedThrough).
+ * every test a timeout or a kill left without a result, those it caught running first, then the
+ * paused or finished-but-unreported ones; a parent that failed or was cut off only through them
+ * is left out (see failedThrough).
  */
 export function reportableFailures(run: TestRun): TestCase[] {
-  return run.tests.filter(
+  const listed = run.tests.filter(
     (t) => (t.status === 'fail' || t.status === 'interrupted') && !t.failedByChildren
   )
+  // The causes first: a diagnosis names the first few.
+  return [...listed.filter((t) => !t.bystander), ...listed.filter((t) => t.bystander)]
 }
 
 /** The tests counted as failed that reportableFailures leaves out: parents of listed ones. */
