@@ -135,6 +135,11 @@ check(
   profile
 )
 check('pass: summary has coverage by package', pass.summary.includes('Coverage by package'))
+check(
+  'pass: summary draws the stages as a mermaid gantt',
+  /```mermaid\ngantt\n[\s\S]*?\n```/.test(pass.summary),
+  (/```mermaid[\s\S]*?```/.exec(pass.summary) ?? [''])[0].slice(0, 600)
+)
 check('pass: post step succeeded', pass.post.code === 0, pass.post.stdout.slice(-300))
 // A later step: a plain kubectl with the environment the step exported reaches the cluster.
 {
@@ -330,11 +335,28 @@ check(
   fail.outputs['failed-tests']
 )
 const annotation = fail.annotations.find((a) => a.level === 'error' && a.properties.file)
+// The failing call's line, read from the source (the test logs before and after it).
+const failingLine =
+  fs
+    .readFileSync(path.join(root, 'example/tests/integration/workflow_integration_test.go'), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('assert.Equal(t, "active", created["status"]')) + 1
 check(
   'fail: annotation at the test file:line',
   annotation?.properties.file === 'example/tests/integration/workflow_integration_test.go' &&
     Number(annotation?.properties.line) > 0,
   JSON.stringify(fail.annotations.slice(0, 3))
+)
+check(
+  'fail: TestDeliberateFailure annotated at its failing call',
+  failingLine > 0 &&
+    fail.annotations.some(
+      (a) =>
+        a.level === 'error' &&
+        a.properties.title?.startsWith('TestDeliberateFailure failed') &&
+        Number(a.properties.line) === failingLine
+    ),
+  `line ${failingLine}: ${JSON.stringify(fail.annotations.slice(0, 3))}`
 )
 check(
   'fail: deployed with manifests',

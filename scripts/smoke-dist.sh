@@ -24,4 +24,16 @@ fi
 grep -q "Nothing to clean up" "$tmp/post.log" || { cat "$tmp/post.log"; echo "smoke: post step said nothing" >&2; exit 1; }
 
 "$node24" dist/cli/index.js --help >"$tmp/cli.log" 2>&1 || { cat "$tmp/cli.log"; echo "smoke: CLI --help failed" >&2; exit 1; }
+# report --source: a saved log's failure at its failing call, read from the tests' checkout.
+set +e
+"$node24" dist/cli/index.js report --log __fixtures__/gotest/locate/logs/plain-v-logs.txt \
+  --source __fixtures__/gotest/locate/src --json >"$tmp/report.json" 2>&1
+code=$?
+set -e
+where=$(node -e 'const f = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).failures[0]; console.log(`${f.file}:${f.line} ${f.how}`)' "$tmp/report.json" 2>&1 || true)
+if [ "$code" -ne 1 ] || [ "$where" != "logs_test.go:13 source" ]; then
+  cat "$tmp/report.json"
+  echo "smoke: CLI report --source should place TestLogAroundCheck at logs_test.go:13 (exit $code, got $where)" >&2
+  exit 1
+fi
 echo "smoke: main fails on bad input naming it, post and CLI run on $($node24 --version)"

@@ -18,6 +18,8 @@ import { getInputs, readEnvironment } from './inputs/index.js'
 import { publish } from './publish.js'
 import { formatProfile } from './results/cover-profile.js'
 import { parseLogFile } from './shard/merge.js'
+import { checkoutSource, listGoFiles } from './results/source-files.js'
+import { locateFile } from './results/locate.js'
 import { resultsJson, textReport, type RunReport } from './report/report.js'
 import { run } from './run.js'
 import { createdObjects, loadCleanupState, memoryStateStore } from './state.js'
@@ -29,8 +31,16 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (cmd.command === 'report') {
+    // The checkout the tests were built from, as the action's workspace: which printed lines are
+    // failing checks, and the repository paths annotations would name.
+    if (!fs.statSync(cmd.source, { throwIfNoEntry: false })?.isDirectory())
+      throw new Error(
+        `--source ${cmd.source} is not a folder: give the checkout the tests were built from`
+      )
+    const files = await listGoFiles(cmd.source, realExec)
+    const source = checkoutSource(cmd.source, files)
     // Streamed (a log may be larger than a string can be); a sharded log is merged by shard.
-    const { run: testRun, profile } = await parseLogFile(cmd.log)
+    const { run: testRun, profile } = await parseLogFile(cmd.log, { source })
     if (cmd.coverprofile) {
       if (!profile)
         throw new Error(`${cmd.log} holds no cover profile to write to ${cmd.coverprofile}`)
@@ -44,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
       run: testRun,
       durationMs: 0,
       timings: [],
-      locate: () => undefined
+      locate: (printed, pkg) => locateFile(printed, files, pkg)
     }
     process.stdout.write((cmd.json ? resultsJson(report) : textReport(report)) + '\n')
     return testRun.status === 'passed' ? 0 : 1

@@ -35,7 +35,7 @@ export async function publish(
     })
   if (omitted > 0)
     log.warning(
-      `${omitted} more failing test(s) are listed in the job summary (GitHub shows 10 annotations per step)`
+      `${omitted} more failing check(s) are in the job summary and results.json (GitHub shows 10 annotations per step)`
     )
   const markdown = clean(summary(report))
   try {

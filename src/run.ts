@@ -6,7 +6,7 @@
  */
 import type { Inputs } from './inputs/index.js'
 import type { Clock, Exec, Logger, ToolCache } from './ports.js'
-import { updateUploadState, type StateStore } from './state.js'
+import type { StateStore } from './state.js'
 import type { SecretValues } from './secrets/secrets.js'
 import type { Platform } from './tools.js'
 import type { Kube } from './k8s/kube.js'
@@ -22,10 +22,9 @@ import { diagnosticsStage, type DiagnosticsContext } from './stages/diagnostics.
 import { loadImage, type LoadContext } from './image/load.js'
 import { nodeArchitecture } from './k8s/nodes.js'
 import { coverageByPackage } from './results/cover-profile.js'
-import { writeCoverProfile, writeResults } from './report/artifacts.js'
-import { gate, type RunReport, type RunStatus } from './report/report.js'
-import { rerunInputs } from './report/rerun.js'
-import { redactDirectory } from './secrets/redact.js'
+import { writeCoverProfile } from './report/artifacts.js'
+import type { RunReport, RunStatus } from './report/report.js'
+import { closeReport, openReport } from './report/assemble.js'
 import { CreatedObjects } from './cleanup/created.js'
 
 export interface Deps {
@@ -46,19 +45,17 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
   const { outputDir, namespace } = inputs
   const timer = new StageTimer(clock)
   const prepared = await prepareStage(inputs, deps)
-  const report: RunReport = {
-    status: 'error',
-    headline: '',
-    details: [],
-    durationMs: 0,
-    timings: [],
-    logFile: prepared.logFile,
-    locate: prepared.locate,
-    rerun: rerunInputs(inputs)
-  }
+  const report = openReport(inputs, prepared)
   // What the diagnostics of a run that did not pass can reach, once there is a cluster.
   const reach: Omit<DiagnosticsContext, 'status'> = {}
-  const finish = (status: RunStatus) => finishReport(report, status, inputs, deps, timer, reach)
+  const finish = async (status: RunStatus) => {
+    const exported = await diagnosticsStage(
+      inputs.cluster,
+      { status, ...reach },
+      { ...deps, timer, redactor: deps.secrets.redactor }
+    )
+    return closeReport(report, status, { inputs, timer, exported: exported.length > 0 }, deps)
+  }
   const created = new CreatedObjects(deps.state)
   let kube: Kube | undefined
   try {
@@ -118,7 +115,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
         kube: k,
         timer,
         created: (ref) => created.add(ref),
-        secretValues: (values) => deps.secrets.add(values)
+        secretValues: (values) => deps.secrets.add(values),
+        source: prepared.source
       }
     )
     if (tests.error) {
@@ -173,51 +171,6 @@ function loadContextOf(
     // Asked once, and only if an image goes through an archive (docker save --platform).
     nodeArch: once(() => nodeArchitecture(k))
   }
-}
-
-/**
- * The report's closing figures and files, the cluster's diagnostics when the run did not pass;
- * what the run wrote is redacted (no runner masks files).
- */
-async function finishReport(
-  report: RunReport,
-  status: RunStatus,
-  inputs: Inputs,
-  deps: Deps,
-  timer: StageTimer,
-  reach: Omit<DiagnosticsContext, 'status'>
-): Promise<RunReport> {
-  const exported = await diagnosticsStage(
-    inputs.cluster,
-    { status, ...reach },
-    { ...deps, timer, redactor: deps.secrets.redactor }
-  )
-  report.status = status
-  report.durationMs = timer.elapsed()
-  report.timings = timer.list()
-  report.coverageGate = gate(
-    report.run?.coverage,
-    inputs.report.minCoverage,
-    report.run?.coverageNote
-  )
-  const redactor = deps.secrets.redactor
-  const redacted = await redactDirectory(inputs.outputDir, redactor).then(
-    () => true,
-    (e: Error) => {
-      deps.log.warning(`Could not redact the files in ${inputs.outputDir}: ${e.message}`)
-      return false
-    }
-  )
-  // Results from redacted data: a secret inside a number must not break results.json.
-  report.files = { ...report.files, ...writeResults(inputs.outputDir, redactor.redactDeep(report)) }
-  // Only now may the post step upload them, with the diagnostics main exported (redacted too);
-  // not a kind export the post step makes of a run that passed, which nothing redacts.
-  if (redacted)
-    updateUploadState(deps.state, {
-      redacted: true,
-      exportLogsDir: exported.length > 0 ? inputs.cluster.exportLogs : undefined
-    })
-  return report
 }
 
 /** A function's first result, shared by every later call. */

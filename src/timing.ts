@@ -24,6 +24,11 @@ export class StageTimer {
     }
   }
 
+  /** When the timer was made (the run's start), in the clock's time. */
+  get startedAt(): number {
+    return this.origin
+  }
+
   /** Milliseconds since the timer was made (the run's start). */
   elapsed(): number {
     return this.clock.now() - this.origin

@@ -26,9 +26,14 @@ describe('parseCli', () => {
       command: 'report',
       log: 'tests.log',
       json: true,
-      coverprofile: undefined
+      coverprofile: undefined,
+      source: '.'
     })
     expect(parseCli(['report', '--log=tests.log'])).toMatchObject({ json: false })
+    // The checkout the tests were built from: the current directory unless told.
+    expect(parseCli(['report', '--log', 'tests.log', '--source', 'svc'])).toMatchObject({
+      source: 'svc'
+    })
   })
 
   it('refuses unknown commands, flags, duplicates and missing values with a usage error', () => {

@@ -103,13 +103,62 @@ describe('report', () => {
     )
     expect(md).toMatch(/^## ❌ In-cluster tests failed: 0 passed, 1 failed, 0 skipped\n/)
     expect(md).toContain(
-      '| <code>TestX</code> | pkg/x&#95;test.go:3 | got &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;rm&#96; | 1.50s |'
+      '| <code>TestX</code> | pkg/x&#95;test.go:3 (from the output) | got &lt;script&gt;alert(1)&lt;/script&gt; &#124; &#96;rm&#96; | 1.50s |'
     )
     expect(md).not.toContain('<script>')
     expect(md).toContain('| cluster | +0.0s | 41.0s |')
     expect(md).toContain('| tests | +70.0s | 12.3s |')
     expect(md).toContain('| **total** |  | **1m23s** |')
     expect(md).toContain('<summary>Slowest tests</summary>')
+  })
+
+  it('lists every failed test at its first check, says how sure each place is, and names the parents', () => {
+    const logs = '__fixtures__/gotest/locate/logs'
+    const checks = summary(
+      report('fail.txt', {
+        run: parseTestLog(fs.readFileSync(`${logs}/plain-v-checks.txt`, 'utf8')),
+        locate: () => undefined
+      })
+    )
+    expect(checks).toContain(
+      '| <code>TestTwoChecks</code> | checks&#95;test.go:17 (from the output) | Total(nil) = 0, want 1<br>_and 1 more failed check_ |'
+    )
+    expect(checks).toContain('<br>_and 2 more failed checks_ |')
+    // Without the source, a last line is said to be one; the parent is named under the list.
+    const logsMd = summary(
+      report('fail.txt', {
+        run: parseTestLog(fs.readFileSync(`${logs}/plain-v-logs.txt`, 'utf8')),
+        locate: () => undefined
+      })
+    )
+    expect(logsMd).toContain(
+      '| <code>TestFatalAfterLogs</code> | logs&#95;test.go:44 (its last output line: the failing check is not known) |'
+    )
+    expect(logsMd).toContain(
+      '\n\n1 more counted as failed only through the tests above: <code>TestParentLogsChildFails</code>'
+    )
+    // A run cut short: each open test listed as interrupted, the hung one's end after its check.
+    const cut = summary(
+      report('fail.txt', {
+        run: parseTestLog(fs.readFileSync(`${logs}/plain-v-sigkill.txt`, 'utf8')),
+        locate: () => undefined
+      })
+    )
+    expect(cut).toContain('### Failed tests (3)')
+    expect(cut).toContain('| <code>TestCut/done</code> (interrupted) |')
+    expect(cut).toContain(
+      '<br>_then: the log ends while this test was running (was the binary killed?); its last output: cut&#95;test.go:20: waiting for the queue_'
+    )
+    expect(cut).toContain(
+      '2 more counted as failed only through the tests above: <code>TestCut</code>, <code>TestCut/group</code>'
+    )
+  })
+
+  it('lists only tests that ran among the slowest', () => {
+    const md = summary(report('pass.txt', { status: 'passed' }))
+    const slowest = /<summary>Slowest tests<\/summary>([\s\S]*?)<\/details>/.exec(md)![1]
+    expect(slowest).toContain('| pass |')
+    expect(slowest).not.toContain('| skip |')
   })
 
   it('gives the command that runs the failed tests again, only when the run did not pass', () => {
@@ -181,9 +230,20 @@ describe('report', () => {
     expect(json.failures[1]).toEqual({
       test: 'TestPlainFailure',
       package: null,
+      status: 'fail',
       file: '__fixtures__/gotest/src/calc_test.go',
       line: 60,
-      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says'
+      how: 'trace',
+      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says',
+      checks: [
+        {
+          file: '__fixtures__/gotest/src/calc_test.go',
+          line: 60,
+          how: 'trace',
+          message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says'
+        }
+      ],
+      ended: null
     })
     const xml = junitXml(r)
     expect(xml).toMatch(/<testsuite name="in-cluster-test" tests="16" failures="4" skipped="3"/)

@@ -62,15 +62,17 @@ describe('parseTestLog on captured binaries', () => {
       /^Not equal:\nexpected: map\[string\]int\{"a":2\}\nactual {2}: map\[string\]int\{"a":1\}/
     )
     expect(failures[0].failure?.message).toMatch(/the map should hold the updated count$/)
-    expect(failures[1].failure).toEqual({
+    expect(failures[1].failure).toMatchObject({
       file: 'calc_test.go',
       line: 60,
-      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says'
+      message: 'Add(2, 2) = 4, want 5\nwhich is what the spec says',
+      how: 'trace'
     })
-    expect(failures[2].failure).toEqual({
+    expect(failures[2].failure).toMatchObject({
       file: '/work/main/__fixtures__/gotest/src/calc_test.go',
       line: 68,
-      message: 'Received unexpected error:\nfile does not exist\nopening the config'
+      message: 'Received unexpected error:\nfile does not exist\nopening the config',
+      how: 'trace'
     })
   })
 
@@ -99,7 +101,9 @@ describe('parseTestLog on captured binaries', () => {
         {
           message: 'test timed out after 2s',
           file: '/work/main/__fixtures__/gotest/src/calc_test.go',
-          line: 85
+          line: 85,
+          how: 'trace',
+          kind: 'timeout'
         }
       ]
     ])

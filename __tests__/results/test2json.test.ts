@@ -16,7 +16,6 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
-  ByteLineSplitter,
   parseTestLog,
   parseTestLogFile,
   reportableFailures,
@@ -24,6 +23,9 @@ import {
   TestLogParser
 } from '../../src/results/gotest.js'
 import { locateFile } from '../../src/results/locate.js'
+import { ByteLineSplitter } from '../../src/results/log-lines.js'
+import { checkoutSource } from '../../src/results/source-files.js'
+import { checksOf } from '../../src/results/failure-source.js'
 import type { TestRun } from '../../src/results/types.js'
 
 const dir = '__fixtures__/gotest/t2j'
@@ -116,7 +118,8 @@ function check(file: string, r: TestRun) {
   if (text.split('\n').some((l) => ['PASS', 'FAIL'].includes(l.replace('\u0016', ''))))
     expect(r.verdict?.toLowerCase()).toBe(ref.pkg)
 
-  // Failures: the failing leaves, and the leaves a timeout or a kill caught running.
+  // Failures: the failing leaves, and every test left without a result but a parent cut off
+  // through a running subtest.
   const open = ref.tests.filter((t) => !t.verdict && !glued(t.name))
   const failingChild = new Set(
     ref.tests.filter((t) => t.verdict === 'fail' && t.parent).map((t) => t.parent)
@@ -126,7 +129,7 @@ function check(file: string, r: TestRun) {
   )
   const expected = [
     ...ref.tests.filter((t) => t.verdict === 'fail' && !failingChild.has(t)),
-    ...open.filter((t) => !t.paused && !t.finished && !openChild.has(t))
+    ...open.filter((t) => !openChild.has(t))
   ]
   const reportable = reportableFailures(r)
   expect(reportable.map((t) => key(t.name, t.repetition ?? 1)).sort()).toEqual(
@@ -144,7 +147,8 @@ function check(file: string, r: TestRun) {
   for (const t of reportable) {
     const f = t.failure!
     const located =
-      !t.name.startsWith('Example') && !(t.status === 'interrupted' && r.ending !== 'sigquit')
+      !t.name.startsWith('Example') &&
+      !(t.status === 'interrupted' && (r.ending !== 'sigquit' || t.bystander))
     if (!located) {
       expect({ test: t.name, file: f.file }).toEqual({ test: t.name, file: undefined })
       continue
@@ -154,7 +158,7 @@ function check(file: string, r: TestRun) {
       file: expect.stringMatching(/suite_test\.go$/)
     })
     expect(locateFile(f.file!, repoFiles, 'example.com/t2j')).toBe(`${dir}/src/suite_test.go`)
-    for (const at of [{ file: f.file!, line: f.line! }, ...(f.locations ?? [])])
+    for (const at of [{ file: f.file!, line: f.line! }, ...checksOf(f)])
       expect({ test: t.name, source: source[at.line - 1] }).toEqual({
         test: t.name,
         source: expect.stringMatching(/\/\/ want-location/)
@@ -173,6 +177,20 @@ describe('the parser agrees with go tool test2json on every captured log', () =>
   // eslint-disable-next-line jest/expect-expect -- check() asserts
   it.each(logs)('%s', (file) => {
     check(file, parseTestLog(fs.readFileSync(`${dir}/logs/${file}`, 'utf8')))
+  })
+
+  // With the source every failing check is found there, at a `// want-location` line.
+  it.each(logs)('%s, with the source', (file) => {
+    const source = checkoutSource('.', repoFiles)
+    const r = parseTestLog(fs.readFileSync(`${dir}/logs/${file}`, 'utf8'), { source })
+    const reportable = check(file, r)
+    const checks = reportable.flatMap((t) => checksOf(t.failure))
+    expect(checks.every((c) => c.how === 'source' && c.path === `${dir}/src/suite_test.go`)).toBe(
+      true
+    )
+    // The main run's twelve failing calls (TestTwoErrors has two), none of its logs.
+    const want = (n: number) => (file.includes('-main') ? 12 : n)
+    expect(checks.length).toBe(want(checks.length))
   })
 
   // eslint-disable-next-line jest/expect-expect -- check() asserts
@@ -199,7 +217,7 @@ describe('the shapes the issue lists, on captured logs', () => {
         message: 'Add(2, 2) = 4, want 5'
       })
       expect(failure(r, 'TestErrorThenLog')).toMatchObject({ line: 67 })
-      expect(failure(r, 'TestTwoErrors').locations?.map((l) => l.line)).toEqual([74, 75])
+      expect(checksOf(failure(r, 'TestTwoErrors')).map((l) => l.line)).toEqual([74, 75])
       expect(failure(r, 'TestMultiLine').message).toBe('response differs:\ngot: {a:1}\nwant: {a:2}')
       expect(failure(r, 'TestTestifyLike')).toMatchObject({
         file: expect.stringMatching(/suite_test\.go$/),
@@ -229,13 +247,25 @@ describe('the shapes the issue lists, on captured logs', () => {
   })
 
   it.each(['go1.26-plain-v-timeout.txt', 'go1.19-trimpath-v-timeout.txt'])(
-    '%s: the subtest running at the timeout fails at its own frame; paused and finished ones are bystanders',
+    '%s: the subtest running at the timeout fails at its own frame; paused and finished ones are listed as cut off',
     (f) => {
       const r = parse(f)
       expect(r.timedOut).toBe('1s')
       expect(
         reportableFailures(r).map((t) => [t.name, t.failure?.message, t.failure?.line])
-      ).toEqual([['TestTimeout/group/stuck', 'test timed out after 1s', 171]])
+      ).toEqual([
+        ['TestTimeout/group/stuck', 'test timed out after 1s', 171],
+        [
+          'TestTimeout/fast',
+          'finished, but its result was not printed: the run timed out after 1s in another test before its parent ended',
+          undefined
+        ],
+        [
+          'TestTimeout/group/waiting',
+          'paused by t.Parallel, never resumed: the run timed out after 1s in another test',
+          undefined
+        ]
+      ])
       expect(r.tests.find((t) => t.name === 'TestTimeout/group/waiting')).toMatchObject({
         status: 'interrupted',
         bystander: true

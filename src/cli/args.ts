@@ -6,7 +6,7 @@ import { INPUT_NAMES } from '../inputs/table.js'
 
 export type CliCommand =
   | { command: 'run'; inputs: Record<string, string> }
-  | { command: 'report'; log: string; json: boolean; coverprofile?: string }
+  | { command: 'report'; log: string; json: boolean; coverprofile?: string; source: string }
   | { command: 'help' }
 
 /** Inputs that take one entry per line: their flag may be given once per entry. */
@@ -30,9 +30,12 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   in-cluster-test run [--input-name value ...]   run the pipeline (flags are the action's inputs)
-  in-cluster-test report --log FILE [--json] [--coverprofile OUT]
+  in-cluster-test report --log FILE [--source DIR] [--json] [--coverprofile OUT]
                                                  parse a saved test log and print the results;
-                                                 OUT gets its (merged) cover profile
+                                                 DIR is the checkout the tests were built from
+                                                 (default: the current directory), read to
+                                                 place each failure at its failing check; OUT
+                                                 gets its (merged) cover profile
   in-cluster-test --help
 
 Examples:
@@ -82,7 +85,7 @@ export function parseCli(argv: string[]): CliCommand {
   }
   if (command === 'report') {
     for (const name of Object.keys(flags)) {
-      if (!['log', 'json', 'coverprofile'].includes(name))
+      if (!['log', 'json', 'coverprofile', 'source'].includes(name))
         throw new UsageError(`report has no --${name} flag`)
     }
     if (!flags.log) throw new UsageError('report needs --log FILE')
@@ -90,7 +93,8 @@ export function parseCli(argv: string[]): CliCommand {
       command: 'report',
       log: flags.log,
       json: flags.json === 'true',
-      coverprofile: flags.coverprofile
+      coverprofile: flags.coverprofile,
+      source: flags.source ?? '.'
     }
   }
   for (const name of Object.keys(flags)) {

@@ -13,6 +13,7 @@ import { Wakeup } from '../k8s/poll.js'
 import { stripFraming, TestLogParser } from '../results/gotest.js'
 import type { CoverProfile } from '../results/cover-profile.js'
 import type { TestRun } from '../results/types.js'
+import type { SourceReader } from '../results/failure-source.js'
 import { watchJob, type WatchResult } from './watch.js'
 
 /** Lines of the log's end kept for the diagnosis. */
@@ -31,6 +32,8 @@ export interface JobRunContext {
   log: Logger
   /** Told each Job as soon as it exists, with the object the API server returned. */
   onCreated?: (job: JobObject) => void
+  /** The checkout the test binary was built from: which printed lines are failing checks. */
+  source?: SourceReader
 }
 
 /** One followed Job (or one index of it), its log parsed. */
@@ -71,7 +74,7 @@ export async function runJob(ctx: JobRunContext, spec: FollowSpec): Promise<JobR
   let finished = false
   const abort = new AbortController()
   // Parsed as it arrives: memory stays flat whatever the log's size, and nothing reads it twice.
-  const parser = new TestLogParser()
+  const parser = new TestLogParser({ source: ctx.source })
   const tail: string[] = []
   // The follower waits for the pod the watch reads and for the watch's end: wake it on both.
   const followerWakeup = new Wakeup()

@@ -5,9 +5,11 @@
  */
 import type { AnnotationProperties } from '../ports.js'
 import type { StageTiming } from '../timing.js'
-import { reportableFailures } from '../results/gotest.js'
-import type { TestCase, TestRun } from '../results/types.js'
+import { failedThrough, reportableFailures } from '../results/gotest.js'
+import type { Check, Failure, Found, TestCase, TestRun } from '../results/types.js'
 import { cell, code, ms, table } from './markdown.js'
+import { stageChart } from './gantt.js'
+import { checksOf } from '../results/failure-source.js'
 import type { ServiceSnapshot } from '../service/snapshot.js'
 import { serviceSection } from './service.js'
 import { rerunSection, type RerunInputs } from './rerun.js'
@@ -26,6 +28,8 @@ export interface RunReport {
   logFile?: string
   durationMs: number
   timings: StageTiming[]
+  /** When the run started (ms since the epoch): the stage chart's time axis. */
+  startedAt?: number
   /** Maps a printed file name to a repository path (see results/locate.ts). */
   locate: (printed: string, pkg?: string) => string | undefined
   coverageGate?: { min: number; passed: boolean; message: string }
@@ -49,27 +53,71 @@ export interface Annotation {
 export const MAX_ANNOTATIONS = 10
 export const SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024
 
-export function locatedFailure(t: TestCase, locate: RunReport['locate']) {
-  const f = t.failure
-  const file = f?.file ? locate(f.file, t.package) : undefined
-  return { file, line: file ? f?.line : undefined, message: f?.message ?? '' }
+/** A place as the diff knows it: the workspace file read for it, or the printed name mapped. */
+function placed(
+  at: { file?: string; line?: number; path?: string },
+  pkg: string | undefined,
+  locate: RunReport['locate']
+): { file?: string; line?: number } {
+  const file = at.path ?? (at.file ? locate(at.file, pkg) : undefined)
+  return { file, line: file ? at.line : undefined }
 }
 
-/** Failures with a location and a message first: those help most on the diff. */
+export function locatedFailure(t: TestCase, locate: RunReport['locate']) {
+  const f = t.failure
+  return { ...placed(f ?? {}, t.package, locate), message: f?.message ?? '' }
+}
+
+/** What the summary adds to a place found other than in the source: never more than is known. */
+const HOW: Record<Found, string> = {
+  source: '',
+  trace: '',
+  'last-line': ' (its last output line: the failing check is not known)'
+}
+
+/** A failed test's annotations, in order: its failure, its other checks, how it ended. */
+function annotationsOf(t: TestCase, locate: RunReport['locate']): Annotation[] {
+  const f: Failure = t.failure ?? { message: '' }
+  const checks = checksOf(f)
+  // A test cut off after a failed check failed there; one without, was interrupted.
+  const title = `${t.name} ${t.status === 'interrupted' && !checks.length ? 'was interrupted' : 'failed'}`
+  const one = (at: Partial<Check> & { message: string }, name: string): Annotation => {
+    const where = placed(at, t.package, locate)
+    return {
+      message: truncate(at.message || `${t.name} failed`, 4000),
+      properties: {
+        title: `${name}${at.how ? HOW[at.how] : ''}`,
+        ...(where.file ? { file: where.file, startLine: where.line } : {})
+      }
+    }
+  }
+  // The failure is the first check when there is one.
+  const out = [one(f, checks.length > 1 ? `${title} (check 1 of ${checks.length})` : title)]
+  checks.slice(1).forEach((c, i) => {
+    out.push(one(c, `${t.name} failed (check ${i + 2} of ${checks.length})`))
+  })
+  if (f.ended) out.push(one(f.ended, `${t.name} ${ENDED[f.ended.kind ?? 'interrupted']}`))
+  return out
+}
+
+const ENDED: Record<NonNullable<Failure['kind']>, string> = {
+  panic: 'panicked',
+  timeout: 'timed out',
+  interrupted: 'was cut off'
+}
+
+/**
+ * Every failing check at its own line. GitHub shows 10 error annotations per step, so the first
+ * of each failed test comes before the second of any; located ones first within each round.
+ */
 export function annotations(r: RunReport): { shown: Annotation[]; omitted: number } {
   const failures = r.run ? reportableFailures(r.run) : []
-  const ranked = failures
-    .map((t) => ({ t, loc: locatedFailure(t, r.locate) }))
-    .map((x) => ({ ...x, score: (x.loc.file ? 2 : 0) + (x.loc.message ? 1 : 0) }))
-    .sort((a, b) => b.score - a.score)
-  const shown = ranked.slice(0, MAX_ANNOTATIONS).map(({ t, loc }) => ({
-    message: truncate(loc.message || `${t.name} failed`, 4000),
-    properties: {
-      title: `${t.name} ${t.status === 'interrupted' ? 'was interrupted' : 'failed'}`,
-      ...(loc.file ? { file: loc.file, startLine: loc.line } : {})
-    }
-  }))
-  return { shown, omitted: Math.max(0, ranked.length - shown.length) }
+  const rounds: Annotation[][] = []
+  for (const t of failures) annotationsOf(t, r.locate).forEach((a, i) => (rounds[i] ??= []).push(a))
+  const score = (a: Annotation) => (a.properties.file ? 2 : 0) + (a.message ? 1 : 0)
+  const ranked = rounds.flatMap((round) => [...round].sort((a, b) => score(b) - score(a)))
+  const shown = ranked.slice(0, MAX_ANNOTATIONS)
+  return { shown, omitted: ranked.length - shown.length }
 }
 
 export function outputs(r: RunReport): Record<string, string> {
@@ -121,31 +169,17 @@ export function summary(r: RunReport): string {
   }
   if (run?.coverageNote) parts.push(`> ${cell(run.coverageNote, 1000)}`)
 
-  const failures = run ? reportableFailures(run) : []
-  if (failures.length > 0) {
-    const rows = failures.map((t) => {
-      const loc = locatedFailure(t, r.locate)
-      return [
-        code(t.name, 200),
-        loc.file
-          ? `${cell(loc.file)}:${loc.line ?? ''}`
-          : t.failure?.file
-            ? cell(`${t.failure.file}:${t.failure.line ?? ''}`)
-            : '',
-        cell(loc.message, 500),
-        ms(t.durationMs)
-      ]
-    })
-    parts.push(
-      `### Failed tests (${failures.length})\n\n${table(['test', 'location', 'message', 'duration'], rows)}`
-    )
+  if (run) {
+    const section = failedSection(run, r.locate)
+    if (section) parts.push(section)
   }
 
   if (r.status !== 'passed' && r.image && r.rerun) parts.push(rerunSection(r.image, r.rerun, run))
 
   if (run && run.tests.length > 0) {
+    // Tests that ran: a skipped one's 0.00s says nothing about speed.
     const slow = [...run.tests]
-      .filter((t) => t.durationMs !== undefined && !t.name.includes('/'))
+      .filter((t) => t.durationMs !== undefined && !t.name.includes('/') && t.status !== 'skip')
       .sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0))
       .slice(0, 10)
     if (slow.length > 0) {
@@ -187,7 +221,7 @@ export function summary(r: RunReport): string {
       .map((t) => [cell(t.stage), `+${(t.startMs / 1000).toFixed(1)}s`, ms(t.ms)])
     rows.push(['**total**', '', `**${ms(r.durationMs)}**`])
     parts.push(
-      `<details><summary>Stage timings</summary>\n\n${table(['stage', 'started', 'took'], rows)}\n\n</details>`
+      `**Stages** (${ms(r.durationMs)} in all; side by side where they overlap)\n\n${stageChart(r.timings, r.startedAt)}\n\n<details><summary>Stage timings</summary>\n\n${table(['stage', 'started', 'took'], rows)}\n\n</details>`
     )
   }
   const meta = [
@@ -197,6 +231,47 @@ export function summary(r: RunReport): string {
   ]
   parts.push(meta.filter(Boolean).join(' · '))
   return capSummary(parts.join('\n\n') + '\n')
+}
+
+/**
+ * One row per listed failure: where (and how that was found, when not from the source), its
+ * message, and how many more checks failed; then the parents counted as failed only through
+ * them, so the list and the counts agree.
+ */
+function failedSection(run: TestRun, locate: RunReport['locate']): string | undefined {
+  const failures = reportableFailures(run)
+  if (failures.length === 0) return undefined
+  const rows = failures.map((t) => {
+    const loc = locatedFailure(t, locate)
+    const f = t.failure
+    const where = loc.file
+      ? `${cell(loc.file)}:${loc.line ?? ''}`
+      : f?.file
+        ? cell(`${f.file}:${f.line ?? ''}`)
+        : ''
+    const more = checksOf(f).length - 1
+    // A check the output marks (testify's trace, want/got text) was not read from the source.
+    const note = f?.how === 'trace' && !f.kind ? ' (from the output)' : f?.how ? HOW[f.how] : ''
+    const how = where && note ? ` ${cell(note)}` : ''
+    const status = t.status === 'interrupted' ? ' (interrupted)' : ''
+    return [
+      code(t.name, 200) + status,
+      where + how,
+      cell(loc.message, 500) +
+        (more > 0 ? `<br>_and ${more} more failed check${more > 1 ? 's' : ''}_` : '') +
+        (f?.ended ? `<br>_then: ${cell(f.ended.message, 300)}_` : ''),
+      ms(t.durationMs)
+    ]
+  })
+  const parents = failedThrough(run)
+  const note =
+    parents.length > 0
+      ? `\n\n${parents.length} more counted as failed only through the tests above: ${parents
+          .slice(0, 20)
+          .map((t) => code(t.name, 200))
+          .join(', ')}${parents.length > 20 ? ` and ${parents.length - 20} more` : ''}`
+      : ''
+  return `### Failed tests (${failures.length})\n\n${table(['test', 'location', 'message', 'duration'], rows)}${note}`
 }
 
 /** Keeps the summary under GitHub's limit, cutting at a line and saying so. */
@@ -225,12 +300,25 @@ export function resultsJson(r: RunReport): string {
       job: r.jobName ?? null,
       failures: (run ? reportableFailures(run) : []).map((t) => {
         const loc = locatedFailure(t, r.locate)
+        const at = (c: { file?: string; line?: number; path?: string; how?: Found }) => {
+          const where = placed(c, t.package, r.locate)
+          return {
+            file: where.file ?? c.file ?? null,
+            line: where.line ?? c.line ?? null,
+            how: c.how ?? null
+          }
+        }
         return {
           test: t.name,
           package: t.package ?? null,
-          file: loc.file ?? t.failure?.file ?? null,
-          line: loc.line ?? t.failure?.line ?? null,
-          message: loc.message
+          status: t.status,
+          ...at(t.failure ?? {}),
+          message: loc.message,
+          // Every failing check, each with the way its place was found.
+          checks: checksOf(t.failure).map((c) => ({ ...at(c), message: c.message })),
+          ended: t.failure?.ended
+            ? { ...at(t.failure.ended), message: t.failure.ended.message }
+            : null
         }
       }),
       tests: (run?.tests ?? []).map((t) => ({
@@ -273,8 +361,16 @@ export function junitXml(r: RunReport, suiteName = 'in-cluster-test'): string {
       if (t.status === 'skip') return `    <testcase ${attrs}><skipped/></testcase>`
       if (t.status === 'pass') return `    <testcase ${attrs}/>`
       const f = t.failure
-      const where = f?.file ? `${f.file}:${f.line ?? ''}` : ''
-      return `    <testcase ${attrs}><failure message="${xml(truncate(f?.message ?? '', 1000))}" type="${t.status}">${xml([where, ...t.output].filter(Boolean).join('\n'))}</failure></testcase>`
+      const where = (c: { file?: string; line?: number; path?: string; how?: Found }) => {
+        const p = placed(c, t.package, r.locate)
+        const file = p.file ?? c.file
+        return file ? `${file}:${p.line ?? c.line ?? ''}${c.how ? ` (${c.how})` : ''}` : ''
+      }
+      // Every failing check, then how the test ended, then its output.
+      const checks = checksOf(f).map((c) => `${where(c)}: ${c.message}`)
+      const lines = checks.length > 0 ? checks : [f ? where(f) : '']
+      if (f?.ended) lines.push(`${where(f.ended)}${where(f.ended) ? ': ' : ''}${f.ended.message}`)
+      return `    <testcase ${attrs}><failure message="${xml(truncate(f?.message ?? '', 1000))}" type="${t.status}">${xml([...lines, ...t.output].filter(Boolean).join('\n'))}</failure></testcase>`
     })
     return `  <testsuite name="${xml(pkg)}" tests="${ts.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`
   })
@@ -298,8 +394,16 @@ export function textReport(r: Pick<RunReport, 'status' | 'headline' | 'run' | 'l
         ? `${t.failure.file}:${t.failure.line}`
         : ''
     lines.push(
-      `FAIL ${t.name}${where ? ` (${where})` : ''}: ${(loc.message.split('\n')[0] ?? '').slice(0, 200)}`
+      `FAIL ${t.name}${where ? ` (${where}${t.failure?.how === 'last-line' ? ', its last output line' : ''})` : ''}: ${(loc.message.split('\n')[0] ?? '').slice(0, 200)}`
     )
+    for (const c of checksOf(t.failure).slice(1)) {
+      const p = placed(c, t.package, r.locate)
+      lines.push(
+        `  also ${p.file ?? c.file}:${p.line ?? c.line}: ${c.message.split('\n')[0].slice(0, 200)}`
+      )
+    }
+    if (t.failure?.ended)
+      lines.push(`  then: ${t.failure.ended.message.split('\n')[0].slice(0, 200)}`)
   }
   return lines.join('\n')
 }

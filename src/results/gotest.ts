@@ -6,22 +6,33 @@
  * markers, the same ^V rules, the same attribution of output by indentation), so every test,
  * subtest and repetition gets test2json's verdict. Beyond test2json, what the text still tells:
  * a report glued to the end of an output line in plain -test.v (test2json misses it there), the
- * tests a timeout or a kill cut off, panics and stack frames as locations.
+ * tests a timeout or a kill cut off, and each test's `file:line:` reports, of which
+ * failure-source.ts tells the failing checks (reading the source when it is given), and the
+ * goroutine dumps where goroutines.ts finds panics and hung tests. Bytes become lines in
+ * log-lines.ts.
  *
  * Streaming: `TestLogParser.push(line)` per line, `finish()` at the end. Memory is bounded by the
  * number of tests, not by the log: a line is cut to MAX_LINE, a test keeps at most
  * OUTPUT_HEAD + OUTPUT_TAIL lines of output, and once KEEP_OUTPUT_BYTES of output are held, a
- * finished test keeps none (pass, skip) or a few lines (failure; its message is kept apart). Every step is O(1) per line (no rescans), so time is linear.
+ * finished test keeps none (pass, skip) or a few lines (failure; its reports are kept apart).
+ * Every step is O(1) per line (no rescans), so time is linear.
  */
-import * as fs from 'node:fs'
-import type { Failure, Location, TestCase, TestRun } from './types.js'
+import type { Check, Failure, TestCase, TestRun } from './types.js'
 import { ProfileCollector, type CoverProfile } from './cover-profile.js'
+import {
+  checksOf,
+  failingChecks,
+  lastLine,
+  silentFailure,
+  SourceIndex,
+  type Printed,
+  type SourceReader
+} from './failure-source.js'
+import { GoroutineDump } from './goroutines.js'
+import { capLine, forEachLineOfFile, linesOf, MAX_LINE } from './log-lines.js'
 
 /** test2json's ^V: begins every framing line the binary prints with -test.v=test2json. */
 const MARKER_CHAR = '\u0016'
-/** Longer lines keep their head and tail (a glued report sits at the end). */
-export const MAX_LINE = 64 * 1024
-const LINE_TAIL = 16 * 1024
 const OUTPUT_HEAD = 100
 const OUTPUT_TAIL = 100
 /** Past this much output held, a finished test keeps little of its own (see result()). */
@@ -30,7 +41,6 @@ const KEEP_OUTPUT_BYTES = 4 * 1024 * 1024
 const SMALL_OUTPUT = 5
 const MAX_LOCATIONS = 50
 const MAX_MESSAGE_LINES = 60
-const MAX_FRAMES = 20_000
 
 const UPDATES = [
   '=== RUN   ',
@@ -47,25 +57,20 @@ const REPORTS = ['--- PASS: ', '--- FAIL: ', '--- SKIP: ', '--- BENCH: ']
 /** A report glued to the end of a line by output without a trailing newline (plain -test.v). */
 const GLUED_REPORT = /--- (PASS|FAIL|SKIP): (\S+) \((\d+(?:\.\d+)?)s\)$/
 const COVERAGE = /^coverage: ([\d.]+)% of statements/
-/** `    x_test.go:12: message`: t.Log/t.Error output, possibly glued after unterminated output. */
-const FILE_LINE = /(?:^|\s)([\w.@+~-][\w./@+~-]*\.go):(\d+): ?(.*)$/
-const TRACE = /^\s*Error Trace:\s+(\S+?\.go):(\d+)/
-const TESTIFY_FIELD = /^\s*(Error Trace|Error|Test|Messages):\s*(.*)$/
-/** Words of an assertion, not of a log line (t.Log and t.Error print alike). */
-const ASSERTION =
-  /\b(got|want|wanted|expected|expect|expecting|actual|unexpected|mismatch|should|must|not equal|differ|differs|diff|error|err|fail|failed|failure|assert|assertion|invalid|incorrect|wrong|missing|timeout|timed out)\b|!=|==/i
-const FRAME = /^\t(\S+?\.go):(\d+)(?: |$)/
-const GOROUTINE = /^goroutine \d+ .*\[(.*?)(?:, \d+ minutes)?\]:$/
-const RUNNING_TEST = /^\s+(\S+) \([^)]*\)$/
+/**
+ * `    x_test.go:12: message`: t.Log/t.Error output, possibly glued after unterminated output.
+ * Also `asm_amd64.s:1771:`, where Go places a t.Fatalf of a goroutine made only of helpers.
+ */
+const FILE_LINE = /(?:^|\s)([\w.@+~-][\w./@+~-]*\.go|asm_\w+\.s):(\d+): ?(.*)$/
+/** Terminal colours (matryer/is prints its `file:line:` in grey). */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g
 /** What a -cover binary prints when it exits through os.Exit (log.Fatal): it was not killed. */
 const COVER_EXIT = /^warning: GOCOVERDIR not set, no coverage data emitted$/
 
-interface Candidate {
-  file: string
-  line: number
+/** A `file:line:` report being read: its continuation lines are indented past `indent`. */
+interface Candidate extends Printed {
   indent: number
-  lines: string[]
-  testify: boolean
 }
 
 interface Instance extends TestCase {
@@ -102,11 +107,6 @@ const DONE: Instance['_'] = Object.freeze({
   bytes: 0
 })
 
-interface Goroutine {
-  state: string
-  frames: Array<{ func: string; file: string; line: number }>
-}
-
 interface PendingReport {
   test: Instance
   action: string
@@ -128,13 +128,6 @@ export function stripFraming(text: string): string {
   return text.includes(MARKER_CHAR) ? text.split(MARKER_CHAR).join('') : text
 }
 
-/** A line cut to MAX_LINE: its head and its tail, and how much was left out between them. */
-export function capLine(line: string): string {
-  if (line.length <= MAX_LINE) return line
-  const head = MAX_LINE - LINE_TAIL
-  return `${line.slice(0, head)} … [${line.length - head - LINE_TAIL} characters cut] … ${line.slice(-LINE_TAIL)}`
-}
-
 export class TestLogParser {
   private readonly all: Instance[] = []
   private readonly latest = new Map<string, Instance>()
@@ -146,17 +139,16 @@ export class TestLogParser {
   private verdict?: 'PASS' | 'FAIL'
   private panic?: Failure & { test?: string }
   private timedOut?: string
-  private readonly runningAtTimeout = new Set<string>()
-  private dump: 'none' | 'running-list' | 'goroutines' = 'none'
-  private readonly goroutines: Goroutine[] = []
-  private frames = 0
-  private lastFunc = ''
+  private readonly dump = new GoroutineDump()
   private sigquit = false
   private lastOutside = ''
   private exitedByCover = false
   private keptBytes = 0
   private readonly profiles = new ProfileCollector()
   private pendingJson = ''
+
+  /** `source`: the checkout the binary was built from, to tell which printed lines failed. */
+  constructor(private readonly options: ParseOptions = {}) {}
 
   /** One line of the log, without its newline (a trailing CR is dropped). */
   push(raw: string): void {
@@ -219,7 +211,7 @@ export class TestLogParser {
       sawMarker = true
       line = line.slice(1)
     }
-    if (this.dump !== 'none' && this.dumpLine(line, sawMarker)) return
+    if (this.dump.active && this.dump.line(line, sawMarker)) return
     if (line === '') {
       this.output(line)
       return
@@ -395,10 +387,10 @@ export class TestLogParser {
   }
 
   private output(line: string): void {
-    if (this.dump === 'none' && line.startsWith('panic: ')) return this.startPanic(line)
+    if (!this.dump.active && line.startsWith('panic: ')) return this.startPanic(line)
     if (line === 'SIGQUIT: quit') {
       this.sigquit = true
-      this.dump = 'goroutines'
+      this.dump.startGoroutines()
       return
     }
     const cov = line.startsWith('coverage: ') ? COVERAGE.exec(line) : null
@@ -459,26 +451,19 @@ export class TestLogParser {
     this.keptBytes += text.length
   }
 
-  /** Follows `file:line:` lines and their continuation, the candidates for the failure's place. */
-  private locate(t: Instance, line: string): void {
+  /** Follows `file:line:` lines and their continuation: the test's reports, for its failure. */
+  private locate(t: Instance, raw: string): void {
     const s = t._
+    const line = raw.includes('\u001b[') ? raw.replace(ANSI, '') : raw
     if (s.open) {
       const ind = leadingSpaces(line)
       if (ind >= s.open.indent + 4 || (ind >= s.open.indent && line.charCodeAt(ind) === 9)) {
         if (s.open.lines.length < MAX_MESSAGE_LINES) s.open.lines.push(line.trim())
-        if (!s.open.testify) {
-          const tr = TRACE.exec(line)
-          if (tr) {
-            s.open.testify = true
-            s.open.file = tr[1]
-            s.open.line = Number(tr[2])
-          }
-        }
         return
       }
       s.open = undefined
     }
-    const m = line.includes('.go:') ? FILE_LINE.exec(line) : null
+    const m = line.includes('.go:') || line.includes('.s:') ? FILE_LINE.exec(line) : null
     if (!m || s.candidates.length >= MAX_LOCATIONS) return
     // Continuation lines sit 4 columns right of the margin the testing package printed; a
     // location glued after unterminated output (`progress    x_test.go:3: msg`) had margin 4.
@@ -486,8 +471,7 @@ export class TestLogParser {
       file: m[1],
       line: Number(m[2]),
       indent: line.charCodeAt(0) === 32 ? leadingSpaces(line) : 4,
-      lines: [m[3]],
-      testify: false
+      lines: [m[3]]
     }
     if (s.candidates === NO_CANDIDATES) s.candidates = []
     s.candidates.push(c)
@@ -498,83 +482,11 @@ export class TestLogParser {
     const message = line.slice(7).replace(/ \[recovered(, repanicked)?\]$/, '')
     if (message.startsWith('test timed out after ')) {
       this.timedOut = message.slice('test timed out after '.length)
-      this.dump = 'running-list'
+      this.dump.startTimeout()
       return
     }
     if (!this.panic) this.panic = { message, test: this.testName || undefined }
-    this.dump = 'goroutines'
-  }
-
-  /** Lines of a timeout's list, a panic's or SIGQUIT's goroutine dump. False: not dump text. */
-  private dumpLine(line: string, sawMarker: boolean): boolean {
-    if (this.dump === 'running-list') {
-      if (line.trim() === 'running tests:' || line === '') return true
-      const m = RUNNING_TEST.exec(line)
-      if (m && line.startsWith('\t')) {
-        this.runningAtTimeout.add(m[1])
-        return true
-      }
-      this.dump = 'goroutines'
-    }
-    const g = GOROUTINE.exec(line)
-    if (g) {
-      this.goroutines.push({ state: g[1], frames: [] })
-      return true
-    }
-    const f = FRAME.exec(line)
-    if (f) {
-      const cur = this.goroutines.at(-1)
-      if (cur && this.frames < MAX_FRAMES) {
-        cur.frames.push({ func: this.lastFunc, file: f[1], line: Number(f[2]) })
-        this.frames++
-      }
-      return true
-    }
-    if (
-      sawMarker ||
-      line === 'PASS' ||
-      line === 'FAIL' ||
-      line.startsWith('=== RUN') ||
-      /^\s*--- (PASS|FAIL|SKIP): /.test(line) ||
-      COVERAGE.test(line)
-    ) {
-      this.dump = 'none'
-      return false
-    }
-    if (/^\S.*\(.*\)$/.test(line) || line.startsWith('created by ')) this.lastFunc = line
-    return true
-  }
-
-  /** The frame of `test`'s own function: its goroutine's, not a parent's waiting in t.Run. */
-  private frameOf(test: string, preferLeaf: boolean): { file?: string; line?: number } {
-    const top = test.split('/')[0]
-    const own = new RegExp(`\\.${top.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}((?:\\.\\w+)*)\\(`)
-    const depth = test.split('/').length - 1
-    let best: { file: string; line: number; score: number } | undefined
-    for (const g of this.goroutines) {
-      for (let i = 0; i < g.frames.length; i++) {
-        const fr = g.frames[i]
-        const m = own.exec(fr.func)
-        if (!m) continue
-        const above = i > 0 ? g.frames[i - 1].func : ''
-        const waiting =
-          above.startsWith('testing.(*T).Run(') || above.startsWith('testing.(*T).Parallel(')
-        const levels = m[1] ? m[1].split('.').length - 1 : 0
-        const score =
-          (preferLeaf ? (waiting ? 0 : 4) : waiting ? 4 : 0) +
-          (levels === depth ? 2 : 0) +
-          (g === this.goroutines[0] ? 1 : 0)
-        if (!best || score > best.score) best = { file: fr.file, line: fr.line, score }
-        break
-      }
-    }
-    if (best) return { file: best.file, line: best.line }
-    const first = this.goroutines[0]?.frames.find(
-      (fr) =>
-        !/^(runtime|testing|internal\/|sync|time)[./]/.test(fr.func) &&
-        !/(^|\/)_testmain\.go$/.test(fr.file)
-    )
-    return first ? { file: first.file, line: first.line } : {}
+    this.dump.startGoroutines()
   }
 
   finish(): TestRun {
@@ -585,17 +497,8 @@ export class TestLogParser {
     }
     this.flushReport(0)
     const tests = this.all
-    if (this.panic?.test) {
-      // With test2json framing the parents' reports come after the panicking subtest's, just
-      // before the panic: the panicking test is the failed leaf below the last one reported.
-      const lastFailedChild = new Map<Instance, Instance>()
-      for (const t of tests)
-        if (t.status === 'fail' && t._.parent) lastFailedChild.set(t._.parent, t)
-      let t = this.latest.get(this.panic.test)
-      while (t && lastFailedChild.has(t)) t = lastFailedChild.get(t)
-      if (t) this.panic.test = t.name
-    }
-    if (this.panic) Object.assign(this.panic, this.frameOf(this.panic.test ?? '', true))
+    const source = this.options.source ? new SourceIndex(this.options.source) : undefined
+    if (this.panic) this.placePanic(source)
     const ending: TestRun['ending'] = this.verdict
       ? undefined
       : this.sigquit
@@ -605,21 +508,7 @@ export class TestLogParser {
           : this.timedOut || this.panic
             ? undefined
             : 'killed'
-    // Which of the tests without a result the timeout (or the kill) caught running.
-    const running = (t: Instance) =>
-      t.status === 'interrupted' &&
-      (this.runningAtTimeout.size > 0 && this.timedOut
-        ? this.runningAtTimeout.has(t.name)
-        : !t._.paused && !t._.finished)
-    for (const t of tests) {
-      if (t.status !== 'interrupted') continue
-      if (running(t)) {
-        if (t._.parent && t._.parent._ !== DONE) t._.parent._.openChild = true
-        if (this.timedOut) t.timedOut = true
-      } else {
-        t.bystander = true
-      }
-    }
+    this.markCutOff()
     for (const t of tests) {
       const s = t._
       if (s.tail.length > 0 || s.dropped > 0) {
@@ -630,14 +519,54 @@ export class TestLogParser {
       }
       if (t.timedOut) t.status = 'fail'
       if (t.status === 'fail' || t.status === 'interrupted') {
-        t.failure = this.failureOf(t, ending)
+        t.failure = this.failureOf(t, ending, source)
         const own =
-          s.candidates.some(isAssertion) || (this.panic?.test === t.name && !s.failedChild)
+          checksOf(t.failure).some((c) => c.how !== 'last-line') ||
+          (this.panic?.test === t.name && !s.failedChild)
         if ((s.failedChild || s.openChild) && !own) t.failedByChildren = true
       }
       // Dropped by assignment, not delete: delete turns every test into a slow dictionary object.
       ;(t as { _?: unknown })._ = undefined
     }
+    return this.summed(ending)
+  }
+
+  /** The panicking test (the leaf, with test2json framing) and where the panic is. */
+  private placePanic(source: SourceIndex | undefined): void {
+    const panic = this.panic!
+    if (panic.test) {
+      // With test2json framing the parents' reports come after the panicking subtest's, just
+      // before the panic: the panicking test is the failed leaf below the last one reported.
+      const lastFailedChild = new Map<Instance, Instance>()
+      for (const t of this.all)
+        if (t.status === 'fail' && t._.parent) lastFailedChild.set(t._.parent, t)
+      let t = this.latest.get(panic.test)
+      while (t && lastFailedChild.has(t)) t = lastFailedChild.get(t)
+      if (t) panic.test = t.name
+    }
+    const test = panic.test ?? ''
+    const inWorkspace = source && ((file: string) => source.resolve(file, test).length > 0)
+    Object.assign(panic, this.dump.panicFrame(test, inWorkspace))
+  }
+
+  /** Which of the tests without a result the timeout (or the kill) caught running. */
+  private markCutOff(): void {
+    const listed = this.dump.runningAtTimeout
+    const running = (t: Instance) =>
+      listed.size > 0 && this.timedOut ? listed.has(t.name) : !t._.paused && !t._.finished
+    for (const t of this.all) {
+      if (t.status !== 'interrupted') continue
+      if (running(t)) {
+        if (t._.parent && t._.parent._ !== DONE) t._.parent._.openChild = true
+        if (this.timedOut) t.timedOut = true
+      } else {
+        t.bystander = true
+      }
+    }
+  }
+
+  private summed(ending: TestRun['ending']): TestRun {
+    const tests = this.all
     let passed = 0
     let failed = 0
     let skipped = 0
@@ -682,230 +611,95 @@ export class TestLogParser {
     return this.profiles.finish()
   }
 
-  private failureOf(t: Instance, ending: TestRun['ending']): Failure {
+  /** The test's failing checks, the first its failure; without one, how it ended. */
+  private failureOf(t: Instance, ending: TestRun['ending'], source?: SourceIndex): Failure {
     const s = t._
-    if (this.panic && this.panic.test === t.name)
-      return {
-        message: `panic: ${this.panic.message}`,
-        file: this.panic.file,
-        line: this.panic.line
-      }
-    if (t.timedOut)
-      return {
-        message: `test timed out after ${this.timedOut}`,
-        ...this.frameOf(t.name, !s.openChild)
-      }
-    const locations = s.candidates.map(toLocation)
-    const asserts = s.candidates.filter(isAssertion)
-    // A test cut off has not failed at any of its log lines: only an assertion locates it.
-    const chosen = asserts.at(-1) ?? (t.status === 'interrupted' ? undefined : s.candidates.at(-1))
-    const failure: Failure = { message: '' }
-    if (chosen) {
-      failure.file = chosen.file
-      failure.line = chosen.line
-      failure.message = messageOf(chosen)
-      const shown = asserts.length > 0 ? asserts.map(toLocation) : [toLocation(chosen)]
-      if (shown.length > 1 || locations.length > 1) failure.locations = shown
-    }
-    if (t.status === 'interrupted') {
-      const last =
-        s.last ??
-        [...t.output].reverse().find((l) => l.trim() && !l.startsWith('… ')) ??
-        (t.name === this.testName ? this.lastOutside : undefined)
-      const why = t.bystander
-        ? this.timedOut
-          ? `did not finish: the run timed out after ${this.timedOut} in another test`
-          : 'did not finish: the binary stopped in another test'
-        : ending === 'exited'
-          ? 'the binary exited while this test was running (os.Exit, e.g. log.Fatal)'
-          : ending === 'sigquit'
-            ? 'the binary was stopped with SIGQUIT while this test was running'
-            : this.panic
-              ? `the binary panicked in ${this.panic.test ?? 'another goroutine'} while this test was running`
-              : 'the log ends while this test was running (was the binary killed?)'
-      if (ending === 'sigquit' && !t.bystander)
-        Object.assign(failure, this.frameOf(t.name, !s.openChild))
-      failure.message = `${why}${last ? `; its last output: ${last.trim()}` : ''}`
-      return failure
-    }
-    if (!failure.message) {
-      const lines = t.output.filter((l) => l.trim())
-      if (lines.length === 0 && s.last) lines.push(s.last)
-      failure.message =
+    const checks = failingChecks(
+      s.candidates,
+      { test: t.name, pkg: t.package, source: this.options.source },
+      source
+    )
+    const ended = this.endOf(t, ending)
+    if (checks.length > 0) return failureAt(checks, ended)
+    if (ended) return ended
+    const silent = source && !s.failedChild ? silentFailure(source, t.name) : undefined
+    if (silent) return failureAt([silent])
+    const last = lastLine(s.candidates)
+    if (last) return failureAt([last])
+    const lines = t.output.filter((l) => l.trim())
+    if (lines.length === 0 && s.last) lines.push(s.last)
+    return {
+      message:
         lines.length > 0 ? lines.slice(0, MAX_MESSAGE_LINES).join('\n') : 'failed (no message)'
     }
-    return failure
+  }
+
+  /** A panic, a timeout or the end of the log while the test ran: what and where. */
+  private endOf(t: Instance, ending: TestRun['ending']): Failure | undefined {
+    const s = t._
+    const at = (
+      kind: Failure['kind'],
+      message: string,
+      where: { file?: string; line?: number }
+    ): Failure =>
+      where.file
+        ? { message, file: where.file, line: where.line, how: 'trace', kind }
+        : { message, kind }
+    if (this.panic && this.panic.test === t.name)
+      return at('panic', `panic: ${this.panic.message}`, this.panic)
+    if (t.timedOut)
+      return at(
+        'timeout',
+        `test timed out after ${this.timedOut}`,
+        this.dump.testFrame(t.name, !s.openChild)
+      )
+    if (t.status !== 'interrupted') return undefined
+    const last =
+      s.last ??
+      [...t.output].reverse().find((l) => l.trim() && !l.startsWith('… ')) ??
+      (t.name === this.testName ? this.lastOutside : undefined)
+    const elsewhere = this.timedOut
+      ? `the run timed out after ${this.timedOut} in another test`
+      : 'the binary stopped in another test'
+    const why = t.bystander
+      ? s.finished
+        ? `finished, but its result was not printed: ${elsewhere} before its parent ended`
+        : s.paused
+          ? `paused by t.Parallel, never resumed: ${elsewhere}`
+          : `did not finish: ${elsewhere}`
+      : ending === 'exited'
+        ? 'the binary exited while this test was running (os.Exit, e.g. log.Fatal)'
+        : ending === 'sigquit'
+          ? 'the binary was stopped with SIGQUIT while this test was running'
+          : this.panic
+            ? `the binary panicked in ${this.panic.test ?? 'another goroutine'} while this test was running`
+            : 'the log ends while this test was running (was the binary killed?)'
+    const where =
+      ending === 'sigquit' && !t.bystander ? this.dump.testFrame(t.name, !s.openChild) : {}
+    return at('interrupted', `${why}${last ? `; its last output: ${last.trim()}` : ''}`, where)
   }
 }
 
-function isAssertion(c: Candidate): boolean {
-  return c.testify || ASSERTION.test(c.lines.join('\n'))
+/** A failure that is its first check (the others listed), and how the test then ended. */
+function failureAt(checks: Check[], ended?: Failure): Failure {
+  const first = checks[0]
+  const f: Failure = { message: first.message, file: first.file, line: first.line, how: first.how }
+  if (first.path) f.path = first.path
+  if (checks.length > 1) f.checks = checks
+  if (ended) f.ended = ended
+  return f
 }
 
-function toLocation(c: Candidate): Location {
-  return {
-    file: c.file,
-    line: c.line,
-    message: c.testify ? testifyMessage(c).split('\n')[0] : c.lines[0]
-  }
-}
-
-function messageOf(c: Candidate): string {
-  if (c.testify) return testifyMessage(c)
-  return c.lines
-    .filter((l, i) => i > 0 || l !== '')
-    .join('\n')
-    .trim()
-}
-
-/** testify's Error field and its continuation lines, plus Messages. */
-function testifyMessage(c: Candidate): string {
-  const parts: string[] = []
-  let field = ''
-  for (const l of c.lines.slice(1)) {
-    const fm = TESTIFY_FIELD.exec(l)
-    if (fm) {
-      field = fm[1]
-      if (field === 'Error' || field === 'Messages') parts.push(fm[2].trim())
-      continue
-    }
-    if (field === 'Error' || field === 'Messages') parts.push(l.trim())
-  }
-  return parts.filter(Boolean).join('\n')
-}
-
-/** Splits text into lines as the parser reads them, without one string per whole log. */
-function* linesOf(text: string): Generator<string> {
-  let start = 0
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
-    if (end === -1) end = text.length
-    yield end - start > MAX_LINE ? capLine(text.slice(start, end)) : text.slice(start, end)
-    start = end + 1
-  }
+export interface ParseOptions {
+  /** The checkout the test binary was built from (see failure-source.ts). */
+  source?: SourceReader
 }
 
 /** Parses a whole log. Lines that are JSON test events are unwrapped to the text they carry. */
-export function parseTestLog(text: string): TestRun {
-  const p = new TestLogParser()
+export function parseTestLog(text: string, options?: ParseOptions): TestRun {
+  const p = new TestLogParser(options)
   for (const line of linesOf(text)) p.push(line)
   return p.finish()
-}
-
-/**
- * Splits a byte stream into lines: at `\n`, and before a ^V that does not begin a line (as
- * test2json does). A line longer than MAX_LINE keeps its head and tail only, so a log without
- * newlines never becomes one string.
- */
-export class ByteLineSplitter {
-  private parts: Buffer[] = []
-  private size = 0
-  private tail?: Buffer
-  private cut = 0
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: Buffer): void {
-    const len = chunk.length
-    let pos = 0
-    // Where the next newline and ^V are, found once per chunk position (no rescans).
-    let nl = -2
-    let v = -2
-    while (pos < len) {
-      if (nl !== -1 && nl < pos) nl = chunk.indexOf(10, pos)
-      const vFrom = this.size === 0 && !this.tail ? pos + 1 : pos
-      if (v !== -1 && v < vFrom) v = vFrom < len ? chunk.indexOf(0x16, vFrom) : -1
-      const lineEnd = nl === -1 ? len : nl
-      if (v !== -1 && v < lineEnd) {
-        this.add(chunk.subarray(pos, v))
-        this.emit()
-        pos = v
-        continue
-      }
-      if (nl === -1) {
-        // A copy: the caller may reuse the chunk's memory for its next read.
-        this.add(Buffer.from(chunk.subarray(pos)))
-        return
-      }
-      this.add(chunk.subarray(pos, nl))
-      this.emit()
-      pos = nl + 1
-    }
-  }
-
-  private add(b: Buffer): void {
-    if (b.length === 0) return
-    if (this.size + b.length <= MAX_LINE - LINE_TAIL) {
-      this.parts.push(b)
-      this.size += b.length
-      return
-    }
-    // Over the head's room: keep filling the head, the rest slides through the tail.
-    const room = MAX_LINE - LINE_TAIL - this.size
-    if (room > 0) {
-      this.parts.push(b.subarray(0, room))
-      this.size += room
-      b = b.subarray(room)
-    }
-    const t = this.tail ? Buffer.concat([this.tail, b]) : Buffer.from(b)
-    this.cut += Math.max(0, t.length - LINE_TAIL)
-    this.tail = t.length > LINE_TAIL ? Buffer.from(t.subarray(t.length - LINE_TAIL)) : t
-  }
-
-  private emit(): void {
-    const head =
-      this.parts.length === 1
-        ? this.parts[0].toString('utf8')
-        : Buffer.concat(this.parts, this.size).toString('utf8')
-    let line = head
-    if (this.tail) {
-      line =
-        this.cut > 0
-          ? `${head} … [${this.cut} bytes cut] … ${this.tail.toString('utf8')}`
-          : head + this.tail.toString('utf8')
-    }
-    this.parts = []
-    this.size = 0
-    this.tail = undefined
-    this.cut = 0
-    this.onLine(line)
-  }
-
-  /** The last line, when the stream did not end with a newline; true if there was one. */
-  end(): boolean {
-    if (this.size === 0 && !this.tail) return false
-    this.emit()
-    return true
-  }
-}
-
-/**
- * Calls `onLine` for every line of a file, read as a stream (see ByteLineSplitter), and resolves
- * once the last one is read.
- */
-export async function forEachLineOfFile(
-  path: string,
-  onLine: (line: string) => void
-): Promise<void> {
-  const splitter = new ByteLineSplitter(onLine)
-  // One buffer, read into again and again: a stream's fresh 64 KiB chunks are external memory
-  // that V8 frees late, which alone doubled the peak RSS on a 1 GiB log.
-  const buf = Buffer.allocUnsafe(1 << 20)
-  const fh = await fs.promises.open(path, 'r')
-  let chunks = 0
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null)
-      if (bytesRead === 0) break
-      splitter.push(buf.subarray(0, bytesRead))
-      // A turn of the event loop now and then, so that a long parse does not starve timers and
-      // other streams (shards followed at the same time).
-      if (++chunks % 16 === 0) await new Promise((resolve) => setImmediate(resolve))
-    }
-  } finally {
-    await fh.close()
-  }
-  splitter.end()
 }
 
 /**
@@ -913,24 +707,41 @@ export async function forEachLineOfFile(
  * profile printed in it.
  */
 export async function parseTestLogFile(
-  path: string
+  path: string,
+  options?: ParseOptions
 ): Promise<{ run: TestRun; profile?: CoverProfile }> {
-  const p = new TestLogParser()
+  const p = new TestLogParser(options)
   await forEachLineOfFile(path, (l) => p.push(l))
   return { run: p.finish(), profile: p.profile() }
 }
 
 /** Parses a whole log and the cover profile in it, in one pass. */
-export function parseTestLogWithProfile(text: string): { run: TestRun; profile?: CoverProfile } {
-  const p = new TestLogParser()
+export function parseTestLogWithProfile(
+  text: string,
+  options?: ParseOptions
+): { run: TestRun; profile?: CoverProfile } {
+  const p = new TestLogParser(options)
   for (const line of linesOf(text)) p.push(line)
   return { run: p.finish(), profile: p.profile() }
 }
 
-/** The failures worth showing one by one: leaf failures and parents with their own message. */
+/**
+ * The failures worth showing one by one: leaf failures, parents with a check of their own, and
+ * every test a timeout or a kill left without a result, those it caught running first, then the
+ * paused or finished-but-unreported ones; a parent that failed or was cut off only through them
+ * is left out (see failedThrough).
+ */
 export function reportableFailures(run: TestRun): TestCase[] {
+  const listed = run.tests.filter(
+    (t) => (t.status === 'fail' || t.status === 'interrupted') && !t.failedByChildren
+  )
+  // The causes first: a diagnosis names the first few.
+  return [...listed.filter((t) => !t.bystander), ...listed.filter((t) => t.bystander)]
+}
+
+/** The tests counted as failed that reportableFailures leaves out: parents of listed ones. */
+export function failedThrough(run: TestRun): TestCase[] {
   return run.tests.filter(
-    (t) =>
-      (t.status === 'fail' || t.status === 'interrupted') && !t.failedByChildren && !t.bystander
+    (t) => (t.status === 'fail' || t.status === 'interrupted') && t.failedByChildren
   )
 }

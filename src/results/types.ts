@@ -2,22 +2,42 @@
 
 export type TestStatus = 'pass' | 'fail' | 'skip' | 'interrupted'
 
-export interface Location {
+/**
+ * How a place was found: `source`, the call on that line of the checkout is a failing check;
+ * `trace`, the output marks it (testify's Error Trace, want/got-style words, a stack frame);
+ * `last-line`, nothing marks it: the test's last `file:line:` output, a guess.
+ */
+export type Found = 'source' | 'trace' | 'last-line'
+
+/** One failing check of a test (or, with how `last-line`, its last output line). */
+export interface Check {
   /** As printed: a base name (`x_test.go`), an in-image absolute path or, from a binary built
    * with -trimpath, a module path (`example.com/svc/x_test.go`); see locate.ts. */
   file: string
   line: number
-  /** The first line of what was printed there. */
+  /** Its text, with its continuation lines (testify: the Error and Messages fields). */
   message: string
+  how: Found
+  /** The workspace file the source was read from, when it was. */
+  path?: string
 }
 
 export interface Failure {
+  /** The failure: the test's first failing check; with none, how it ended (`kind`) or, failing
+   * without a place, its output. checksOf() (failure-source.ts) lists its checks. */
   message: string
-  /** As printed: a base name (`x_test.go`) or an in-image absolute path. */
+  /** As printed (see Check.file). */
   file?: string
   line?: number
-  /** Every place the test reported a failure at, in order (the chosen one included). */
-  locations?: Location[]
+  how?: Found
+  path?: string
+  /** Set when the failure is how the test ended rather than a check. */
+  kind?: 'panic' | 'timeout' | 'interrupted'
+  /** Every failing check, in order, when there are two or more (the first is the failure). One
+   * failure of 100,000 tests costs a little: a single check is the failure itself. */
+  checks?: Check[]
+  /** How a test whose failure is a check then ended: its panic, timeout or interruption. */
+  ended?: Failure
 }
 
 export interface TestCase {

@@ -5,7 +5,8 @@
  * never from a profile known to be cut short. Pure.
  */
 import { mergeProfiles, totalCoverage, type CoverProfile } from '../results/cover-profile.js'
-import { forEachLineOfFile, parseTestLogWithProfile, TestLogParser } from '../results/gotest.js'
+import { parseTestLogWithProfile, TestLogParser, type ParseOptions } from '../results/gotest.js'
+import { forEachLineOfFile } from '../results/log-lines.js'
 import type { TestRun } from '../results/types.js'
 import { mergeRuns } from './shard.js'
 
@@ -99,22 +100,22 @@ const SHARD_HEADER = /^### shard (\d+)\/(\d+) \(Job (.+)\)$/
  * (`combinedLog`) is split at its `### shard i/N` headers and its shards merged, so the coverage
  * is the run's, not the last shard's `coverage:` line; any other log is parsed whole.
  */
-export async function parseLogFile(path: string): Promise<MergedShards> {
+export async function parseLogFile(path: string, options?: ParseOptions): Promise<MergedShards> {
   const parsers: TestLogParser[] = []
   let current: TestLogParser | undefined
   await forEachLineOfFile(path, (line) => {
     const header = line.startsWith('### shard ') ? SHARD_HEADER.exec(line) : null
     if (header) {
-      current = new TestLogParser()
+      current = new TestLogParser(options)
       parsers.push(current)
       return
     }
     if (!current) {
-      current = new TestLogParser()
+      current = new TestLogParser(options)
       parsers.push(current)
     }
     current.push(line)
   })
-  if (parsers.length === 0) parsers.push(new TestLogParser())
+  if (parsers.length === 0) parsers.push(new TestLogParser(options))
   return mergeShards(parsers.map((p) => ({ run: p.finish(), profile: p.profile() })))
 }

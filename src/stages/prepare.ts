@@ -1,7 +1,8 @@
 /**
  * Before anything runs: secrets masked (before anything could print them), the post step's
  * upload recorded (upload-artifact), the output folder and an empty tests.log made, and the
- * repository's Go files listed, so printed test file names can be mapped to paths on the diff.
+ * repository's Go files listed, so printed test file names can be mapped to paths on the diff
+ * and the source read to tell a failing check from a log line.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -10,10 +11,14 @@ import type { Exec } from '../ports.js'
 import type { SecretValues } from '../secrets/secrets.js'
 import { saveUploadState, type StateStore } from '../state.js'
 import { locateFile } from '../results/locate.js'
+import type { SourceReader } from '../results/failure-source.js'
+import { checkoutSource, listGoFiles } from '../results/source-files.js'
 
 export interface Prepared {
   logFile: string
   locate: (printed: string, pkg?: string) => string | undefined
+  /** The workspace's Go source, read only on demand. */
+  source: SourceReader
 }
 
 export async function prepareStage(
@@ -40,7 +45,11 @@ export async function prepareStage(
   const logFile = path.join(inputs.outputDir, 'tests.log')
   fs.writeFileSync(logFile, '')
   const repoFiles = await listGoFiles(inputs.workspace, d.exec)
-  return { logFile, locate: (printed, pkg) => locateFile(printed, repoFiles, pkg) }
+  return {
+    logFile,
+    locate: (printed, pkg) => locateFile(printed, repoFiles, pkg),
+    source: checkoutSource(inputs.workspace, repoFiles)
+  }
 }
 
 /** Every secret value the inputs hold. */
@@ -52,36 +61,4 @@ export function secretValues(inputs: Pick<Inputs, 'job' | 'deploy' | 'image'>): 
     // ArgoCD's password for app-repo (app-repo-password, or github-token for this repository).
     inputs.deploy.application?.credentials?.password ?? ''
   ].filter((v) => v !== '')
-}
-
-/** Go files of the repository, for mapping printed test file names to paths on the diff. */
-async function listGoFiles(workspace: string, exec: Exec): Promise<string[]> {
-  const r = await exec.run(
-    'git',
-    ['-C', workspace, 'ls-files', '--cached', '--others', '--exclude-standard', '--', '*.go'],
-    { silent: true }
-  )
-  if (r.exitCode === 0) return r.stdout.split('\n').filter(Boolean)
-  return walk(workspace, '', 20_000)
-}
-
-function walk(root: string, rel: string, budget: number): string[] {
-  const out: string[] = []
-  const stack = [rel]
-  while (stack.length > 0 && out.length < budget) {
-    const dir = stack.pop() as string
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true })
-    } catch {
-      continue
-    }
-    for (const e of entries) {
-      const p = dir ? `${dir}/${e.name}` : e.name
-      if (e.isDirectory() && !['node_modules', '.git', 'vendor', 'dist'].includes(e.name))
-        stack.push(p)
-      else if (e.isFile() && e.name.endsWith('.go')) out.push(p)
-    }
-  }
-  return out
 }

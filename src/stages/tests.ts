@@ -31,6 +31,7 @@ import {
 import { shardHeader } from '../shard/merge.js'
 import { indexedShardJob, shardJobName, shardJobs } from '../shard/jobs.js'
 import type { StageTimer } from '../timing.js'
+import type { SourceReader } from '../results/failure-source.js'
 
 export interface TestsDeps {
   kube: Kube
@@ -42,6 +43,8 @@ export interface TestsDeps {
   created(ref: ObjectRef): void
   /** Told the values of the Secrets the test pod reads (env-from-secrets), to mask and redact. */
   secretValues(values: string[]): void
+  /** The checkout the test binary was built from (see results/failure-source.ts). */
+  source?: SourceReader
 }
 
 export interface TestsContext {
@@ -106,7 +109,8 @@ export async function testsStage(
     stuckTimeoutSeconds: c.stuckTimeoutSeconds,
     clock: d.clock,
     log,
-    onCreated
+    onCreated,
+    source: d.source
   }
 
   if (inputs.shards <= 1) {
