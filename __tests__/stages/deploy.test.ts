@@ -34,6 +34,7 @@ function setup(install: DeployInputs['argocd']['install']) {
       revision: 'a'.repeat(40),
       namespace: 'example'
     },
+    helm: { valueFiles: [], version: 'v3.18.4' },
     timeoutSeconds: 60
   }
   const deps = {
@@ -45,6 +46,7 @@ function setup(install: DeployInputs['argocd']['install']) {
     log: new FakeLogger(),
     timer: new StageTimer(clock),
     templatesDir: path.resolve('templates'),
+    platform: { os: 'linux' as const, arch: 'amd64' as const },
     loadImage: async () => undefined
   }
   return { kube, inputs, deps }
