@@ -74,7 +74,8 @@ async function runnable(
   }
   const dir = path.join(await cache.extractTar(file), `${platform.os}-${platform.arch}`)
   const binary = path.join(dir, 'helm')
-  if (!fs.existsSync(binary)) throw new Error(`${file} holds no ${platform.os}-${platform.arch}/helm`)
+  if (!fs.existsSync(binary))
+    throw new Error(`${file} holds no ${platform.os}-${platform.arch}/helm`)
   cache.addPath(dir)
   return binary
 }

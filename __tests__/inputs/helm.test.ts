@@ -96,7 +96,7 @@ describe('helm inputs for a chart in manifests', () => {
 })
 
 describe('helm inputs for the built-in Application', () => {
-  it("become its spec.source.helm: value files relative to app-path, inline values as valuesObject", () => {
+  it('become its spec.source.helm: value files relative to app-path, inline values as valuesObject', () => {
     const i = read({
       'app-path': 'deploy/chart',
       'helm-value-files': 'deploy/chart/values-ci.yaml\ndeploy/ci.yaml',
@@ -112,7 +112,7 @@ describe('helm inputs for the built-in Application', () => {
     expect(read({ 'app-path': 'deploy/chart' }).deploy.application?.helm).toBeUndefined()
   })
 
-  it("checks value files in this repository (the default app-repo), not in another app-repo", () => {
+  it('checks value files in this repository (the default app-repo), not in another app-repo', () => {
     expect(
       errorOf({ 'app-path': 'deploy/chart', 'helm-value-files': 'deploy/chart/nope.yaml' }).input
     ).toBe('helm-value-files')
