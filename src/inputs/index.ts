@@ -19,6 +19,7 @@ import {
 import type {
   ApplicationHelm,
   ApplicationInputs,
+  HelmInputs,
   Inputs,
   Registry,
   RepoCredentials
@@ -152,12 +153,7 @@ export function getInputs(
         redisImage: values['argocd-redis-image']
       },
       application: app,
-      helm: {
-        valueFiles: values['helm-value-files'],
-        values: values['helm-values'],
-        version: values['helm-version'],
-        path: values['helm-path']
-      },
+      helm: helmInputs(values),
       timeoutSeconds: values['deploy-timeout']
     },
     job: {
@@ -309,6 +305,15 @@ function application(v: InputValues, environment: Environment): ApplicationInput
     path: appPath ? appPath.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.' : undefined,
     revision: v['app-revision'] || (file ? undefined : environment.sha),
     namespace: v['app-namespace'] ?? v.namespace
+  }
+}
+
+function helmInputs(v: InputValues): HelmInputs {
+  return {
+    valueFiles: v['helm-value-files'],
+    values: v['helm-values'],
+    version: v['helm-version'],
+    path: v['helm-path']
   }
 }
 
