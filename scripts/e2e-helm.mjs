@@ -197,3 +197,61 @@ export async function helmCases({
   )
   return results
 }
+
+// Alone (node scripts/e2e-helm.mjs, with the environment scripts/e2e.sh exports): the cases
+// without ArgoCD in a namespace of their own (HELM_E2E_NAMESPACE, default helm-e2e), which needs
+// no machine-wide lock; the namespaces are deleted at the end. No reference counts here.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fs = await import('node:fs')
+  const { exampleEnv, exampleInputs } = await import('./lib/example-inputs.mjs')
+  const { runAction } = await import('./lib/run-action.mjs')
+  const namespace = process.env.HELM_E2E_NAMESPACE || 'helm-e2e'
+  const work = path.join(root, '.e2e-helm')
+  fs.rmSync(work, { recursive: true, force: true })
+  const secret = `e2e-jwt-${Date.now()}-not-a-real-secret`
+  let failed = 0
+  const check = (name, ok, detail = '') => {
+    if (!ok) failed++
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`)
+  }
+  const runCase = async (name, env, deploy, hooks = {}) => {
+    const ns = deploy.namespace ?? namespace
+    const r = await runAction({
+      node: process.env.NODE24,
+      root,
+      workspace: root,
+      workDir: path.join(work, name),
+      inputs: {
+        ...exampleInputs(secret, ns),
+        'load-images': 'example/workflows:e2e\nlocal/postgres:15',
+        'deploy-timeout': '4m',
+        'memory-limit': '512Mi',
+        'test-args': '-test.v -test.coverprofile=/dev/stdout',
+        timeout: '5m',
+        ...deploy,
+        env: exampleEnv('EXAMPLE_FAIL: "0"', ns)
+      },
+      ...hooks
+    })
+    console.log(
+      `--- case ${name}: main exit ${r.main.code}, post exit ${r.post.code}; outputs: ${JSON.stringify(r.outputs)}`
+    )
+    return r
+  }
+  const kubeconfig = process.env.KUBECONFIG_PATH
+  try {
+    await helmCases({ runCase, check, namespace, helm: process.env.HELM_PATH, kubeconfig })
+  } finally {
+    for (const ns of [namespace, `${namespace}-helm-broken`])
+      spawnSync('kubectl', [
+        '--kubeconfig',
+        kubeconfig,
+        'delete',
+        'namespace',
+        ns,
+        '--ignore-not-found',
+        '--wait=false'
+      ])
+  }
+  if (failed > 0) process.exit(1)
+}
