@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { helmCases } from './e2e-helm.mjs'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
 import { parseFileCommands, runAction } from './lib/run-action.mjs'
 import { sideBySide } from './side-by-side.mjs'
@@ -285,6 +286,23 @@ check(
       /could not read Username|Authentication failed|401/.test(lsRemote.stderr),
     `${status} ${challenge}; git ls-remote exit ${lsRemote.status}: ${lsRemote.stderr.trim()}`
   )
+}
+
+// Issue 26: example/chart through ArgoCD and through helm template, against the kustomize case's
+// counts; and a chart that does not render. ArgoCD reads the public git:// source.
+const helmResults = await helmCases({
+  runCase,
+  check,
+  reference: pass,
+  argocdInputs,
+  namespace: 'example',
+  helm: process.env.HELM_PATH,
+  kubeconfig: process.env.KUBECONFIG_PATH
+})
+// E2E_CASES=helm: the kustomize case and the helm cases only (while working on them).
+if (process.env.E2E_CASES === 'helm') {
+  console.log(`\ne2e (E2E_CASES=helm): ${passed} passed, ${failures.length} failed`)
+  process.exit(failures.length > 0 ? 1 : 0)
 }
 
 // export-logs: a run that did not pass leaves the cluster's diagnostics there in the main step,
@@ -688,7 +706,8 @@ for (const [name, r] of [
   ['indexed', indexed],
   ['go-package', goPackage],
   ['registry', pushed],
-  ['cmd-only', cmdOnly]
+  ['cmd-only', cmdOnly],
+  ...helmResults
 ]) {
   // ::add-mask:: is how a value reaches the runner's masker; the runner never shows that line.
   const shown = (t) =>

@@ -43,6 +43,8 @@ argocd_version=${argocd_version%%-*}
 # The release's core-install.yaml, byte for byte: the module zip holds the tagged tree.
 module_dir=$(GOTOOLCHAIN=local go mod download -json "github.com/argoproj/argo-cd/v3@$argocd_version" | python3 -c 'import sys, json; print(json.load(sys.stdin)["Dir"])')
 export ARGOCD_MANIFEST=$module_dir/manifests/core-install.yaml
+# The helm built with ArgoCD's binaries (the one its image carries), for the helm-path cases.
+export HELM_PATH="$(bash hack/local-cluster/build-argocd.sh | tail -1)/helm"
 export ARGOCD_IMAGE=${argocd_images[0]} ARGOCD_REDIS_IMAGE=${argocd_images[1]} APP_REPO=$app_repo APP_REVISION=$app_revision
 echo "ArgoCD $argocd_version: $ARGOCD_IMAGE, $ARGOCD_REDIS_IMAGE; app source $APP_REPO (and $APP_REPO_HTTP, private) at $APP_REVISION"
 phase "local registry (for image-load: push)"

@@ -1,14 +1,16 @@
 /**
- * Installs kind and kubectl through the tool cache, verified by sha256 before they are cached.
- * Versions we know are pinned to sums committed here; any other version is checked against the
- * checksum its publisher serves next to the binary, and a notice says the sum was not pinned.
+ * Installs kind, kubectl and helm through the tool cache, verified by sha256 before they are
+ * cached. Versions we know are pinned to sums committed here; any other version is checked against
+ * the checksum its publisher serves next to the download, and a notice says the sum was not pinned.
+ * helm ships as a tarball: the tarball is what is verified and cached, and the binary run is
+ * unpacked from a verified tarball every time.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Logger, ToolCache } from './ports.js'
 
-export type Tool = 'kind' | 'kubectl'
+export type Tool = 'kind' | 'kubectl' | 'helm'
 
 export interface Platform {
   os: 'linux' | 'darwin'
@@ -24,7 +26,13 @@ export const PINNED_SHA256: Readonly<Record<string, string>> = {
   'kind/v0.32.0/linux-amd64': '50030de23cf40a18505f20426f6a8506bedf13c6e509244bd1fa9463721b0f54',
   'kind/v0.32.0/linux-arm64': 'b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d',
   'kubectl/v1.35.5/linux-amd64': '90f75ea6ecc9ea5633262e1c0b83a40560003b30fc94a04cb099404fcef0c224',
-  'kubectl/v1.35.5/linux-arm64': 'ac69e06fd6860d69786692f5af1c3a1208ed54f8366a4d97ab15c172e99765ee'
+  'kubectl/v1.35.5/linux-arm64': 'ac69e06fd6860d69786692f5af1c3a1208ed54f8366a4d97ab15c172e99765ee',
+  // The release tarballs (get.helm.sh); the same sums argo-cd v3.2 verifies its helm against
+  // (hack/installers/checksums) and helm's release notes list.
+  'helm/v3.18.4/linux-amd64': 'f8180838c23d7c7d797b208861fecb591d9ce1690d8704ed1e4cb8e2add966c1',
+  'helm/v3.18.4/linux-arm64': 'c0a45e67eef0c7416a8a8c9e9d5d2d30d70e4f4d3f7bea5de28241fffa8f3b89',
+  'helm/v3.18.4/darwin-amd64': '860a7238285b44b5dc7b3c4dad6194316885d7015d77c34e23177e0e9554af8f',
+  'helm/v3.18.4/darwin-arm64': '041849741550b20710d7ad0956e805ebd960b483fe978864f8e7fdd03ca84ec8'
 }
 
 export function platformOf(nodePlatform: string, nodeArch: string): Platform {
@@ -32,21 +40,44 @@ export function platformOf(nodePlatform: string, nodeArch: string): Platform {
   const arch = nodeArch === 'x64' ? 'amd64' : nodeArch === 'arm64' ? 'arm64' : undefined
   if (!os || !arch) {
     throw new Error(
-      `kind and kubectl are not available for ${nodePlatform}/${nodeArch}; use a Linux or macOS runner`
+      `kind, kubectl and helm are not available for ${nodePlatform}/${nodeArch}; use a Linux or macOS runner`
     )
   }
   return { os, arch }
 }
 
 export function downloadUrl(tool: Tool, version: string, p: Platform): string {
+  if (tool === 'helm') return `https://get.helm.sh/helm-${version}-${p.os}-${p.arch}.tar.gz`
   return tool === 'kind'
     ? `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${p.os}-${p.arch}`
     : `https://dl.k8s.io/release/${version}/bin/${p.os}/${p.arch}/kubectl`
 }
 
-/** Where the publisher serves the checksum: kind as `<sum>  <file>`, kubectl as the bare sum. */
+/** Where the publisher serves the checksum: kind and helm as `<sum>  <file>`, kubectl bare. */
 export function checksumUrl(tool: Tool, version: string, p: Platform): string {
-  return downloadUrl(tool, version, p) + (tool === 'kind' ? '.sha256sum' : '.sha256')
+  return downloadUrl(tool, version, p) + (tool === 'kubectl' ? '.sha256' : '.sha256sum')
+}
+
+/** The file kept in the tool cache: the binary, or for helm its release tarball. */
+const cachedName = (tool: Tool) => (tool === 'helm' ? 'helm.tar.gz' : tool)
+
+/** The binary to run from a verified cached file: helm is unpacked from its tarball. */
+async function runnable(
+  tool: Tool,
+  file: string,
+  platform: Platform,
+  cache: ToolCache
+): Promise<string> {
+  if (tool !== 'helm') {
+    cache.addPath(path.dirname(file))
+    return file
+  }
+  const dir = path.join(await cache.extractTar(file), `${platform.os}-${platform.arch}`)
+  const binary = path.join(dir, 'helm')
+  if (!fs.existsSync(binary))
+    throw new Error(`${file} holds no ${platform.os}-${platform.arch}/helm`)
+  cache.addPath(dir)
+  return binary
 }
 
 /** The first 64-hex word of a checksum file, whatever its layout. */
@@ -78,7 +109,7 @@ export async function installTool(
   if (cached) {
     // The tool cache is a folder other jobs (on a self-hosted runner) can write: a hit is
     // hashed again before it runs, against the same sum a download must match.
-    const binary = path.join(cached, tool)
+    const binary = path.join(cached, cachedName(tool))
     let expected = pinned[key]
     try {
       expected ??= await publishedSum(tool, version, platform, cache)
@@ -91,8 +122,7 @@ export async function installTool(
     const actual = fs.existsSync(binary) ? await sha256File(binary) : 'missing'
     if (actual === expected) {
       log.info(`${tool} ${version} found in the tool cache (sha256 verified)`)
-      cache.addPath(cached)
-      return binary
+      return runnable(tool, binary, platform, cache)
     }
     log.warning(
       `${tool} ${version} in the tool cache (${binary}) has sha256 ${actual}, expected ${expected}: not running it, downloading it again`
@@ -124,11 +154,10 @@ export async function installTool(
       `${tool} ${version} from ${url} has sha256 ${actual}, expected ${expected}: refusing to run it`
     )
   }
-  fs.chmodSync(binary, 0o755)
-  const dir = await cache.cacheFile(binary, tool, tool, version)
-  cache.addPath(dir)
+  if (tool !== 'helm') fs.chmodSync(binary, 0o755)
+  const dir = await cache.cacheFile(binary, cachedName(tool), tool, version)
   log.info(`${tool} ${version} installed (sha256 ${actual.slice(0, 12)}…)`)
-  return path.join(dir, tool)
+  return runnable(tool, path.join(dir, cachedName(tool)), platform, cache)
 }
 
 async function publishedSum(

@@ -61,6 +61,48 @@ const rendered = (revision: string) =>
   })
 
 describe('the Application to apply', () => {
+  it('carries the helm inputs in spec.source.helm, and no helm section without them', () => {
+    const app = renderApplication(template, 'template', {
+      name: 'in-cluster-test-example',
+      repo: 'git://10.200.0.1/main.git',
+      path: 'example/chart',
+      revision: HEALTHY_REVISION,
+      namespace: 'example',
+      helm: {
+        valueFiles: ['values-local.yaml'],
+        valuesObject: { workflows: { resources: { limits: { memory: '192Mi' } } } }
+      }
+    }) as KubeObject & { spec: { source: object } }
+    expect(app.spec.source).toEqual({
+      repoURL: 'git://10.200.0.1/main.git',
+      path: 'example/chart',
+      targetRevision: HEALTHY_REVISION,
+      helm: {
+        valueFiles: ['values-local.yaml'],
+        valuesObject: { workflows: { resources: { limits: { memory: '192Mi' } } } }
+      }
+    })
+    const onlyInline = renderApplication(template, 'template', {
+      name: 'n',
+      repo: 'r',
+      path: 'p',
+      revision: 'v',
+      namespace: 'example',
+      helm: { valueFiles: [], valuesObject: { a: 1 } }
+    }) as KubeObject & { spec: { source: object } }
+    expect(onlyInline.spec.source).toMatchObject({ helm: { valuesObject: { a: 1 } } })
+    expect(onlyInline.spec.source).not.toHaveProperty('helm.valueFiles')
+    const none = renderApplication(template, 'template', {
+      name: 'n',
+      repo: 'r',
+      path: 'p',
+      revision: 'v',
+      namespace: 'example',
+      helm: { valueFiles: [] }
+    }) as KubeObject & { spec: { source: object } }
+    expect(none.spec.source).not.toHaveProperty('helm')
+  })
+
   it('renders the template with the source, revision, destination and a refresh request', () => {
     const app = rendered(HEALTHY_REVISION) as KubeObject & {
       metadata: { annotations: Record<string, string> }

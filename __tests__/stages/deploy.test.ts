@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { DeployInputs } from '../../src/inputs/types.js'
 import type { KubeObject } from '../../src/k8s/types.js'
@@ -34,6 +36,7 @@ function setup(install: DeployInputs['argocd']['install']) {
       revision: 'a'.repeat(40),
       namespace: 'example'
     },
+    helm: { valueFiles: [], version: 'v3.18.4' },
     timeoutSeconds: 60
   }
   const deps = {
@@ -45,6 +48,7 @@ function setup(install: DeployInputs['argocd']['install']) {
     log: new FakeLogger(),
     timer: new StageTimer(clock),
     templatesDir: path.resolve('templates'),
+    platform: { os: 'linux' as const, arch: 'amd64' as const },
     loadImage: async () => undefined
   }
   return { kube, inputs, deps }
@@ -165,5 +169,42 @@ describe('deployStage and the namespaces it writes into', () => {
       order.indexOf('Application/in-cluster-test-example-app')
     )
     expect(order.indexOf('Namespace/example')).toBe(1)
+  })
+})
+
+describe('deployStage and a chart in manifests', () => {
+  const context = { namespace: 'example', stuckTimeoutSeconds: 60, workspace: '.' }
+
+  it("renders it before anything is created: helm's message, nothing applied, no image loaded", async () => {
+    const { kube, inputs, deps } = setup('false')
+    const chart = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-deploy-chart-'))
+    fs.writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: workflows\n')
+    const stderr = fs.readFileSync('__fixtures__/helm/required-tag.stderr', 'utf8')
+    const exec = new FakeExec().on((c) => c.args[0] === 'template', { exitCode: 1, stderr })
+    const loaded: string[] = []
+    const helm = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-helm-path-'))
+    await expect(
+      deployStage(
+        {
+          ...inputs,
+          application: undefined,
+          manifests: [chart],
+          loadImages: ['example/workflows:ci'],
+          secrets: [{ name: 's', data: { A: 'b' } }],
+          helm: { valueFiles: [], version: 'v3.18.4', path: path.join(helm, 'helm') }
+        },
+        context,
+        { ...deps, exec, loadImage: async (i) => void loaded.push(i) }
+      )
+    ).rejects.toThrow(
+      `helm template ${chart} failed: Error: execution error at (workflows/templates/workflows.yaml:20:20): image.tag is required`
+    )
+    expect(exec.commandLines()[0]).toMatch(
+      new RegExp(
+        `^${path.join(helm, 'helm')} template in-cluster-test-example ${chart} --namespace example `
+      )
+    )
+    expect(kube.applied).toEqual([])
+    expect(loaded).toEqual([])
   })
 })

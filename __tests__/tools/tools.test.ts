@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -8,11 +9,15 @@ import {
   downloadUrl,
   installTool,
   parseChecksumFile,
+  PINNED_SHA256,
   platformOf,
   type Platform
 } from '../../src/tools.js'
 import type { ToolCache } from '../../src/ports.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
+import { DEFAULTS } from '../../src/inputs/table.js'
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
 const linux: Platform = { os: 'linux', arch: 'amd64' }
 
@@ -189,5 +194,90 @@ describe('pinned sums', () => {
         /^[a-f0-9]{64}$/
       )
     }
+  })
+})
+
+describe('installTool for helm (a release tarball)', () => {
+  const version = 'v3.18.4'
+  const url = downloadUrl('helm', version, linux)
+
+  /** A tarball shaped like helm's release: linux-amd64/helm, linux-amd64/LICENSE. */
+  function helmTarball(script: string): Buffer {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-helm-tgz-'))
+    fs.mkdirSync(path.join(dir, 'linux-amd64'))
+    fs.writeFileSync(path.join(dir, 'linux-amd64', 'helm'), script, { mode: 0o755 })
+    fs.writeFileSync(path.join(dir, 'linux-amd64', 'LICENSE'), 'Apache-2.0\n')
+    execFileSync('tar', ['-czf', path.join(dir, 'helm.tar.gz'), '-C', dir, 'linux-amd64'])
+    return fs.readFileSync(path.join(dir, 'helm.tar.gz'))
+  }
+
+  /** fakeCache, with a binary download and a real extraction. */
+  function tarCache(tarball: Buffer) {
+    const c = fakeCache({})
+    let n = 0
+    c.cache.download = async (u) => {
+      c.downloads.push(u)
+      if (u !== url) throw Object.assign(new Error('404'), { httpStatusCode: 404 })
+      const f = path.join(os.tmpdir(), `ict-helm-dl-${process.pid}-${n++}`)
+      fs.writeFileSync(f, tarball)
+      return f
+    }
+    c.cache.extractTar = async (file) => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-helm-x-'))
+      execFileSync('tar', ['-xzf', file, '-C', out])
+      return out
+    }
+    return c
+  }
+
+  it('points at get.helm.sh and its .sha256sum', () => {
+    expect(url).toBe('https://get.helm.sh/helm-v3.18.4-linux-amd64.tar.gz')
+    expect(checksumUrl('helm', version, { os: 'darwin', arch: 'arm64' })).toBe(
+      'https://get.helm.sh/helm-v3.18.4-darwin-arm64.tar.gz.sha256sum'
+    )
+  })
+
+  it('pins the default version on every platform it runs on', () => {
+    for (const p of ['linux-amd64', 'linux-arm64', 'darwin-amd64', 'darwin-arm64'])
+      expect(PINNED_SHA256[`helm/${DEFAULTS['helm-version']}/${p}`]).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('verifies the tarball, caches it, and runs helm unpacked from it', async () => {
+    const tarball = helmTarball('#!/bin/sh\necho v3.18.4\n')
+    const pinned = { 'helm/v3.18.4/linux-amd64': sha256(tarball) }
+    const { cache, paths, downloads } = tarCache(tarball)
+    const bin = await installTool('helm', version, linux, cache, new FakeLogger(), pinned)
+    expect(path.basename(bin)).toBe('helm')
+    expect(path.basename(path.dirname(bin))).toBe('linux-amd64')
+    expect(execFileSync(bin, { encoding: 'utf8' })).toBe('v3.18.4\n')
+    expect(paths).toEqual([path.dirname(bin)])
+
+    // A cache hit: the cached tarball hashed again, helm unpacked again, nothing downloaded.
+    const log = new FakeLogger()
+    const again = await installTool('helm', version, linux, cache, log, pinned)
+    expect(execFileSync(again, { encoding: 'utf8' })).toBe('v3.18.4\n')
+    expect(downloads).toEqual([url])
+    expect(log.text()).toContain('helm v3.18.4 found in the tool cache (sha256 verified)')
+  })
+
+  it('refuses a tarball whose sum is not the pinned one, naming both', async () => {
+    const tarball = helmTarball('#!/bin/sh\necho owned\n')
+    const { cache } = tarCache(tarball)
+    await expect(
+      installTool('helm', version, linux, cache, new FakeLogger(), {
+        'helm/v3.18.4/linux-amd64': 'f'.repeat(64)
+      })
+    ).rejects.toThrow(
+      `helm v3.18.4 from ${url} has sha256 ${sha256(tarball)}, expected ${'f'.repeat(64)}: refusing to run it`
+    )
+  })
+
+  it('names the helm-version input when the release does not exist', async () => {
+    const { cache } = tarCache(Buffer.from(''))
+    await expect(
+      installTool('helm', 'v3.99.0', linux, cache, new FakeLogger(), {})
+    ).rejects.toThrow(
+      /helm v3\.99\.0 for linux\/amd64 was not found at .*: check the 'helm-version' input/
+    )
   })
 })

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds Argo CD (one binary; the components pick their role from argv[0]) and the kustomize
-# binary its repo-server shells out to, from their Go modules, cached by version outside the clone.
+# Builds Argo CD (one binary; the components pick their role from argv[0]) and the kustomize and
+# helm binaries its repo-server shells out to, from their Go modules, cached by version outside the clone.
 # argo-cd's go.mod replaces every k8s staging module and a few others; replaces in a dependency are
 # ignored, so a wrapper module copies them (v3.0 to v3.2 have no local-path replace; v3.3+ do).
 # v3.2.12 does not compile from its module (controller/cache/info.go calls settings.ValidateExternalURL,
 # which the module does not define), hence v3.2.11.
-# Prints the folder holding `argocd` and `kustomize`.
+# Prints the folder holding `argocd`, `kustomize` and `helm`.
 set -euo pipefail
 ARGOCD_VERSION=${ARGOCD_VERSION:-v3.2.11}
 # The kustomize minor argo-cd v3.2 ships with (hack/tool-versions.sh says 5.7.0; the proxy has 5.7.1).
 KUSTOMIZE_VERSION=${KUSTOMIZE_VERSION:-v5.7.1}
+# The helm argo-cd v3.2 ships with (its hack/tool-versions.sh: helm3_version=3.18.4).
+HELM_VERSION=${HELM_VERSION:-v3.18.4}
 cache=${IN_CLUSTER_TEST_CACHE:-/var/cache/in-cluster-test}
 out=$cache/argocd-$ARGOCD_VERSION
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
@@ -24,6 +26,19 @@ if [ ! -x "$out/kustomize" ]; then
   rmdir "$out/gobin"
   echo "build-argocd.sh: kustomize built in $((SECONDS - t))s" >&2
 fi
+
+# Named by version: a different HELM_VERSION is a different file, so the image stamp changes with it.
+if [ ! -x "$out/helm-$HELM_VERSION" ]; then
+  t=$SECONDS
+  # helm's Makefile sets these; `helm version` then reports the release instead of "main".
+  v=helm.sh/helm/v3/internal/version
+  GOBIN=$out/gobin-helm go install -ldflags "-s -w -X $v.version=$HELM_VERSION -X $v.gitTreeState=clean" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  mv "$out/gobin-helm/helm" "$out/helm-$HELM_VERSION"
+  rmdir "$out/gobin-helm"
+  echo "build-argocd.sh: helm built in $((SECONDS - t))s" >&2
+fi
+ln -sfn "helm-$HELM_VERSION" "$out/helm"
 
 if [ ! -x "$out/argocd" ]; then
   work=$out/wrapper

@@ -23,12 +23,15 @@ export interface TemplateValues {
   path: string
   revision: string
   namespace: string
+  /** spec.source.helm: value files (relative to path) and inline values; unset leaves none. */
+  helm?: { valueFiles: string[]; valuesObject?: Record<string, unknown> }
 }
 
 interface Source {
   repoURL?: string
   path?: string
   targetRevision?: string
+  helm?: { valueFiles?: string[]; valuesObject?: Record<string, unknown> }
 }
 
 type AppObject = KubeObject & {
@@ -49,6 +52,12 @@ export function renderApplication(template: string, source: string, v: TemplateV
     path: v.path,
     targetRevision: v.revision
   }
+  // Only what was given: an empty helm section would make ArgoCD treat any source as a chart.
+  const helm = {
+    ...(v.helm?.valueFiles.length ? { valueFiles: v.helm.valueFiles } : {}),
+    ...(v.helm?.valuesObject ? { valuesObject: v.helm.valuesObject } : {})
+  }
+  if (Object.keys(helm).length > 0) app.spec.source.helm = { ...app.spec.source.helm, ...helm }
   app.spec.destination = { ...app.spec.destination, namespace: v.namespace }
   return withRefresh(app)
 }

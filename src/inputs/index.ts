@@ -5,7 +5,7 @@
  * row of the table (table.ts); the checks that span several inputs are made here, per group.
  */
 import * as path from 'node:path'
-import { InputError, isDirectory, mustBeFile } from './parse.js'
+import { InputError, isChart, isDirectory, mustBeFile } from './parse.js'
 import {
   DEFAULTS,
   INPUT_NAMES,
@@ -16,7 +16,14 @@ import {
   type InputValues,
   type ParseContext
 } from './table.js'
-import type { ApplicationInputs, Inputs, Registry, RepoCredentials } from './types.js'
+import type {
+  ApplicationHelm,
+  ApplicationInputs,
+  HelmInputs,
+  Inputs,
+  Registry,
+  RepoCredentials
+} from './types.js'
 
 export * from './types.js'
 export { InputError, parseDuration } from './parse.js'
@@ -85,6 +92,7 @@ export function getInputs(
   const registry = registryOf(values)
   const credentials = registry?.credentials
   const app = application(values, environment)
+  checkHelm(values, app, environment)
   secrets?.add([
     ...Object.values(values['secret-env']),
     ...Object.values(values['build-secrets']),
@@ -145,6 +153,7 @@ export function getInputs(
         redisImage: values['argocd-redis-image']
       },
       application: app,
+      helm: helmInputs(values),
       timeoutSeconds: values['deploy-timeout']
     },
     job: {
@@ -297,6 +306,63 @@ function application(v: InputValues, environment: Environment): ApplicationInput
     revision: v['app-revision'] || (file ? undefined : environment.sha),
     namespace: v['app-namespace'] ?? v.namespace
   }
+}
+
+function helmInputs(v: InputValues): HelmInputs {
+  return {
+    valueFiles: v['helm-value-files'],
+    values: v['helm-values'],
+    version: v['helm-version'],
+    path: v['helm-path']
+  }
+}
+
+/**
+ * Where the helm inputs go: a chart in `manifests` and the built-in Application. A user's
+ * `application` is applied as it is (its spec.source.helm is the user's), so values given only
+ * for it would be silently ignored: refused instead. Value files the action renders with itself,
+ * or that the default app-repo (this repository) holds, must exist in the workspace now.
+ */
+function checkHelm(
+  v: InputValues,
+  app: ApplicationInputs | undefined,
+  environment: Environment
+): void {
+  const files = v['helm-value-files']
+  const given = (['helm-value-files', 'helm-values'] as const).filter((n) =>
+    n === 'helm-values' ? v[n] !== undefined : v[n].length > 0
+  )
+  if (given.length === 0) return
+  const chartHere = v.manifests.some(isChart)
+  const builtIn = app !== undefined && !app.file
+  if (!chartHere && !builtIn)
+    throw new InputError(
+      given[0],
+      app?.file
+        ? "is for a chart in 'manifests' or the built-in Application (app-path): an 'application' manifest is applied as it is, so set its spec.source.helm there"
+        : "needs a chart to render: a folder with Chart.yaml in 'manifests', or app-path"
+    )
+  if (chartHere || (builtIn && !v['app-repo']))
+    for (const f of files) mustBeFile('helm-value-files', f, 'a Helm values file')
+  if (builtIn && app) app.helm = applicationHelm(v, app.path ?? '.', environment)
+}
+
+/** Value files relative to the Application's path (how ArgoCD reads them), with the inline values. */
+function applicationHelm(
+  v: InputValues,
+  appPath: string,
+  environment: Environment
+): ApplicationHelm {
+  const valueFiles = v['helm-value-files'].map((f) => {
+    const inRepo = path.relative(environment.workspace, f).split(path.sep).join('/')
+    if (inRepo.startsWith('../') || path.isAbsolute(inRepo))
+      throw new InputError(
+        'helm-value-files',
+        `${f} is outside the repository: give paths from the repository root for ArgoCD to read in app-repo`
+      )
+    return path.posix.relative(appPath, inRepo)
+  })
+  return { valueFiles, valuesObject: v['helm-values'] }
 }
 
 /** The user name ArgoCD gives with a token (GitHub accepts any name; this is the one it documents). */

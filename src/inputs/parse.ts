@@ -266,6 +266,31 @@ export function argList(input: string, value: string): string[] {
   return trimmed.split(/\s+/).filter((a) => a !== '')
 }
 
+/**
+ * Values for a Helm chart: a YAML map (nested as the chart's values are). Checked when the inputs
+ * are read, so a typo fails before any cluster work instead of as a render error later.
+ */
+export function helmValues(input: string, value: string): Record<string, unknown> {
+  let parsed: unknown
+  try {
+    parsed = parseYaml(value)
+  } catch (e) {
+    throw new InputError(input, `is not valid YAML: ${(e as Error).message.split('\n')[0]}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InputError(
+      input,
+      'must be a YAML map of chart values (e.g. `replicas: 2`), as in a values file'
+    )
+  }
+  return parsed as Record<string, unknown>
+}
+
+/** A Helm chart folder: it holds Chart.yaml (what `helm template` and ArgoCD look for). */
+export function isChart(p: string): boolean {
+  return fs.existsSync(path.join(p, 'Chart.yaml'))
+}
+
 export function expandHome(p: string): string {
   return p.startsWith('~/') ? path.join(process.env.HOME ?? '', p.slice(2)) : p
 }

@@ -15,6 +15,7 @@ import {
   dnsSubdomain,
   duration,
   expandHome,
+  helmValues,
   imageLoad,
   InputError,
   integer,
@@ -139,6 +140,18 @@ export const INPUTS = {
     })
   },
   'app-namespace': { group: 'deploy', parse: optional(label) },
+  // Checked to exist where the action renders the chart itself (inputs/index.ts): in app-repo
+  // they are ArgoCD's to read.
+  'helm-value-files': {
+    group: 'deploy',
+    parse: (v: string, c: ParseContext) => lines(v).map((f) => c.resolve(f))
+  },
+  'helm-values': {
+    group: 'deploy',
+    parse: optional((v: string, _c: ParseContext, n: string) => helmValues(n, v))
+  },
+  'helm-version': { group: 'deploy', default: 'v3.18.4', parse: releaseVersion },
+  'helm-path': { group: 'deploy', parse: optional(file('a helm binary')) },
   'deploy-timeout': { group: 'deploy', default: '5m', parse: seconds },
   dockerfile: { group: 'image', default: 'Dockerfile.test', parse: text },
   context: { group: 'image', default: '.', parse: resolved },
@@ -253,7 +266,10 @@ function secretInput<T>(parse: () => T): T {
 
 function existing(input: string, p: string): string {
   if (!fs.existsSync(p))
-    throw new InputError(input, `${p} does not exist: give files, folders or a kustomize directory`)
+    throw new InputError(
+      input,
+      `${p} does not exist: give files, folders, kustomize directories or Helm charts`
+    )
   return p
 }
 

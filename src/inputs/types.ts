@@ -60,6 +60,26 @@ export interface ApplicationInputs {
   revision?: string
   /** Where the Application deploys to. */
   namespace: string
+  /** spec.source.helm of the built-in Application; unset without helm inputs (or with `file`). */
+  helm?: ApplicationHelm
+}
+
+/** What the built-in Application's spec.source.helm carries. */
+export interface ApplicationHelm {
+  /** Relative to the Application's path, as ArgoCD reads them. */
+  valueFiles: string[]
+  valuesObject?: Record<string, unknown>
+}
+
+/** How a chart in `manifests` is rendered: the values and the helm that renders it. */
+export interface HelmInputs {
+  /** Absolute paths in the workspace, in the order given (later ones win). */
+  valueFiles: string[]
+  /** Inline values, over the files. */
+  values?: Record<string, unknown>
+  version: string
+  /** A helm on the runner to use instead of installing `version`. */
+  path?: string
 }
 
 import type { DeploySecret } from '../secrets/parse.js'
@@ -102,6 +122,7 @@ export interface DeployInputs {
   argocd: ArgocdInputs
   /** Set when an ArgoCD Application deploys the service (`application` or `app-path`). */
   application?: ApplicationInputs
+  helm: HelmInputs
   timeoutSeconds: number
 }
 

@@ -1,12 +1,12 @@
 /**
- * The deploy stage: the service's images loaded, the namespace and the deploy Secrets created,
- * plain manifests applied, then ArgoCD (installed when needed) and the Application that deploys
+ * The deploy stage: the manifests rendered (kustomize, helm) before anything else, the service's
+ * images loaded, the namespace and the deploy Secrets created, the manifests applied, then ArgoCD (installed when needed) and the Application that deploys
  * the service under test. A deploy that does not become ready is returned as a failure (headline
  * and details) rather than thrown, so the pipeline reports it as a diagnosis.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { DeployInputs } from '../inputs/types.js'
+import type { DeployInputs, HelmInputs } from '../inputs/types.js'
 import type { Clock, Exec, Logger, ToolCache } from '../ports.js'
 import type { Kube } from '../k8s/kube.js'
 import type { KubeObject } from '../k8s/types.js'
@@ -27,6 +27,7 @@ import { renderSecret } from '../job/render.js'
 import { formatPodProblem, podProblems, STUCK_REASONS } from '../diagnosis/pods.js'
 import { ARGOCD_NAMESPACE } from '../argocd/manifest.js'
 import { loadManifests, withDefaultNamespace } from '../k8s/manifests.js'
+import { installTool, type Platform } from '../tools.js'
 import {
   APPLICATION_CRD,
   bootstrapArgocd,
@@ -50,6 +51,8 @@ export interface DeployStageDeps {
   log: Logger
   timer: StageTimer
   templatesDir: string
+  /** For the helm that renders a chart in manifests, when helm-path does not give one. */
+  platform: Platform
   /** Loads an image into the cluster's nodes, as image-load says. */
   loadImage(image: string): Promise<void>
   /** Told the objects the stage creates that the run must remove (the built-in Application). */
@@ -81,6 +84,23 @@ export async function deployStage(
   d: DeployStageDeps
 ): Promise<Deployed> {
   const { kube, log, timer } = d
+  // Rendered before the cluster is touched: a chart or overlay that does not render is an error
+  // with its renderer's message, and nothing has been applied.
+  const objects =
+    inputs.manifests.length > 0
+      ? withDefaultNamespace(
+          await loadManifests(inputs.manifests, d.kubectl, d.exec, {
+            helm: once(() => helmBinary(inputs.helm, d)),
+            // The built-in Application's name, which ArgoCD uses as the release name: a chart
+            // renders the same whichever way it is deployed.
+            release: applicationName(c.namespace),
+            namespace: c.namespace,
+            valueFiles: inputs.helm.valueFiles,
+            values: inputs.helm.values
+          }),
+          c.namespace
+        )
+      : []
   if (inputs.loadImages.length > 0) {
     await timer.time('service images load', () =>
       log.group('Load service images into the cluster', async () => {
@@ -91,7 +111,7 @@ export async function deployStage(
   await kube.apply([namespaceObject(c.namespace)])
   await createDeploySecrets(inputs, c.namespace, kube, log)
   const service = new Set([c.namespace])
-  const failed = await deployService(inputs, c, d, service)
+  const failed = await deployService(inputs, objects, c, d, service)
   const namespaces = [...service]
   if (!failed) return { namespaces }
   const details = [
@@ -157,6 +177,8 @@ function installArgocd(
 /** Manifests, ArgoCD and the Application; a DeployError is returned with the pods' story. */
 async function deployService(
   inputs: DeployInputs,
+  /** The manifests input, rendered. */
+  objects: KubeObject[],
   c: DeployContext,
   d: DeployStageDeps,
   /** Filled with the namespaces the service is deployed into. */
@@ -176,10 +198,6 @@ async function deployService(
     if (inputs.manifests.length > 0) {
       await timer.time('deploy', () =>
         log.group('Deploy manifests', async () => {
-          const objects = withDefaultNamespace(
-            await loadManifests(inputs.manifests, d.kubectl, d.exec),
-            c.namespace
-          )
           for (const o of objects) {
             if (!o.metadata?.namespace) continue
             namespaces.add(o.metadata.namespace)
@@ -224,7 +242,8 @@ async function deployService(
                   repo: app.repo ?? '',
                   path: app.path ?? '.',
                   revision: app.revision ?? (await checkedOutCommit(c.workspace, d.exec)),
-                  namespace: app.namespace
+                  namespace: app.namespace,
+                  helm: app.helm
                 }
               )
           // The built-in Application (prune, self-heal) would keep this commit deployed after the
@@ -269,6 +288,21 @@ async function deployService(
   } finally {
     changes.stop()
   }
+}
+
+/** helm-path as it is, or the pinned helm-version through the tool cache (sha256-verified). */
+async function helmBinary(helm: HelmInputs, d: DeployStageDeps): Promise<string> {
+  if (helm.path) {
+    d.log.info(`Rendering charts with ${helm.path} (helm-path)`)
+    return helm.path
+  }
+  return installTool('helm', helm.version, d.platform, d.toolCache, d.log)
+}
+
+/** A function's first result, shared by every later call (helm is installed once). */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined
+  return () => (result ??= fn())
 }
 
 /** The built-in Application's name: one per target namespace, so a re-run updates it. */
