@@ -10,6 +10,7 @@
 // (BENCH_LARGE_MIB=256 for a quicker large case.)
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import { createRequire } from 'node:module'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -172,18 +173,15 @@ async function main(): Promise<void> {
   if (mode === '--case') return runCase(name, file)
   const self = fileURLToPath(import.meta.url)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-parse-'))
-  // The children run this script bundled, on plain node, as the action runs its dist/: tsx's
-  // loader alone adds about 48 MiB to the peak RSS.
-  const bundle = path.join(dir, 'bench-parse.mjs')
-  const esbuild = await import('esbuild')
-  esbuild.buildSync({
-    entryPoints: [self],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'error'
+  // The children run this script bundled with ncc on plain node, as the action runs its dist/:
+  // tsx's loader alone adds about 48 MiB to the peak RSS.
+  const out = path.join(dir, 'bundle')
+  const ncc = createRequire(import.meta.url).resolve('@vercel/ncc/dist/ncc/cli.js')
+  const built = spawnSync(process.execPath, [ncc, 'build', self, '-o', out, '-q', '--no-cache'], {
+    stdio: 'inherit'
   })
+  if (built.status !== 0) throw new Error(`ncc could not bundle ${self} (${built.status})`)
+  const bundle = path.join(out, 'index.js')
   const child = (c: string, f = '') => {
     const r = spawnSync(process.execPath, [bundle, '--case', c, f], { stdio: 'inherit' })
     if (r.status !== 0) throw new Error(`case ${c} failed (${r.status ?? r.signal})`)

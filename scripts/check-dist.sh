@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# dist/ is what GitHub runs: rebuild it and fail when the committed bundle differs. (esbuild fails
-# the build itself on a module it cannot resolve.)
+# dist/ is what GitHub runs: rebuild it and fail when the committed bundle differs, or when ncc
+# silently left a module out (webpack bundles a module it cannot resolve as a throw, so the build
+# passes and the action fails at run time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
+if grep -l webpackMissingModule dist/*/*.js; then
+  echo "dist: ncc could not resolve a module (webpackMissingModule in the files above)" >&2
+  exit 1
+fi
 if [ -n "$(git status --porcelain -- dist)" ]; then
   git status --short -- dist
   git diff --stat -- dist | tail -5

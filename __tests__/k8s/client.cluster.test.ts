@@ -113,6 +113,15 @@ suite('createKube against a real API server', () => {
     expect(tail).toContain('line 3')
     expect(tail).not.toContain('line 1')
 
+    // The generated request takes its options by position: each lands where the server reads it.
+    expect(await kube.readLog(ns, podName!, 'tests', { tailLines: 2 })).toBe('line 2\nline 3\n')
+    expect(await kube.readLog(ns, podName!, 'tests', { tailLines: 2, limitBytes: 4 })).toBe('line')
+    expect(await kube.readLog(ns, podName!, 'tests', { sinceSeconds: 3600 })).toContain('line 1')
+    await expect(
+      kube.readLog(ns, podName!, 'tests', { previous: true, tailLines: 1 })
+    ).rejects.toThrow(/^Reading the log of .*previous terminated container "tests".* \(400/)
+    expect(await kube.listPods(ns, 'job-name=no-such-job')).toEqual([])
+
     let status: JobStatusLike | undefined
     for (let i = 0; i < 60 && !jobFinished(status); i++) {
       status = (await kube.get<KubeObject & { status?: JobStatusLike }>(ref))?.status

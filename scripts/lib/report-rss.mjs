@@ -17,14 +17,17 @@ process.stdout.write = (chunk, ...rest) => {
 }
 
 // Where the memory is at the resident peak, sampled: V8's heap, or buffers outside it.
+// Sampled once more at exit, so a process shorter than one interval (bad input) has a breakdown.
 let atPeak = {}
-setInterval(() => {
+const sample = () => {
   const m = process.memoryUsage()
   if (m.rss >= (atPeak.rss ?? 0)) atPeak = m
-}, 100).unref()
+}
+setInterval(sample, 100).unref()
 
 process.on('exit', () => {
   if (!process.env.BENCH_RSS_FILE) return
+  sample()
   const kib = process.resourceUsage().maxRSS
   const step = path.basename(path.dirname(process.argv[1] ?? 'node'))
   fs.writeFileSync(

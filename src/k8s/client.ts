@@ -2,7 +2,31 @@
  * The only importer of @kubernetes/client-node. Turns its ApiExceptions into errors that name the
  * resource, the HTTP status and the server's own message.
  */
-import * as k8s from '@kubernetes/client-node'
+// The package's index re-exports every generated API group, and ncc (webpack) keeps each module
+// it reaches whole: we import only the modules we use (the package has no `exports` map).
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js'
+import {
+  CoreV1ApiRequestFactory,
+  CoreV1ApiResponseProcessor
+} from '@kubernetes/client-node/dist/gen/apis/CoreV1Api.js'
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js'
+import {
+  VersionApiRequestFactory,
+  VersionApiResponseProcessor
+} from '@kubernetes/client-node/dist/gen/apis/VersionApi.js'
+import type { Configuration } from '@kubernetes/client-node/dist/gen/configuration.js'
+import type {
+  HttpInfo,
+  RequestContext,
+  ResponseContext
+} from '@kubernetes/client-node/dist/gen/http/http.js'
+import type { Middleware } from '@kubernetes/client-node/dist/gen/middleware.js'
+import { Observable } from '@kubernetes/client-node/dist/gen/rxjsStub.js'
+import { Log } from '@kubernetes/client-node/dist/log.js'
+import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js'
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
+import type { KubernetesObject } from '@kubernetes/client-node/dist/types.js'
+import { Watch } from '@kubernetes/client-node/dist/watch.js'
 import { PassThrough } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import type { EventLike, KubeObject, PodLike } from './types.js'
@@ -25,7 +49,7 @@ import {
  */
 export function describeApiError(e: unknown, what: string): Error {
   const message = `${what}: ${apiErrorMessage(e)}`
-  if (e instanceof k8s.ApiException) {
+  if (e instanceof ApiException) {
     return Object.assign(new Error(message), { code: e.code, status: apiStatus(e) })
   }
   return new Error(message, { cause: e })
@@ -36,12 +60,42 @@ export function statusCode(e: unknown): number | undefined {
   return (e as { code?: number }).code
 }
 
-function header(ref: ObjectRef): k8s.KubernetesObject {
+function header(ref: ObjectRef): KubernetesObject {
   return {
     apiVersion: ref.apiVersion,
     kind: ref.kind,
     metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) }
   }
+}
+
+/**
+ * One call of a generated API, made as the package's own wrappers make it: the request factory's
+ * request, the configuration's middleware (then `extra`) around the send, the response
+ * processor's answer. Those wrappers (types/ObservableAPI.js) are a single 6 MB module for all
+ * API groups that a bundler would keep whole, for the five calls we make.
+ */
+type Send = <T>(
+  request: Promise<RequestContext>,
+  parse: (response: ResponseContext) => Promise<HttpInfo<T>>,
+  extra?: Middleware[]
+) => Promise<T>
+
+function sender(config: Configuration): Send {
+  return async (request, parse, extra = []) => {
+    const middleware = [...config.middleware, ...extra]
+    let context = await request
+    for (const m of middleware) context = await m.pre(context).toPromise()
+    let response = await config.httpApi.send(context).toPromise()
+    for (const m of [...middleware].reverse()) response = await m.post(response).toPromise()
+    return (await parse(response)).data
+  }
+}
+
+/** The core API's requests and answers, and how to send them, with kc's server and auth. */
+interface CoreApi {
+  request: CoreV1ApiRequestFactory
+  parse: CoreV1ApiResponseProcessor
+  send: Send
 }
 
 const label = (ref: ObjectRef) =>
@@ -52,20 +106,32 @@ const label = (ref: ObjectRef) =>
  * lookup ($KUBECONFIG, ~/.kube/config, in-cluster service account) that kubectl uses.
  */
 export function createKube(kubeconfigPath?: string): Kube {
-  const kc = new k8s.KubeConfig()
+  const kc = new KubeConfig()
   if (kubeconfigPath) kc.loadFromFile(kubeconfigPath)
   else kc.loadFromDefault()
   const source = kubeconfigPath ?? 'the default kubeconfig'
   const server = kc.getCurrentCluster()?.server ?? '(no server in the current context)'
-  const objects = k8s.KubernetesObjectApi.makeApiClient(kc)
-  const core = kc.makeApiClient(k8s.CoreV1Api)
-  const versionApi = kc.makeApiClient(k8s.VersionApi)
-  const log = new k8s.Log(kc)
+  const objects = KubernetesObjectApi.makeApiClient(kc)
+  // What kc.makeApiClient hands a generated API's constructor: the server and auth of kc.
+  const config = kc.makeApiClient(
+    class {
+      constructor(readonly config: Configuration) {}
+    }
+  ).config
+  const send = sender(config)
+  const core: CoreApi = {
+    request: new CoreV1ApiRequestFactory(config),
+    parse: new CoreV1ApiResponseProcessor(),
+    send
+  }
+  const versionRequest = new VersionApiRequestFactory(config)
+  const versionParse = new VersionApiResponseProcessor()
+  const log = new Log(kc)
 
   return {
     async version() {
       try {
-        const v = await versionApi.getCode()
+        const v = await send(versionRequest.getCode(), (r) => versionParse.getCodeWithHttpInfo(r))
         return v.gitVersion
       } catch (e) {
         throw describeApiError(
@@ -79,12 +145,12 @@ export function createKube(kubeconfigPath?: string): Kube {
     ...podMethods(core),
     ...nodeMethods(core),
     ...logMethods(log),
-    watch: (query, onEvent) => startWatch(new k8s.Watch(kc), query, onEvent)
+    watch: (query, onEvent) => startWatch(new Watch(kc), query, onEvent)
   }
 }
 
 /** A watch re-established a second after it ends (server timeout, dropped connection). */
-function startWatch(w: k8s.Watch, query: WatchQuery, onEvent: () => void): () => void {
+function startWatch(w: Watch, query: WatchQuery, onEvent: () => void): () => void {
   let stopped = false
   let controller: AbortController | undefined
   let retry: NodeJS.Timeout | undefined
@@ -115,7 +181,7 @@ function startWatch(w: k8s.Watch, query: WatchQuery, onEvent: () => void): () =>
 
 /** Apply, get, create and delete of any object, through the generic objects API. */
 function objectMethods(
-  objects: k8s.KubernetesObjectApi
+  objects: KubernetesObjectApi
 ): Pick<Kube, 'apply' | 'get' | 'create' | 'delete' | 'list'> {
   return {
     async list<T extends KubeObject>(apiVersion: string, kind: string, namespace?: string) {
@@ -131,12 +197,12 @@ function objectMethods(
       for (const obj of applyOrder(list)) {
         try {
           await objects.patch(
-            obj as k8s.KubernetesObject,
+            obj as KubernetesObject,
             undefined,
             undefined,
             options?.fieldManager ?? FIELD_MANAGER,
             options?.force ?? true,
-            k8s.PatchStrategy.ServerSideApply
+            PatchStrategy.ServerSideApply
           )
         } catch (e) {
           throw describeApiError(
@@ -158,7 +224,7 @@ function objectMethods(
 
     async create<T extends KubeObject>(obj: T) {
       try {
-        return (await objects.create(obj as k8s.KubernetesObject)) as unknown as T
+        return (await objects.create(obj as KubernetesObject)) as unknown as T
       } catch (e) {
         throw describeApiError(e, `Creating ${obj.kind}/${obj.metadata?.name}`)
       }
@@ -183,13 +249,32 @@ function objectMethods(
 }
 
 /** Pods and events, through the core API. */
-function podMethods(
-  core: k8s.CoreV1Api
-): Pick<Kube, 'listPods' | 'readPod' | 'listEvents' | 'readLog'> {
+function podMethods({
+  request,
+  parse,
+  send
+}: CoreApi): Pick<Kube, 'listPods' | 'readPod' | 'listEvents' | 'readLog'> {
   return {
     async readLog(namespace, name, container, o) {
       try {
-        return await core.readNamespacedPodLog({ namespace, name, container, ...o })
+        return await send(
+          // (name, namespace, container, follow, insecureSkipTLSVerifyBackend, limitBytes,
+          // pretty, previous, sinceSeconds, stream, tailLines)
+          request.readNamespacedPodLog(
+            name,
+            namespace,
+            container,
+            undefined,
+            undefined,
+            o?.limitBytes,
+            undefined,
+            o?.previous,
+            o?.sinceSeconds,
+            undefined,
+            o?.tailLines
+          ),
+          (r) => parse.readNamespacedPodLogWithHttpInfo(r)
+        )
       } catch (e) {
         throw describeApiError(e, `Reading the log of ${name}/${container} in ${namespace}`)
       }
@@ -197,7 +282,18 @@ function podMethods(
 
     async listPods(namespace, labelSelector) {
       try {
-        const list = await core.listNamespacedPod({ namespace, labelSelector })
+        const list = await send(
+          // (namespace, pretty, allowWatchBookmarks, continue, fieldSelector, labelSelector)
+          request.listNamespacedPod(
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector
+          ),
+          (r) => parse.listNamespacedPodWithHttpInfo(r)
+        )
         return list.items as unknown as PodLike[]
       } catch (e) {
         throw describeApiError(e, `Listing pods (${labelSelector}) in ${namespace}`)
@@ -206,7 +302,9 @@ function podMethods(
 
     async readPod(namespace, name) {
       try {
-        return (await core.readNamespacedPod({ namespace, name })) as unknown as PodLike
+        return (await send(request.readNamespacedPod(name, namespace), (r) =>
+          parse.readNamespacedPodWithHttpInfo(r)
+        )) as unknown as PodLike
       } catch (e) {
         if (statusCode(e) === 404) return undefined
         throw describeApiError(e, `Reading pod ${name} in ${namespace}`)
@@ -218,7 +316,11 @@ function podMethods(
         const fieldSelector = involved
           ? `involvedObject.kind=${involved.kind},involvedObject.name=${involved.name}`
           : undefined
-        const list = await core.listNamespacedEvent({ namespace, fieldSelector })
+        const list = await send(
+          // (namespace, pretty, allowWatchBookmarks, continue, fieldSelector)
+          request.listNamespacedEvent(namespace, undefined, undefined, undefined, fieldSelector),
+          (r) => parse.listNamespacedEventWithHttpInfo(r)
+        )
         return list.items.map((e) => ({
           type: e.type,
           reason: e.reason,
@@ -240,26 +342,27 @@ function podMethods(
 }
 
 /** What the nodes' kubelets serve through the API server's node proxy. */
-function nodeMethods(core: k8s.CoreV1Api): Pick<Kube, 'readNodeLog'> {
+function nodeMethods({ request, parse, send }: CoreApi): Pick<Kube, 'readNodeLog'> {
   return {
     async readNodeLog(node, service, tailLines) {
       // The generated call percent-encodes its path ('logs/' would become 'logs%2F') and has no
       // query parameters: the request's URL is set whole, before it is sent.
       const query = new URLSearchParams({ query: service, tailLines: String(tailLines) })
-      const exact: k8s.ObservableMiddleware = {
+      const exact: Middleware = {
         pre: (ctx) => {
           const url = new URL(ctx.getUrl())
           url.pathname = `/api/v1/nodes/${encodeURIComponent(node)}/proxy/logs/`
           url.search = query.toString()
           ctx.setUrl(url.toString())
-          return new k8s.Observable(Promise.resolve(ctx))
+          return new Observable(Promise.resolve(ctx))
         },
-        post: (rsp) => new k8s.Observable(Promise.resolve(rsp))
+        post: (rsp) => new Observable(Promise.resolve(rsp))
       }
       try {
-        return await core.connectGetNodeProxyWithPath(
-          { name: node, path: 'logs' },
-          { middleware: [exact], middlewareMergeStrategy: 'append' }
+        return await send(
+          request.connectGetNodeProxyWithPath(node, 'logs'),
+          (r) => parse.connectGetNodeProxyWithPathWithHttpInfo(r),
+          [exact]
         )
       } catch (e) {
         throw describeApiError(e, `Reading the ${service} log of node ${node}`)
@@ -269,7 +372,7 @@ function nodeMethods(core: k8s.CoreV1Api): Pick<Kube, 'readNodeLog'> {
 }
 
 /** A container's log as a stream of text chunks. */
-function logMethods(log: k8s.Log): Pick<Kube, 'streamLog'> {
+function logMethods(log: Log): Pick<Kube, 'streamLog'> {
   return {
     async streamLog(namespace, pod, container, options: LogStreamOptions, onData) {
       const sink = new PassThrough()
