@@ -110,6 +110,8 @@ export function getInputs(
       kubeconfig: values.kubeconfig,
       kindVersion: values['kind-version'],
       kubectlVersion: values['kubectl-version'],
+      kindPath: values['kind-path'],
+      kubectlPath: values['kubectl-path'],
       kindConfig: values['kind-config'],
       nodeImage: values['node-image'],
       name: values['cluster-name'],
