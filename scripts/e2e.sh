@@ -52,9 +52,9 @@ fi
 phase "Node 24"
 node24=$(bash scripts/node24.sh)
 phase "kind: engine, kind and node image (hack/kind/up.sh)"
-# Its last lines: KIND=<path>, NODE_IMAGE=<image>, KIND_CONFIG=<path>. When it fails the kind
-# cases fail (e2e.mjs counts them), the rest still runs.
-if kind_env=$(bash hack/kind/up.sh | tail -3); then
+# Its last lines: KIND=<path>, NODE_IMAGE=<image>, KIND_CONFIG=<path> (and more we do not
+# need). When it fails the kind cases fail (e2e.mjs counts them), the rest still runs.
+if kind_env=$(bash hack/kind/up.sh); then
   while IFS='=' read -r key value; do
     case $key in KIND | NODE_IMAGE | KIND_CONFIG) export "$key=$value" ;; esac
   done <<<"$kind_env"

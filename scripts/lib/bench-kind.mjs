@@ -17,11 +17,13 @@ const APP = 'example'
  */
 function prepare(root, work, sh) {
   const lastLines = (out, n) => out.trim().split('\n').slice(-n)
+  // Its last lines are KEY=value: KIND, NODE_IMAGE, KIND_CONFIG among them.
   const env = Object.fromEntries(
-    lastLines(sh('bash', ['hack/kind/up.sh']), 3).map((l) => [
-      l.slice(0, l.indexOf('=')),
-      l.slice(l.indexOf('=') + 1)
-    ])
+    sh('bash', ['hack/kind/up.sh'], { stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
   )
   for (const v of ['KIND', 'NODE_IMAGE', 'KIND_CONFIG'])
     if (!env[v]) throw new Error(`bench kind: hack/kind/up.sh printed no ${v}=`)
