@@ -11,12 +11,20 @@
 //     action's go-package path (compiled on this machine with its warm Go build cache, packed
 //     without Docker), and the go-package path again with service-logs off, to show that the
 //     service collection costs a passing run nothing.
+//   kind: the action's default path, cold and from no cluster, cluster creation included: the
+//     seed's flow as a plain sequential script — kind create cluster, ArgoCD installed and the
+//     example deployed through it, docker build, kind load docker-image, the Job, kubectl wait,
+//     kubectl logs — against the action with its defaults (cluster: kind; only what this machine
+//     needs: kind-path, node-image, kind-config from hack/kind/up.sh, the local ArgoCD images),
+//     BENCH_RUNS alternating runs each (BENCH_KIND_WARMUP unmeasured rounds, default 0); each
+//     kind cluster is deleted after its run, unmeasured (the action's post step is timed apart).
 // Prints medians per stage and contender, the ratios, each action mode's limit
 // max(cluster + deploy, image path) + load + Job, the action's own overhead (process start to its
 // first stage, process wall − pipeline time) and peak RSS; then the slow suite (8 tests ×
 // BENCH_SLOW_SECONDS) as 1 Job, as BENCH_SHARDS Jobs and as one Indexed Job. Ends with three
 // lines for scripts: `incremental go-package/seed = X.XX`, `incremental image stage (go-package)
-// = N.Ns`, `go-package/limit = X.XX`.
+// = N.Ns`, `go-package/limit = X.XX`; with the kind scenario two more, last:
+// `kind: action/seed = X.XX` and `kind: create cluster = N.Ns` (the seed's kind create cluster).
 // Everything runs in its own namespace (BENCH_NAMESPACE, default `bench`), deleted before each
 // run: the example deploy is applied through a kustomize overlay that moves it there, so the
 // `example` namespace of the e2e run (and of whoever else uses the cluster) is left alone.
@@ -416,7 +424,73 @@ if (process.env.BENCH_SLOW !== '0') {
   )
 }
 
-// For scripts: the last three lines.
+/** The kind scenario (scripts/lib/bench-kind.mjs), its table and ratios. */
+async function kindScenario() {
+  const { kindScenario: runKind } = await import('./lib/bench-kind.mjs')
+  const res = await runKind({
+    root,
+    work,
+    sh,
+    runs,
+    node24,
+    goArg,
+    seedDockerfile,
+    nonceFile,
+    secret
+  })
+  const names = ['seed', 'action']
+  const kindStages = [
+    'cluster',
+    'api check',
+    'service images load',
+    'argocd install',
+    'deploy (argocd)',
+    'image build',
+    'image load',
+    'test list',
+    'tests'
+  ]
+  console.log('\nkind, cold, from no cluster (cluster creation included): median per stage')
+  console.log('| stage | seed | action |\n| --- | --- | --- |')
+  for (const st of kindStages) {
+    const cols = names.map((n) => res[n].map((r) => r.stages[st] ?? 0))
+    if (cols.some((c) => c.some(Boolean)))
+      console.log(`| ${st} | ${cols.map((c) => sec(median(c))).join(' | ')} |`)
+  }
+  console.log(`| **total** | ${names.map((n) => sec(wall(res[n]))).join(' | ')} |`)
+  console.log(
+    `kind total per run: ${names.map((n) => `${n} ${res[n].map((r) => sec(r.total)).join(', ')}`).join('; ')}`
+  )
+  // What overlap can reach: the cluster path (create, load, ArgoCD, deploy) or the image build,
+  // whichever is longer, then the test image's load and the Job.
+  const limit = (r) => {
+    const st = r.stages
+    const clusterPath =
+      (st.cluster ?? 0) +
+      (st['api check'] ?? 0) +
+      (st['service images load'] ?? 0) +
+      (st['argocd install'] ?? 0) +
+      (st['deploy (argocd)'] ?? 0)
+    return (
+      Math.max(clusterPath, st['image build'] ?? 0) +
+      (st['image load'] ?? 0) +
+      (st['test list'] ?? 0) +
+      (st.tests ?? 0)
+    )
+  }
+  console.log(
+    `kind action: /limit = ${median(res.action.map((r) => r.total / limit(r))).toFixed(2)} (limit ${sec(median(res.action.map(limit)))}); the seed's stages overlapped would take ${sec(median(res.seed.map(limit)))}; post step (kind delete cluster) ${sec(median(res.action.map((r) => r.postMs)))}`
+  )
+  console.log(
+    `kind image build alone (seed) vs next to the cluster (action), per run: ${res.seed.map((r, i) => `${sec(r.stages['image build'])} / ${sec(res.action[i]?.stages['image build'] ?? 0)}`).join(', ')}`
+  )
+  return res
+}
+
+let kindRes
+if (scenarios.includes('kind')) kindRes = await kindScenario()
+
+// For scripts: the last three lines (five with the kind scenario).
 if (inc) {
   const gp = inc['go-package']
   const imageStage = median(
@@ -425,4 +499,10 @@ if (inc) {
   console.log(`\nincremental go-package/seed = ${(wall(gp) / wall(inc.seed)).toFixed(2)}`)
   console.log(`incremental image stage (go-package) = ${(imageStage / 1000).toFixed(1)}s`)
   console.log(`go-package/limit = ${overLimit(gp).toFixed(2)}`)
+}
+if (kindRes) {
+  console.log(`kind: action/seed = ${(wall(kindRes.action) / wall(kindRes.seed)).toFixed(2)}`)
+  console.log(
+    `kind: create cluster = ${(median(kindRes.seed.map((r) => r.stages.cluster)) / 1000).toFixed(1)}s`
+  )
 }

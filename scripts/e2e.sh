@@ -47,10 +47,30 @@ export ARGOCD_MANIFEST=$module_dir/manifests/core-install.yaml
 export HELM_PATH="$(bash hack/local-cluster/build-argocd.sh | tail -1)/helm"
 export ARGOCD_IMAGE=${argocd_images[0]} ARGOCD_REDIS_IMAGE=${argocd_images[1]} APP_REPO=$app_repo APP_REVISION=$app_revision
 echo "ArgoCD $argocd_version: $ARGOCD_IMAGE, $ARGOCD_REDIS_IMAGE; app source $APP_REPO (and $APP_REPO_HTTP, private) at $APP_REVISION"
-phase "local registry (for image-load: push)"
-export REGISTRY=$(bash hack/local-cluster/registry.sh | tail -1)
+if [ "${E2E_ONLY:-}" != kind ]; then
+  phase "local registry (for image-load: push)"
+  export REGISTRY=$(bash hack/local-cluster/registry.sh | tail -1)
+fi
 phase "Node 24"
 node24=$(bash scripts/node24.sh)
+phase "kind: engine, kind and node image (hack/kind/up.sh)"
+# Its last lines: KIND=<path>, NODE_IMAGE=<image>, KIND_CONFIG=<path> (and more we do not
+# need). When it fails the kind cases fail (e2e.mjs counts them), the rest still runs.
+if kind_env=$(bash hack/kind/up.sh); then
+  while IFS='=' read -r key value; do
+    case $key in KIND | NODE_IMAGE | KIND_CONFIG) export "$key=$value" ;; esac
+  done <<<"$kind_env"
+  echo "kind: $KIND, node image $NODE_IMAGE, config $KIND_CONFIG"
+else
+  echo "e2e: hack/kind/up.sh failed: the kind cases cannot run" >&2
+fi
+# E2E_ONLY=kind: just the kind cases (scripts/e2e-kind.mjs), with an existing-cluster reference.
+if [ "${E2E_ONLY:-}" = kind ]; then
+  phase "the action with cluster: kind"
+  KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e-kind.mjs
+  phase "done"
+  exit 0
+fi
 phase "the action, end to end"
 if [ "${E2E_ONLY:-}" != act ]; then
   KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e.mjs

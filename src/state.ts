@@ -8,7 +8,7 @@
  * output is echoed. A forged id names no file (or another run's file of this job, which is just
  * as genuine), and the post step then cleans up every state file of the job instead of none.
  * Whatever it reads, the post step still checks (validateCleanupState): kind and kubectl only
- * from the tool cache, DNS names, known object kinds.
+ * from the tool cache or what kind-path / kubectl-path name, DNS names, known object kinds.
  *
  * The CLI keeps its state in memory (memoryStateStore) and runs the cleanup itself.
  */
@@ -341,6 +341,11 @@ export function rawUploadState(store: StateStore): string {
 export interface PostEnvironment {
   /** RUNNER_TOOL_CACHE: where main installed kind and kubectl. */
   toolCacheDir?: string
+  /**
+   * The runner's own kind and kubectl that kind-path and kubectl-path name, located again by the
+   * post step from the inputs: a saved path outside the tool cache is run only if it is one of them.
+   */
+  installed?: { kind?: string; kubectl?: string }
   /** RUNNER_TEMP, GITHUB_WORKSPACE and HOME: a folder holding one of them is never uploaded. */
   runnerTemp?: string
   workspace?: string
@@ -357,6 +362,12 @@ export function isCachedTool(p: unknown, tool: 'kind' | 'kubectl', toolCacheDir?
   if (!path.isAbsolute(p) || path.normalize(p) !== p || !p.startsWith(root)) return false
   const rest = p.slice(root.length).split(path.sep)
   return rest.length === 3 && rest[2] === tool && rest.every((s) => /^[\w.+-]+$/.test(s))
+}
+
+/** A tool main installed, or exactly the runner's own one its input names (located again). */
+function isToolAllowed(p: unknown, tool: 'kind' | 'kubectl', env: PostEnvironment): boolean {
+  const own = env.installed?.[tool]
+  return isCachedTool(p, tool, env.toolCacheDir) || (!!own && p === own)
 }
 
 /**
@@ -389,13 +400,18 @@ export function validateCleanupState(
     problems.push('keepCluster is not a boolean: the cluster is kept')
   }
   if (s.kindPath !== undefined) {
-    if (isCachedTool(s.kindPath, 'kind', env.toolCacheDir)) state.kindPath = s.kindPath as string
-    else problems.push('the kind path is not a kind binary in the tool cache: refused')
+    if (isToolAllowed(s.kindPath, 'kind', env)) state.kindPath = s.kindPath as string
+    else
+      problems.push(
+        'the kind path is neither a kind binary in the tool cache nor kind-path: refused'
+      )
   }
   if (s.kubectlPath !== undefined) {
-    if (isCachedTool(s.kubectlPath, 'kubectl', env.toolCacheDir))
-      state.kubectlPath = s.kubectlPath as string
-    else problems.push('the kubectl path is not in the tool cache: kubectl from PATH is used')
+    if (isToolAllowed(s.kubectlPath, 'kubectl', env)) state.kubectlPath = s.kubectlPath as string
+    else
+      problems.push(
+        'the kubectl path is neither in the tool cache nor kubectl-path: kubectl from PATH is used'
+      )
   }
   if (s.clusterName !== undefined) {
     if (isLabel(s.clusterName)) state.clusterName = s.clusterName

@@ -3,12 +3,15 @@
  * cached. Versions we know are pinned to sums committed here; any other version is checked against
  * the checksum its publisher serves next to the download, and a notice says the sum was not pinned.
  * helm ships as a tarball: the tarball is what is verified and cached, and the binary run is
- * unpacked from a verified tarball every time.
+ * unpacked from a verified tarball every time. Or uses the kind and kubectl the runner has
+ * (kind-path, kubectl-path) where they are, never caching them.
  */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Logger, ToolCache } from './ports.js'
+import { InputError, toolPath } from './inputs/tool-path.js'
+import type { Exec, Logger, ToolCache } from './ports.js'
+import { lastLines } from './text.js'
 
 export type Tool = 'kind' | 'kubectl' | 'helm'
 
@@ -170,4 +173,95 @@ async function publishedSum(
   const sum = parseChecksumFile(fs.readFileSync(await cache.download(url), 'utf8'))
   if (!sum) throw new Error(`no sha256 in ${url}`)
   return sum
+}
+
+/**
+ * Where `kind-path` or `kubectl-path` points: a bare name is looked up on PATH, anything with a
+ * slash is that file (the input parser made it absolute). Only an executable file counts: bash's
+ * `command -v` falls back to a non-executable match on PATH, hence the test. Undefined when none.
+ */
+export const LOCATE_SCRIPT = 'p=$(command -v -- "$1") && [ -f "$p" ] && [ -x "$p" ] && echo "$p"'
+
+export async function locateTool(spec: string, exec: Exec): Promise<string | undefined> {
+  const r = await exec.run('bash', ['-c', LOCATE_SCRIPT, 'locate', spec], { silent: true })
+  const found = r.stdout.trim()
+  // A builtin or function would print a bare word: only a file may run as kind or kubectl.
+  return r.exitCode === 0 && path.isAbsolute(found) ? found : undefined
+}
+
+/** How the tool says its own version: kind's one line, kubectl's client (no cluster needed). */
+export function versionArgs(tool: Tool): string[] {
+  return tool === 'kind' ? ['version'] : ['version', '--client']
+}
+
+/** The first `vX.Y.Z…` the version command printed, to compare with the version input. */
+export function reportedVersion(output: string): string | undefined {
+  return output.match(/\bv\d+\.\d+\.\d+[\w.+-]*/)?.[0]
+}
+
+/**
+ * Uses a kind or kubectl the runner already has (the `<tool>-path` input): nothing is downloaded
+ * and nothing enters the tool cache, so no unverified binary can ever be found there under a
+ * pinned version. Logs which binary runs and what it says its version is; a missing or broken
+ * one fails with the input's name.
+ */
+export async function useInstalledTool(
+  tool: Tool,
+  spec: string,
+  pinnedVersion: string,
+  exec: Exec,
+  log: Logger
+): Promise<string> {
+  const input = `${tool}-path`
+  const binary = await locateTool(spec, exec)
+  if (!binary) {
+    const where = spec.includes('/')
+      ? `${spec} is not an executable file`
+      : `'${spec}' is not on PATH`
+    throw new InputError(
+      input,
+      `${where}. Install ${tool} on the runner, give the full path of its binary, or leave ${input} empty to download ${tool} ${pinnedVersion} (sha256-verified)`
+    )
+  }
+  const r = await exec.run(binary, versionArgs(tool), { silent: true })
+  const said = (r.stdout.trim() || r.stderr.trim()).split(/\r?\n/).join('; ')
+  if (r.exitCode !== 0) {
+    throw new InputError(
+      input,
+      `${binary} does not run as ${tool}: \`${tool} ${versionArgs(tool).join(' ')}\` exited ${r.exitCode} (${lastLines(r.stderr || r.stdout)})`
+    )
+  }
+  log.info(
+    `Using ${tool} ${binary} (${input}: ${spec}), not downloaded nor checksum-verified by the action: ${said}`
+  )
+  const version = reportedVersion(said)
+  if (version && version !== pinnedVersion)
+    log.info(`${tool}-version (${pinnedVersion}) is not used: ${input} names the ${tool} to run`)
+  return binary
+}
+
+/**
+ * The post step's own look-up of kind-path and kubectl-path (raw input values): the binaries it
+ * may run besides the tool cache's. A value that does not parse or names nothing is left out.
+ */
+export async function locateInstalledTools(
+  raw: { kind: string; kubectl: string },
+  workspace: string,
+  exec: Exec
+): Promise<{ kind?: string; kubectl?: string }> {
+  const out: { kind?: string; kubectl?: string } = {}
+  for (const tool of ['kind', 'kubectl'] as const) {
+    const value = raw[tool].trim()
+    if (!value) continue
+    try {
+      const found = await locateTool(
+        toolPath(`${tool}-path`, value, (p) => path.resolve(workspace, p)),
+        exec
+      )
+      if (found) out[tool] = found
+    } catch {
+      // A bad value failed main already; the post step just runs nothing it names.
+    }
+  }
+  return out
 }

@@ -133,8 +133,8 @@ describe('post step: only what main could have written', () => {
     expect(state).toEqual({ clusterCreated: true, keepCluster: true })
     expect(problems).toEqual([
       'keepCluster is not a boolean: the cluster is kept',
-      'the kind path is not a kind binary in the tool cache: refused',
-      'the kubectl path is not in the tool cache: kubectl from PATH is used',
+      'the kind path is neither a kind binary in the tool cache nor kind-path: refused',
+      'the kubectl path is neither in the tool cache nor kubectl-path: kubectl from PATH is used',
       'the cluster name is not a DNS label: refused',
       'the export-logs folder is not an absolute path: refused'
     ])
@@ -145,6 +145,30 @@ describe('post step: only what main could have written', () => {
     expect(validateCleanupState('', env)).toEqual({ problems: [] })
     const good = { kindPath: kind, clusterName: 'ict', clusterCreated: true, keepCluster: false }
     expect(validateCleanupState(JSON.stringify(good), env)).toEqual({ state: good, problems: [] })
+  })
+
+  it("runs the runner's own kind and kubectl only when kind-path / kubectl-path name them now", () => {
+    const own = {
+      kindPath: '/usr/local/bin/kind',
+      kubectlPath: '/opt/k8s/kubectl',
+      clusterName: 'ict',
+      clusterCreated: true,
+      keepCluster: false
+    }
+    const installed = { kind: '/usr/local/bin/kind', kubectl: '/opt/k8s/kubectl' }
+    expect(validateCleanupState(JSON.stringify(own), { ...env, installed })).toEqual({
+      state: own,
+      problems: []
+    })
+    // The post step located other binaries (or none): the saved paths are not run.
+    for (const other of [{}, { kind: '/usr/bin/kind', kubectl: '/usr/bin/kubectl' }]) {
+      const { state, problems } = validateCleanupState(JSON.stringify(own), {
+        ...env,
+        installed: other
+      })
+      expect(state).toEqual({ clusterName: 'ict', clusterCreated: true, keepCluster: false })
+      expect(problems).toHaveLength(2)
+    }
   })
 
   it('lists the created objects it may delete, and refuses the rest', () => {
@@ -271,7 +295,7 @@ describe('post step: only what main could have written', () => {
     await postCleanup(state, tmp(), env, exec, log)
     expect(exec.calls).toEqual([])
     expect(log.text('warning')).toBe(
-      'Post step: the kind path is not a kind binary in the tool cache: refused'
+      'Post step: the kind path is neither a kind binary in the tool cache nor kind-path: refused'
     )
     const nothing = new FakeLogger()
     await postCleanup(actionState(), undefined, env, new FakeExec(), nothing)

@@ -35,6 +35,26 @@ function errorOf(values: Record<string, string>): InputError {
   throw new Error('expected an InputError')
 }
 
+describe('kind-path and kubectl-path', () => {
+  it('download by default; keep a command name for PATH and make a path absolute', () => {
+    expect(read({}).cluster).toMatchObject({ kindPath: undefined, kubectlPath: undefined })
+    expect(read({ 'kind-path': 'kind', 'kubectl-path': 'bin/kubectl' }).cluster).toMatchObject({
+      kindPath: 'kind',
+      kubectlPath: path.join(ws, 'bin/kubectl')
+    })
+    expect(read({ 'kind-path': '~/bin/kind' }).cluster.kindPath).toBe(
+      path.join(process.env.HOME ?? '', 'bin/kind')
+    )
+  })
+
+  it('refuse what is neither a command name nor a path, naming the input', () => {
+    expect(errorOf({ 'kind-path': 'kind version' }).message).toBe(
+      "Input 'kind-path': 'kind version' is neither a command name (looked up on PATH, e.g. kind) nor a path (e.g. /usr/local/bin/kind)"
+    )
+    expect(errorOf({ 'kubectl-path': 'a\nb' }).input).toBe('kubectl-path')
+  })
+})
+
 describe('getInputs', () => {
   it('gives the documented defaults', () => {
     const i = read({})

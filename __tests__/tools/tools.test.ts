@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -8,12 +8,19 @@ import {
   checksumUrl,
   downloadUrl,
   installTool,
+  locateInstalledTools,
+  locateTool,
+  LOCATE_SCRIPT,
   parseChecksumFile,
   PINNED_SHA256,
   platformOf,
+  reportedVersion,
+  useInstalledTool,
   type Platform
 } from '../../src/tools.js'
-import type { ToolCache } from '../../src/ports.js'
+import { realExec } from '../../src/deps.js'
+import type { Exec, ToolCache } from '../../src/ports.js'
+import { FakeExec } from '../../__fixtures__/fake-exec.js'
 import { FakeLogger } from '../../__fixtures__/fake-logger.js'
 import { DEFAULTS } from '../../src/inputs/table.js'
 
@@ -279,5 +286,121 @@ describe('installTool for helm (a release tarball)', () => {
     ).rejects.toThrow(
       /helm v3\.99\.0 for linux\/amd64 was not found at .*: check the 'helm-version' input/
     )
+  })
+})
+
+// What `kind version` and `kubectl version --client` print, captured from real binaries.
+const kindVersionOut = fs.readFileSync('__fixtures__/tools/kind-version.txt', 'utf8')
+const kubectlVersionOut = fs.readFileSync('__fixtures__/tools/kubectl-version-client.txt', 'utf8')
+
+/** A runner whose PATH holds `kind` at /usr/local/bin and `kubectl` at /opt/k8s/bin. */
+function runnerWithTools() {
+  const onPath: Record<string, string> = {
+    kind: '/usr/local/bin/kind',
+    kubectl: '/opt/k8s/bin/kubectl',
+    '/usr/local/bin/kind': '/usr/local/bin/kind',
+    '/opt/k8s/bin/kubectl': '/opt/k8s/bin/kubectl'
+  }
+  return new FakeExec()
+    .on(
+      (c) => c.command === 'bash' && c.args[1] === LOCATE_SCRIPT,
+      (c) => (onPath[c.args[3]] ? { stdout: `${onPath[c.args[3]]}\n` } : { exitCode: 1 })
+    )
+    .on((c) => c.command === '/usr/local/bin/kind', { stdout: kindVersionOut })
+    .on((c) => c.command === '/opt/k8s/bin/kubectl', { stdout: kubectlVersionOut })
+}
+
+describe("the runner's own kind and kubectl (kind-path, kubectl-path)", () => {
+  it('reads the version from what the binaries print', () => {
+    expect(reportedVersion(kindVersionOut)).toBe('v0.32.0')
+    expect(reportedVersion(kubectlVersionOut)).toBe('v1.32.4-dispatcher')
+    expect(reportedVersion('no version here')).toBeUndefined()
+  })
+
+  it('uses the binary found on PATH and logs which one and its version', async () => {
+    const exec = runnerWithTools()
+    const log = new FakeLogger()
+    expect(await useInstalledTool('kind', 'kind', 'v0.32.0', exec, log)).toBe('/usr/local/bin/kind')
+    expect(await useInstalledTool('kubectl', 'kubectl', 'v1.35.5', exec, log)).toBe(
+      '/opt/k8s/bin/kubectl'
+    )
+    expect(exec.commandLines()).toEqual([
+      `bash -c ${LOCATE_SCRIPT} locate kind`,
+      '/usr/local/bin/kind version',
+      `bash -c ${LOCATE_SCRIPT} locate kubectl`,
+      '/opt/k8s/bin/kubectl version --client'
+    ])
+    expect(log.text('info').split('\n')).toEqual([
+      `Using kind /usr/local/bin/kind (kind-path: kind), not downloaded nor checksum-verified by the action: ${kindVersionOut.trim()}`,
+      `Using kubectl /opt/k8s/bin/kubectl (kubectl-path: kubectl), not downloaded nor checksum-verified by the action: ${kubectlVersionOut.trim().split('\n').join('; ')}`,
+      'kubectl-version (v1.35.5) is not used: kubectl-path names the kubectl to run'
+    ])
+  })
+
+  it('uses a binary given by its path', async () => {
+    const log = new FakeLogger()
+    expect(
+      await useInstalledTool('kind', '/usr/local/bin/kind', 'v0.31.0', runnerWithTools(), log)
+    ).toBe('/usr/local/bin/kind')
+    expect(log.text('info')).toMatch(/kind-version \(v0\.31\.0\) is not used/)
+  })
+
+  it('fails naming the input when the binary is missing', async () => {
+    const exec = runnerWithTools()
+    await expect(
+      useInstalledTool('kind', 'kind-0.32', 'v0.32.0', exec, new FakeLogger())
+    ).rejects.toThrow(
+      "Input 'kind-path': 'kind-0.32' is not on PATH. Install kind on the runner, give the full path of its binary, or leave kind-path empty to download kind v0.32.0 (sha256-verified)"
+    )
+    await expect(
+      useInstalledTool('kubectl', '/opt/kubectl', 'v1.35.5', exec, new FakeLogger())
+    ).rejects.toThrow(/^Input 'kubectl-path': \/opt\/kubectl is not an executable file\. /)
+  })
+
+  it('fails naming the input when the binary does not run as that tool', async () => {
+    const exec = new FakeExec()
+      .on((c) => c.command === 'bash', { stdout: '/usr/bin/kind\n' })
+      .on((c) => c.command === '/usr/bin/kind', {
+        exitCode: 126,
+        stderr: 'cannot execute binary file'
+      })
+    await expect(
+      useInstalledTool('kind', 'kind', 'v0.32.0', exec, new FakeLogger())
+    ).rejects.toThrow(
+      "Input 'kind-path': /usr/bin/kind does not run as kind: `kind version` exited 126 (cannot execute binary file)"
+    )
+  })
+
+  it('never downloads nor caches the binary it is given', async () => {
+    const { cache, downloads, paths } = fakeCache({})
+    const cacheFile = jest.spyOn(cache, 'cacheFile')
+    await useInstalledTool('kind', 'kind', 'v0.32.0', runnerWithTools(), new FakeLogger())
+    expect(downloads).toEqual([])
+    expect(paths).toEqual([])
+    expect(cacheFile).not.toHaveBeenCalled()
+    expect(cache.find('kind', 'v0.32.0')).toBe('')
+  })
+
+  it('locates with the real shell: PATH for a name, the file for a path, executables only', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-bin-'))
+    const bin = path.join(dir, 'kind')
+    fs.writeFileSync(bin, '#!/bin/sh\necho kind v0.32.0 go1.26.8 linux/amd64\n', { mode: 0o755 })
+    fs.writeFileSync(path.join(dir, 'kubectl'), 'not executable', { mode: 0o644 })
+    // The child's PATH (jest's process.env is not the one child processes inherit).
+    const exec: Exec = {
+      run: (c, a, o) => realExec.run(c, a, { ...o, env: { PATH: dir } })
+    }
+    expect(await locateTool('kind', exec)).toBe(bin)
+    expect(await locateTool(bin, exec)).toBe(bin)
+    expect(await locateTool(path.join(dir, 'kubectl'), exec)).toBeUndefined()
+    expect(await locateTool(dir, exec)).toBeUndefined()
+    expect(await locateTool('no-such-tool-here', exec)).toBeUndefined()
+    // A builtin is not a file to run.
+    expect(await locateTool('cd', exec)).toBeUndefined()
+    // What the post step finds again from the raw inputs (relative paths from the workspace).
+    expect(await locateInstalledTools({ kind: ' ./kind ', kubectl: 'kubectl' }, dir, exec)).toEqual(
+      { kind: bin }
+    )
+    expect(await locateInstalledTools({ kind: '', kubectl: 'a b' }, dir, exec)).toEqual({})
   })
 })

@@ -113,17 +113,7 @@ export function getInputs(
       'in-cluster-test-work'
     ),
     workspace: environment.workspace,
-    cluster: {
-      mode: values.cluster,
-      kubeconfig: values.kubeconfig,
-      kindVersion: values['kind-version'],
-      kubectlVersion: values['kubectl-version'],
-      kindConfig: values['kind-config'],
-      nodeImage: values['node-image'],
-      name: values['cluster-name'],
-      keepCluster: values['keep-cluster'],
-      exportLogs: values['export-logs']
-    },
+    cluster: clusterInputs(values),
     image: {
       dockerfile,
       context: values.context,
@@ -178,6 +168,22 @@ export function getInputs(
       githubToken: values['github-token'],
       uploadArtifact: values['upload-artifact']
     }
+  }
+}
+
+function clusterInputs(values: InputValues): Inputs['cluster'] {
+  return {
+    mode: values.cluster,
+    kubeconfig: values.kubeconfig,
+    kindVersion: values['kind-version'],
+    kubectlVersion: values['kubectl-version'],
+    kindPath: values['kind-path'],
+    kubectlPath: values['kubectl-path'],
+    kindConfig: values['kind-config'],
+    nodeImage: values['node-image'],
+    name: values['cluster-name'],
+    keepCluster: values['keep-cluster'],
+    exportLogs: values['export-logs']
   }
 }
 

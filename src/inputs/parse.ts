@@ -8,17 +8,10 @@ import * as path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { parseJobTemplate } from '../k8s/job-template.js'
 import type { JobObject } from '../k8s/types.js'
+import { InputError } from './tool-path.js'
 import type { ImageLoad } from './types.js'
 
-export class InputError extends Error {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
-    super(`Input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
+export { expandHome, InputError, toolPath } from './tool-path.js'
 
 export function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
@@ -289,10 +282,6 @@ export function helmValues(input: string, value: string): Record<string, unknown
 /** A Helm chart folder: it holds Chart.yaml (what `helm template` and ArgoCD look for). */
 export function isChart(p: string): boolean {
   return fs.existsSync(path.join(p, 'Chart.yaml'))
-}
-
-export function expandHome(p: string): string {
-  return p.startsWith('~/') ? path.join(process.env.HOME ?? '', p.slice(2)) : p
 }
 
 export function mustBeFile(input: string, p: string, what: string): void {

@@ -28,6 +28,7 @@ import {
   parseJobTemplateFile,
   registryPrefix,
   stringMap,
+  toolPath,
   version
 } from './parse.js'
 
@@ -82,6 +83,7 @@ const boolean = (v: string, _c: ParseContext, n: string) => bool(n, v)
 const map = (v: string, _c: ParseContext, n: string) => stringMap(n, v)
 const args = (v: string, _c: ParseContext, n: string) => argList(n, v)
 const releaseVersion = (v: string, _c: ParseContext, n: string) => version(n, v)
+const binary = (v: string, c: ParseContext, n: string) => toolPath(n, v, c.resolve)
 const label = (v: string, _c: ParseContext, n: string) => dnsLabel(n, v)
 const k8sQuantity = (v: string, _c: ParseContext, n: string) => quantity(n, v)
 /** An image used as it is: it must carry a tag or digest. */
@@ -96,6 +98,8 @@ export const INPUTS = {
   kubeconfig: { group: 'cluster', parse: optional(file('a kubeconfig file')) },
   'kind-version': { group: 'cluster', default: 'v0.32.0', parse: releaseVersion },
   'kubectl-version': { group: 'cluster', default: 'v1.35.5', parse: releaseVersion },
+  'kind-path': { group: 'cluster', parse: optional(binary) },
+  'kubectl-path': { group: 'cluster', parse: optional(binary) },
   'kind-config': { group: 'cluster', parse: optional(file('a kind cluster configuration')) },
   'node-image': { group: 'cluster', parse: optional(text) },
   'cluster-name': { group: 'cluster', default: 'in-cluster-test', parse: label },

@@ -90,6 +90,10 @@ export interface ClusterInputs {
   kubeconfig?: string
   kindVersion: string
   kubectlVersion: string
+  /** kind-path: the runner's own kind (a command name or an absolute path) instead of a download. */
+  kindPath?: string
+  /** kubectl-path: the same for kubectl, with either cluster mode. */
+  kubectlPath?: string
   kindConfig?: string
   nodeImage?: string
   name: string

@@ -10,7 +10,7 @@ import type { StageTimer } from '../timing.js'
 import type { Clock, Exec, Logger, ToolCache } from '../ports.js'
 import { waitingOutNamespaces } from '../k8s/namespaces.js'
 import { saveCleanupState, type StateStore } from '../state.js'
-import { installTool, type Platform } from '../tools.js'
+import { installTool, useInstalledTool, type Platform, type Tool } from '../tools.js'
 import { ensureKindCluster } from '../kind/cluster.js'
 
 export interface Cluster {
@@ -64,17 +64,18 @@ export async function provisionCluster(
   workDir: string,
   deps: ProvisionDeps
 ): Promise<Cluster> {
-  const { exec, toolCache, log } = deps
+  const { exec, log } = deps
   if (inputs.mode === 'existing') {
     const kubeconfigPath = inputs.kubeconfig as string
     const kubectl = await kubectlFor(inputs, deps)
     // Nothing to delete of the cluster; the objects the run creates in it are, with this kubectl
-    // (one from PATH is looked up again by the post step, which accepts only tool-cache paths).
+    // (one from PATH is looked up again by the post step, which accepts only tool-cache paths
+    // and what kubectl-path names).
     saveCleanupState(deps.state, {
       clusterCreated: false,
       keepCluster: true,
       kubeconfigPath,
-      kubectlPath: kubectl.installed ? kubectl.path : undefined
+      kubectlPath: kubectl.installed || inputs.kubectlPath ? kubectl.path : undefined
     })
     return {
       kubeconfigPath,
@@ -84,8 +85,8 @@ export async function provisionCluster(
     }
   }
   const [kind, kubectl] = await Promise.all([
-    installTool('kind', inputs.kindVersion, deps.platform, toolCache, log),
-    installTool('kubectl', inputs.kubectlVersion, deps.platform, toolCache, log)
+    toolFor('kind', inputs.kindPath, inputs.kindVersion, deps),
+    toolFor('kubectl', inputs.kubectlPath, inputs.kubectlVersion, deps)
   ])
   // Not in output-dir: users upload that folder, and this is the cluster's admin credential.
   fs.mkdirSync(workDir, { recursive: true })
@@ -117,11 +118,36 @@ export async function provisionCluster(
   return { kubeconfigPath, kind, kubectl, name: inputs.name, created: cluster.created }
 }
 
-/** A kubectl already on PATH is used as it is (it talks to that cluster every day); else install. */
+/** The runner's own binary when its `<tool>-path` input names one, else the verified download. */
+function toolFor(
+  tool: Tool,
+  spec: string | undefined,
+  version: string,
+  deps: ProvisionDeps
+): Promise<string> {
+  return spec
+    ? useInstalledTool(tool, spec, version, deps.exec, deps.log)
+    : installTool(tool, version, deps.platform, deps.toolCache, deps.log)
+}
+
+/**
+ * kubectl-path when given; else a kubectl already on PATH is used as it is (it talks to that
+ * cluster every day); else install.
+ */
 async function kubectlFor(
   inputs: ClusterInputs,
   deps: ProvisionDeps
 ): Promise<{ path: string; installed: boolean }> {
+  if (inputs.kubectlPath) {
+    const p = await useInstalledTool(
+      'kubectl',
+      inputs.kubectlPath,
+      inputs.kubectlVersion,
+      deps.exec,
+      deps.log
+    )
+    return { path: p, installed: false }
+  }
   const found = await deps.exec.run('bash', ['-c', 'command -v kubectl'], { silent: true })
   if (found.exitCode === 0 && found.stdout.trim())
     return { path: found.stdout.trim(), installed: false }
