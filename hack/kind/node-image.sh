@@ -11,7 +11,8 @@
 #   local-path-provisioner                             its Go module, v0.0.33 (kind builds v0.0.34, which is not served)
 #   local-path-helper                                  Debian's busybox-static (sh, mkdir, rm)
 #   kindnetd                                           images/kindnetd, a stand-in (its source is not served)
-#   base image                                         base-image.sh (Debian bookworm + kind's base files)
+#   base image                                         base-image.sh (Debian bookworm, containerd from its Go
+#                                                      module, kind's base files)
 # Every image is tagged with the name kubeadm and kind's manifests use, so kind's configuration
 # stays unchanged. kind's builder pulls every image that is not in the tarball's archives with
 # `ctr content fetch`, which reads no registry configuration (no hosts dir, no mirror) and fails
@@ -42,7 +43,7 @@ etcd_version=${etcd_version%-0}
 coredns_version=${COREDNS_IMAGE##*:}
 
 kind=$(bash "$here/go-install.sh" kind sigs.k8s.io/kind "$KIND_VERSION" | tail -1)
-stamp=$(cat "$0" "$here"/base-image.sh "$here"/build-etcd.sh "$here"/go-install.sh "$here"/images/* \
+stamp=$(cat "$0" "$here"/base-image.sh "$here"/build-containerd.sh "$here"/build-etcd.sh "$here"/go-install.sh "$here"/check-node-image.sh "$here"/images/* \
   "$here/../local-cluster/build.sh" "$here/../local-cluster/build-coredns.sh" \
   <(echo "$KIND_VERSION $K8S_VERSION $LOCAL_PATH_VERSION") | sha256sum | cut -c1-12)
 image=local/kind-node:$K8S_VERSION-$stamp
@@ -64,7 +65,7 @@ etcd=$(bash "$here/build-etcd.sh" | tail -1)
 coredns=$(COREDNS_VERSION=$coredns_version nice -n 10 bash "$here/../local-cluster/build-coredns.sh" | tail -1)
 local_path=$(bash "$here/go-install.sh" local-path-provisioner github.com/rancher/local-path-provisioner "$LOCAL_PATH_VERSION" \
   "-X main.VERSION=$LOCAL_PATH_VERSION" | tail -1)
-"$etcd" --version | grep -qF "etcd Version: ${etcd_version#v}" || {
+[[ "$("$etcd" --version)" == *"etcd Version: ${etcd_version#v}"* ]] || {
   echo "node-image.sh: $etcd is not etcd $etcd_version" >&2
   exit 1
 }
@@ -76,16 +77,22 @@ work=$(mktemp -d /var/tmp/kind-node.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 phase "tools image (kube-proxy, kindnetd)"
-tools=local/kind-tools:bookworm-$(cat "$0" | sha256sum | cut -c1-12)
+tools_packages=iptables,iproute2,conntrack,curl,jq,ca-certificates
+tools_stamp=$(echo "bookworm minbase $tools_packages" | sha256sum | cut -c1-12)
+tools=local/kind-tools:bookworm-$tools_stamp
 if ! docker image inspect "$tools" >/dev/null 2>&1; then
-  nice -n 10 mmdebstrap --quiet --variant=minbase \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --include=iptables,iproute2,conntrack,curl,jq,ca-certificates \
-    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
-    bookworm "$work/tools.tar" >&2
-  docker import "$work/tools.tar" "$tools" >/dev/null
-  rm -f "$work/tools.tar"
+  tools_tar=$cache/kind-tools/bookworm-$tools_stamp.tar
+  if [ ! -f "$tools_tar" ]; then
+    mkdir -p "$(dirname "$tools_tar")"
+    nice -n 10 mmdebstrap --quiet --variant=minbase --format=tar \
+      --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+      --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+      --include="$tools_packages" \
+      --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
+      bookworm "$tools_tar.tmp" >&2
+    mv "$tools_tar.tmp" "$tools_tar"
+  fi
+  docker import "$tools_tar" "$tools" >/dev/null
 fi
 
 phase "component images"
@@ -172,32 +179,16 @@ nice -n 10 "$kind" build node-image --type file --base-image "$base" --image "$c
   "$work/kubernetes-server-linux-amd64.tar.gz" >&2
 
 phase "checking the node image holds every image it needs"
-# The image's own containerd, started in a throwaway container from it (as kind's builder does),
-# lists what it holds; the wanted list is read from the image too: kubeadm's list for its
-# version, the sandbox image of its containerd configuration, and every image in kind's
-# manifests.
-if ! docker run --rm --security-opt seccomp=unconfined --entrypoint /bin/bash "$candidate" -c '
-  set -euo pipefail
-  containerd >/tmp/containerd.log 2>&1 &
-  for _ in $(seq 50); do ctr version >/dev/null 2>&1 && break; sleep 0.2; done
-  have=$(ctr --namespace=k8s.io images list -q)
-  want=$( (kubeadm config images list --kubernetes-version "$(cat /kind/version)" 2>/dev/null | grep -v /pause:
-    sed -n "s/^\s*sandbox_image\s*=\s*\"\(.*\)\"/\1/p" /etc/containerd/config.toml
-    sed -n "s/^\s*-\?\s*image:\s*//p; s/^\s*- --helper-image//p" /kind/manifests/*.yaml
-    grep -A1 -- "--helper-image" /kind/manifests/default-storage.yaml | tail -1 | sed "s/^\s*-\s*//") |
-    sed "s/^\([a-z0-9-]*\/[^/]*:\)/docker.io\/\1/" | grep . | sort -u)
-  missing=0
-  for w in $want; do
-    if grep -qxF "$w" <<<"$have"; then echo "  has $w"; else echo "  MISSING $w"; missing=1; fi
-  done
-  exit $missing
-' >"$work/check.log" 2>&1; then
-  cat "$work/check.log" >&2
+if ! bash "$here/check-node-image.sh" "$candidate" >&2; then
   echo "node-image.sh: $candidate lacks images it needs (above); not tagged $image" >&2
   exit 1
 fi
-cat "$work/check.log" >&2
 docker tag "$candidate" "$image"
 docker rmi "$candidate" >/dev/null
+# The parts live on in the node image; earlier node and base images go (one a running cluster still
+# uses stays: docker refuses to remove it).
+for ref in "${ref[@]}"; do docker rmi "$ref" >/dev/null; done
+docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^local/kind-(node|base):' | grep -vxF -e "$image" -e "$base" |
+  xargs -r docker rmi >/dev/null 2>&1 || true
 phase "built $image"
 echo "$image"
