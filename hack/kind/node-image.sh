@@ -77,7 +77,7 @@ work=$(mktemp -d /var/tmp/kind-node.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 phase "tools image (kube-proxy, kindnetd)"
-tools_packages=iptables,iproute2,conntrack,curl,jq,ca-certificates
+tools_packages=iptables,nftables,iproute2,conntrack,curl,jq,ca-certificates
 tools_stamp=$(echo "bookworm minbase $tools_packages" | sha256sum | cut -c1-12)
 tools=local/kind-tools:bookworm-$tools_stamp
 if ! docker image inspect "$tools" >/dev/null 2>&1; then
@@ -185,10 +185,10 @@ if ! bash "$here/check-node-image.sh" "$candidate" >&2; then
 fi
 docker tag "$candidate" "$image"
 docker rmi "$candidate" >/dev/null
-# The parts live on in the node image; earlier node and base images go (one a running cluster still
-# uses stays: docker refuses to remove it).
+# The parts live on in the node image, and so does the base; earlier node images are kept (a
+# cluster may run on one).
 for ref in "${ref[@]}"; do docker rmi "$ref" >/dev/null; done
-docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^local/kind-(node|base):' | grep -vxF -e "$image" -e "$base" |
+docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^local/kind-base:' | grep -vxF "$base" |
   xargs -r docker rmi >/dev/null 2>&1 || true
 phase "built $image"
 echo "$image"

@@ -6,10 +6,13 @@
 # image on every node and a pod runs it on each; a pod reaches another through a Service by its
 # DNS name (across nodes when there are several); `kind export logs` writes the nodes' logs;
 # `kind delete cluster` leaves no cluster and no container behind.
-# CONFIG defaults to up.sh's KIND_CONFIG; pass its KIND_CONFIG_MULTI_NODE for three nodes.
+# CONFIG defaults to up.sh's KIND_CONFIG; pass its KIND_CONFIG_MULTI_NODE for three nodes. With
+# KIND, KUBECTL, NODE_IMAGE and KIND_CONFIG in the environment (up.sh's lines), up.sh is not run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-eval "$(bash "$here/up.sh" | grep -E '^[A-Z_]+=')"
+if [ -z "${KIND:-}" ] || [ -z "${KUBECTL:-}" ] || [ -z "${NODE_IMAGE:-}" ] || [ -z "${KIND_CONFIG:-}" ]; then
+  eval "$(bash "$here/up.sh" | grep -E '^[A-Z_]+=')"
+fi
 name=${1:-kindimg-smoke}
 config=${2:-$KIND_CONFIG}
 work=$(mktemp -d)
