@@ -38,11 +38,14 @@ runtime_name=""
 if (((0x$(awk '/^CapBnd:/ {print $2}' /proc/self/status) >> 24 & 1) == 0)); then
   runtime_name=runc-drop-sys-resource
   runtime_path=/usr/local/libexec/in-cluster-test/$runtime_name
-  # The wrapper edits the runtime spec with jq.
-  if ! command -v jq >/dev/null && ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null 2>&1; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null
-  fi
+  # The wrapper edits runtime specs with Debian's Python; this script merges daemon.json with jq.
+  for tool in /usr/bin/python3:python3 /usr/bin/jq:jq; do
+    [ -x "${tool%%:*}" ] && continue
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null 2>&1; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null
+    fi
+  done
   # Installed outside the clone: the engine keeps using it after this checkout is gone.
   if ! cmp -s "$here/kind/$runtime_name" "$runtime_path"; then
     install -D -m 0755 "$here/kind/$runtime_name" "$runtime_path.tmp"
