@@ -5,11 +5,19 @@
 # replaces each staging module by its published v0.X.Y release, read from the real go.mod.
 # Output is cached outside the clone by version: a warm run takes a second. (The module proxy
 # here serves v1.32.9 with every staging module it builds from; .10 to .13 each miss one.)
+# Usage: build.sh [--cached] [COMPONENT...]; the components default to the local cluster's six
+# (hack/kind/node-image.sh also asks for kubeadm).
 set -euo pipefail
 K8S_VERSION=${K8S_VERSION:-v1.32.9}
 cache=${IN_CLUSTER_TEST_CACHE:-/var/cache/in-cluster-test}
 out=$cache/k8s-$K8S_VERSION/bin
-components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+cached_only=""
+if [ "${1:-}" = --cached ]; then
+  cached_only=1
+  shift
+fi
+components=("$@")
+[ ${#components[@]} -gt 0 ] || components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
 missing=()
 for c in "${components[@]}"; do [ -x "$out/$c" ] || missing+=("$c"); done
@@ -18,7 +26,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 # --cached: only say where a finished build is (up.sh's health check), never start one.
-[ "${1:-}" = --cached ] && exit 1
+[ -n "$cached_only" ] && exit 1
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
 work=$cache/k8s-$K8S_VERSION/wrapper
@@ -38,20 +46,11 @@ staging_version="v0.${K8S_VERSION#v1.}"
   grep -E '^\s+k8s\.io/[a-z0-9-]+ => \./staging/' "$gomod" | awk -v v="$staging_version" '{printf "\t%s => %s %s\n", $1, $1, v}'
   echo ")"
 } >"$work/go.mod"
-cat >"$work/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-proxy"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-	_ "k8s.io/kubernetes/cmd/kubelet"
-)
-GO
+{
+  printf '//go:build tools\n\npackage tools\n\nimport (\n'
+  for c in "${components[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$c"; done
+  printf ')\n'
+} >"$work/tools.go"
 cd "$work"
 go mod tidy
 echo "build.sh: modules resolved in $((SECONDS - started))s" >&2
