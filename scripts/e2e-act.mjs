@@ -186,14 +186,31 @@ const usage = 'scripts/act/usage.yml'
   )
 }
 {
-  // Our own e2e.yml as GitHub runs it, its pass case: ArgoCD from the local git source, the
-  // locally built ArgoCD images, and upload-artifact replaced by a local stand-in (act would
-  // clone actions/upload-artifact from GitHub, which this machine cannot reach).
+  // Our own e2e.yml as GitHub runs it, its pass case: `cluster: kind`, the default, when
+  // hack/kind/up.sh made kind work here (KIND, NODE_IMAGE, KIND_CONFIG from scripts/e2e.sh), with
+  // ArgoCD's images and the service's loaded by kind load; else against the local cluster. ArgoCD
+  // deploys from the local git source, and upload-artifact is replaced by a local stand-in (act
+  // would clone actions/upload-artifact from GitHub, which this machine cannot reach).
   const artifacts = path.join(work, 'artifacts')
+  const onKind = Boolean(process.env.KIND && process.env.NODE_IMAGE && process.env.KIND_CONFIG)
+  const where = onKind
+    ? {
+        BUILD_ARG: process.env.GO_BUILD_ARG,
+        SERVICE_IMAGE: localVars.SERVICE_IMAGE,
+        KIND_PATH: process.env.KIND,
+        KUBECTL_PATH: 'kubectl',
+        NODE_IMAGE: process.env.NODE_IMAGE,
+        KIND_CONFIG: process.env.KIND_CONFIG,
+        MORE_IMAGES: [
+          localVars.MORE_IMAGES,
+          process.env.ARGOCD_IMAGE,
+          process.env.ARGOCD_REDIS_IMAGE
+        ].join('\n')
+      }
+    : { ...localVars, MANIFESTS: '' }
   const r = await runAct('e2e-yml-pass', '.github/workflows/e2e.yml', {
     vars: {
-      ...localVars,
-      MANIFESTS: '',
+      ...where,
       APP_PATH: 'example/deploy-local',
       APP_REPO: process.env.APP_REPO,
       APP_REVISION: process.env.APP_REVISION,
@@ -224,6 +241,27 @@ const usage = 'scripts/act/usage.yml'
       ?.slice(0, 5)
       .join(' / ')}`
   )
+  if (onKind) {
+    // The default path end to end through the engine: kind create, kind load, post deletes it.
+    const clusters = execFileSync(process.env.KIND, ['get', 'clusters'], { encoding: 'utf8' })
+    const containers = execFileSync(
+      'docker',
+      ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster=e2e-pass', '--format', '{{.Names}}'],
+      { encoding: 'utf8' }
+    ).trim()
+    check(
+      'act: the default cluster: kind path runs (kind create, kind load, the post step deletes the cluster)',
+      r.code === 0 &&
+        /create cluster --name e2e-pass/.test(r.output) &&
+        r.output.includes('load docker-image example/workflows:e2e --name e2e-pass') &&
+        !clusters.split('\n').includes('e2e-pass') &&
+        containers === '',
+      `act exit ${r.code}; kind get clusters: ${clusters.trim()}; containers: ${containers}`
+    )
+  } else
+    console.log(
+      'act: kind is not set up here (hack/kind/up.sh failed): e2e.yml ran on the local cluster'
+    )
 }
 
 if (failures.length > 0) {
