@@ -141,8 +141,15 @@ describe('the cluster stage with kind-path and kubectl-path', () => {
   it('without them still downloads the pinned release and refuses one that does not match', async () => {
     const exec = runner()
     const { cache, calls } = recordingCache('a tampered kind')
+    // kind and kubectl are fetched side by side: whichever is refused first ends the stage.
+    const pinned = [
+      PINNED_SHA256['kind/v0.32.0/linux-amd64'],
+      PINNED_SHA256['kubectl/v1.35.5/linux-amd64']
+    ]
     await expect(provisionCluster(inputs, os.tmpdir(), deps(exec, cache).d)).rejects.toThrow(
-      `has sha256 ${createHash('sha256').update('a tampered kind').digest('hex')}, expected ${PINNED_SHA256['kind/v0.32.0/linux-amd64']}: refusing to run it`
+      new RegExp(
+        `has sha256 ${createHash('sha256').update('a tampered kind').digest('hex')}, expected (${pinned.join('|')}): refusing to run it`
+      )
     )
     expect(calls).toContain(
       `download ${downloadUrl('kind', 'v0.32.0', { os: 'linux', arch: 'amd64' })}`
