@@ -188,15 +188,30 @@ function checkInputs(value: unknown, code: CodeContract): Problem[] {
         message: 'a default is a single value (a string)'
       })
   }
-  const declared = Object.keys(inputs)
-  for (const name of code.inputs.filter((n) => !declared.includes(n)))
-    problems.push({
-      at: 'inputs',
-      message: `the code reads input '${name}', action.yml does not declare it`
-    })
-  for (const name of declared.filter((n) => !code.inputs.includes(n)))
-    problems.push({ at: `inputs.${name}`, message: `declared, but the code never reads it` })
-  return problems
+  return [...problems, ...bothWays('inputs', Object.keys(inputs), code.inputs, 'reads input')]
+}
+
+/** What the code uses and action.yml does not declare, and the reverse. */
+function bothWays(
+  section: 'inputs' | 'outputs',
+  declared: string[],
+  used: readonly string[],
+  verb: 'reads input' | 'sets output'
+): Problem[] {
+  return [
+    ...used
+      .filter((n) => !declared.includes(n))
+      .map((n) => ({
+        at: section,
+        message: `the code ${verb} '${n}', action.yml does not declare it`
+      })),
+    ...declared
+      .filter((n) => !used.includes(n))
+      .map((n) => ({
+        at: `${section}.${n}`,
+        message: `declared, but the code never ${verb.split(' ')[0]} it`
+      }))
+  ]
 }
 
 function checkOutputs(value: unknown, code: CodeContract): Problem[] {
@@ -214,15 +229,7 @@ function checkOutputs(value: unknown, code: CodeContract): Problem[] {
         message: "only a composite action's outputs take a value"
       })
   }
-  const declared = Object.keys(outputs)
-  for (const name of code.outputs.filter((n) => !declared.includes(n)))
-    problems.push({
-      at: 'outputs',
-      message: `the code sets output '${name}', action.yml does not declare it`
-    })
-  for (const name of declared.filter((n) => !code.outputs.includes(n)))
-    problems.push({ at: `outputs.${name}`, message: `declared, but the code never sets it` })
-  return problems
+  return [...problems, ...bothWays('outputs', Object.keys(outputs), code.outputs, 'sets output')]
 }
 
 function checkRuns(value: unknown, code: CodeContract): Problem[] {
