@@ -178,7 +178,6 @@ function decide(known: Known[], message: string): Kind | undefined {
 export class SourceIndex {
   private readonly parsed = new Map<string, GoFile | null>()
   private tests?: Map<string, string[]>
-  private readonly near = new Map<string, string[]>()
   private readonly folders = new Map<string, string[]>()
 
   constructor(readonly reader: SourceReader) {}
@@ -193,21 +192,8 @@ export class SourceIndex {
     return f ?? undefined
   }
 
-  /** The _test.go files that define `func Name(` (among `within`, or the whole workspace). */
-  definingTest(name: string, within?: readonly string[]): string[] {
-    if (within) {
-      const key = `${name}\n${within.join('\n')}`
-      let hits = this.near.get(key)
-      if (!hits) {
-        const mark = `func ${name}(`
-        hits = within
-          .filter((p) => p.endsWith('_test.go'))
-          .slice(0, SEARCH_FILES)
-          .filter((p) => this.reader.read(p)?.includes(mark))
-        this.near.set(key, hits)
-      }
-      return hits
-    }
+  /** The _test.go files that define `func Name(`. */
+  definingTest(name: string): string[] {
     if (!this.tests) {
       this.tests = new Map()
       const files = this.reader.files.filter((p) => p.endsWith('_test.go')).slice(0, SEARCH_FILES)
@@ -232,9 +218,7 @@ export class SourceIndex {
     if (clean.includes('/') || !best) return best ? [best] : []
     const same = files.filter((f) => f === base || f.endsWith('/' + base))
     if (same.length <= 1) return [best]
-    const dirs = new Set(same.map(dirOf))
-    const near = files.filter((f) => dirs.has(dirOf(f)))
-    const testDirs = new Set(this.definingTest(test.split('/')[0], near).map(dirOf))
+    const testDirs = new Set(this.definingTest(test.split('/')[0]).map(dirOf))
     const rank = (f: string) => (testDirs.has(dirOf(f)) ? 0 : f === best ? 1 : 2)
     return same.sort((a, b) => rank(a) - rank(b)).slice(0, MAX_CANDIDATES)
   }
