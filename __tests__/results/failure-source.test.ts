@@ -378,6 +378,14 @@ describe.each(builds)('%s: a panic in a goroutine', (build) => {
             checks: []
           }
         ])
+        expect(annotated(r).shown).toEqual([
+          [
+            `${log === 'panic' ? 'TestGoroutinePanic' : 'TestGoroutinePanicInTest'} panicked`,
+            file,
+            lineOf(file, snippet),
+            'panic: assignment to entry in nil map'
+          ]
+        ])
       }
     }
   )

@@ -79,8 +79,8 @@ const HOW: Record<Found, string> = {
 function annotationsOf(t: TestCase, locate: RunReport['locate']): Annotation[] {
   const f: Failure = t.failure ?? { message: '' }
   const checks = checksOf(f)
-  // A test cut off after a failed check failed there; one without, was interrupted.
-  const title = `${t.name} ${t.status === 'interrupted' && !checks.length ? 'was interrupted' : 'failed'}`
+  // A test cut off after a failed check failed there; one without says how it ended.
+  const title = `${t.name} ${f.kind && !checks.length ? FIRST[f.kind] : 'failed'}`
   const one = (at: Partial<Check> & { message: string }, name: string): Annotation => {
     const where = placed(at, t.package, locate)
     return {
@@ -105,6 +105,7 @@ const ENDED: Record<NonNullable<Failure['kind']>, string> = {
   timeout: 'timed out',
   interrupted: 'was cut off'
 }
+const FIRST = { ...ENDED, interrupted: 'was interrupted' }
 
 /**
  * Every failing check at its own line. GitHub shows 10 error annotations per step, so the first

@@ -29,7 +29,7 @@ export interface Printed {
 export interface SourceReader {
   /** Every Go file of the workspace, as a path relative to it. */
   readonly files: readonly string[]
-  /** The lines of one of `files`; undefined when it cannot be read. */
+  /** The text of one of `files`; undefined when it cannot be read. */
   read(path: string): string | undefined
 }
 
@@ -122,6 +122,8 @@ const BUILTINS = new Set(
 const HELPER_DEPTH = 3
 /** Files searched for a helper's or a test's definition, at most. */
 const SEARCH_FILES = 5000
+/** A test function's declaration, at the start of a line. */
+const TEST_FUNC = /^func ((?:Test|Example|Fuzz|Benchmark)\w*)\(/gm
 /** Same-named files tried for one printed line, at most. */
 const MAX_CANDIDATES = 20
 
@@ -169,45 +171,39 @@ function decide(known: Known[], message: string): Kind | undefined {
   return kind
 }
 
-/** Reads and indexes the workspace's Go files, once each, for one parse. */
+/**
+ * Reads and indexes the workspace's Go files for one parse: the files it classifies lines of,
+ * parsed once each; the test functions' files, found in one pass that keeps no text.
+ */
 export class SourceIndex {
-  private readonly texts = new Map<string, string | null>()
   private readonly parsed = new Map<string, GoFile | null>()
-  private readonly defining = new Map<string, string[]>()
+  private tests?: Map<string, string[]>
+  private readonly folders = new Map<string, string[]>()
 
   constructor(readonly reader: SourceReader) {}
-
-  text(path: string): string | undefined {
-    let t = this.texts.get(path)
-    if (t === undefined) {
-      t = this.reader.read(path) ?? null
-      this.texts.set(path, t)
-    }
-    return t ?? undefined
-  }
 
   file(path: string): GoFile | undefined {
     let f = this.parsed.get(path)
     if (f === undefined) {
-      const text = this.text(path)
+      const text = this.reader.read(path)
       f = text === undefined ? null : goFile(text)
       this.parsed.set(path, f)
     }
     return f ?? undefined
   }
 
-  /** The _test.go files that define `func Name(` (among `within`, or the whole workspace). */
-  definingTest(name: string, within?: readonly string[]): string[] {
-    const key = within ? `${name}\n${within.join('\n')}` : name
-    let hits = this.defining.get(key)
-    if (!hits) {
-      const files = (within ?? this.reader.files)
-        .filter((p) => p.endsWith('_test.go'))
-        .slice(0, SEARCH_FILES)
-      hits = files.filter((p) => this.text(p)?.includes(`func ${name}(`))
-      this.defining.set(key, hits)
+  /** The _test.go files that define `func Name(`. */
+  definingTest(name: string): string[] {
+    if (!this.tests) {
+      this.tests = new Map()
+      const files = this.reader.files.filter((p) => p.endsWith('_test.go')).slice(0, SEARCH_FILES)
+      for (const p of files) {
+        for (const m of this.reader.read(p)?.matchAll(TEST_FUNC) ?? []) {
+          this.tests.set(m[1], [...(this.tests.get(m[1]) ?? []), p])
+        }
+      }
     }
-    return hits
+    return this.tests.get(name) ?? []
   }
 
   /**
@@ -222,16 +218,32 @@ export class SourceIndex {
     if (clean.includes('/') || !best) return best ? [best] : []
     const same = files.filter((f) => f === base || f.endsWith('/' + base))
     if (same.length <= 1) return [best]
-    const dirs = new Set(same.map(dirOf))
-    const near = files.filter((f) => dirs.has(dirOf(f)))
-    const testDirs = new Set(this.definingTest(test.split('/')[0], near).map(dirOf))
+    const testDirs = new Set(this.definingTest(test.split('/')[0]).map(dirOf))
     const rank = (f: string) => (testDirs.has(dirOf(f)) ? 0 : f === best ? 1 : 2)
     return same.sort((a, b) => rank(a) - rank(b)).slice(0, MAX_CANDIDATES)
   }
 
   /** Go files of a folder. */
   folder(dir: string): string[] {
-    return this.reader.files.filter((f) => dirOf(f) === dir).slice(0, SEARCH_FILES)
+    let hit = this.folders.get(dir)
+    if (!hit) {
+      hit = this.reader.files.filter((f) => dirOf(f) === dir).slice(0, SEARCH_FILES)
+      this.folders.set(dir, hit)
+    }
+    return hit
+  }
+
+  /** Go files of the folders named like a package (`testutil.MustEqual` → …/testutil/). */
+  packageFiles(name: string): string[] {
+    const key = `pkg:${name}`
+    let hit = this.folders.get(key)
+    if (!hit) {
+      hit = this.reader.files
+        .filter((f) => dirOf(f).split('/').pop() === name)
+        .slice(0, SEARCH_FILES)
+      this.folders.set(key, hit)
+    }
+    return hit
   }
 }
 
@@ -291,8 +303,7 @@ function helperCalls(index: SourceIndex, from: string, c: Call, depth: number): 
   const qualifier = c.recv[0]
   const dir = dirOf(from)
   const places = [from, ...index.folder(dir).filter((p) => p !== from)]
-  if (qualifier)
-    places.push(...index.reader.files.filter((p) => dirOf(p).split('/').pop() === qualifier))
+  if (qualifier) places.push(...index.packageFiles(qualifier))
   for (const p of places) {
     const f = index.file(p)
     const bodies = f?.funcs.get(c.name)

@@ -44,6 +44,20 @@ export interface GoFile {
 const IDENT_START = /[\p{L}_]/u
 const IDENT_PART = /[\p{L}\p{N}_]/u
 
+/** ASCII first (almost every character of Go source), Unicode classes for the rest. */
+function identStart(c: string): boolean {
+  const n = c.charCodeAt(0)
+  if (n < 128) return (n >= 97 && n <= 122) || (n >= 65 && n <= 90) || n === 95
+  return IDENT_START.test(c)
+}
+
+function identPart(c: string): boolean {
+  const n = c.charCodeAt(0)
+  if (n < 128)
+    return (n >= 97 && n <= 122) || (n >= 65 && n <= 90) || n === 95 || (n >= 48 && n <= 57)
+  return IDENT_PART.test(c)
+}
+
 /** Tokens of a whole file. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = []
@@ -83,9 +97,9 @@ export function tokenize(text: string): Token[] {
       }
       i++
       out.push({ kind: c === '"' ? 'string' : 'other', text: value, line: start })
-    } else if (IDENT_START.test(c)) {
+    } else if (identStart(c)) {
       let j = i + 1
-      while (j < n && IDENT_PART.test(text[j])) j++
+      while (j < n && identPart(text[j])) j++
       out.push({ kind: 'ident', text: text.slice(i, j), line })
       i = j
     } else if (c >= '0' && c <= '9') {

@@ -1,6 +1,6 @@
 /**
  * The SourceReader over a checkout (the workspace, or `report --source DIR`): its Go files as
- * git lists them (or as found on disk), each read at most once, only if it really is inside the
+ * git lists them (or as found on disk), each read only if it really is inside the
  * checkout (a symlink out of it is not followed: test output and the tree come from the pull
  * request), and not when it is larger than any hand-written Go file.
  */
@@ -14,8 +14,9 @@ const MAX_FILES = 20_000
 
 export function checkoutSource(root: string, files: readonly string[]): SourceReader {
   const listed = new Set(files)
-  const cache = new Map<string, string | undefined>()
   let realRoot: string | undefined
+  // Not cached here: a parse keeps what it needs (a scan for test functions reads every test
+  // file once and must not hold them all).
   const read = (rel: string): string | undefined => {
     if (!listed.has(rel) || !rel.endsWith('.go')) return undefined
     try {
@@ -28,13 +29,7 @@ export function checkoutSource(root: string, files: readonly string[]): SourceRe
       return undefined
     }
   }
-  return {
-    files,
-    read(rel) {
-      if (!cache.has(rel)) cache.set(rel, read(rel))
-      return cache.get(rel)
-    }
-  }
+  return { files, read }
 }
 
 /** Go files of a checkout, relative to it: git's list (tracked and new), or a walk without git. */
