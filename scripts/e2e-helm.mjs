@@ -206,7 +206,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { exampleEnv, exampleInputs } = await import('./lib/example-inputs.mjs')
   const { runAction } = await import('./lib/run-action.mjs')
   const namespace = process.env.HELM_E2E_NAMESPACE || 'helm-e2e'
-  const work = path.join(root, '.e2e-helm')
+  const work = path.join(root, '.e2e', 'helm-alone')
   fs.rmSync(work, { recursive: true, force: true })
   const secret = `e2e-jwt-${Date.now()}-not-a-real-secret`
   let failed = 0
