@@ -5,8 +5,8 @@
 # runtime is hack/kind/runc-drop-sys-resource, so that `docker run --privileged` (kind's nodes)
 # works; see hack/kind/README.md. Idempotent: a running engine is left alone, except one whose
 # default runtime is not that wrapper: it is told to reload its configuration (SIGHUP, which
-# running containers do not notice) and, only if that did not take, restarted. Logs go to
-# /var/log/in-cluster-test/.
+# running containers do not notice) and, only if that did not take, restarted (DOCKER_UP_NO_RESTART=1:
+# fail instead). Logs go to /var/log/in-cluster-test/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -71,6 +71,10 @@ if [ -n "$runtime_name" ] && docker info >/dev/null 2>&1 && [ "$(default_runtime
     sleep 0.5
   done
   if [ "$(default_runtime)" != "$runtime_name" ]; then
+    if [ -n "${DOCKER_UP_NO_RESTART:-}" ]; then
+      echo "docker-up: the reload did not change the default runtime, and DOCKER_UP_NO_RESTART forbids a restart" >&2
+      exit 1
+    fi
     echo "docker-up: the reload did not change the default runtime: restarting dockerd ($pid)"
     kill "$pid"
     for _ in $(seq 120); do
