@@ -48,6 +48,62 @@ suite('createKube against a real API server', () => {
     await kube.apply([cm])
   })
 
+  it("applies a CRD with its x-kubernetes-* fields (the client's model names them otherwise)", async () => {
+    const name = `widgets${Date.now().toString(36)}.ict.example`
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: {
+        group: 'ict.example',
+        scope: 'Namespaced',
+        names: { plural: name.split('.')[0], kind: 'Widget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    properties: {
+                      values: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        ]
+      }
+    } as KubeObject
+    const ref = { apiVersion: crd.apiVersion!, kind: crd.kind!, name }
+    try {
+      await kube.apply([crd])
+      const live = (await kube.get(ref)) as unknown as typeof crd & {
+        spec: {
+          versions: Array<{
+            schema: {
+              openAPIV3Schema: {
+                properties: { spec: { properties: { values: Record<string, unknown> } } }
+              }
+            }
+          }>
+        }
+      }
+      // The server has the field (read back, the client's model spells it its own way).
+      const values = live.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.values
+      expect(
+        Object.entries(values).filter(([k]) => /^x.kubernetes.preserve.unknown.fields$/.test(k))
+      ).toEqual([[expect.any(String), true]])
+    } finally {
+      await kube.delete(ref)
+    }
+  })
+
   it('returns undefined for missing objects and pods, and names the resource on errors', async () => {
     expect(await kube.get({ ...ref, name: 'no-such-job' })).toBeUndefined()
     expect(await kube.readPod(ns, 'no-such-pod')).toBeUndefined()

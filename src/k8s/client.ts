@@ -25,7 +25,9 @@ import { Observable } from '@kubernetes/client-node/dist/gen/rxjsStub.js'
 import { Log } from '@kubernetes/client-node/dist/log.js'
 import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js'
 import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js'
 import type { KubernetesObject } from '@kubernetes/client-node/dist/types.js'
+import { getSerializationType } from '@kubernetes/client-node/dist/util.js'
 import { Watch } from '@kubernetes/client-node/dist/watch.js'
 import { PassThrough } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
@@ -179,6 +181,21 @@ function startWatch(w: Watch, query: WatchQuery, onEvent: () => void): () => voi
   }
 }
 
+/**
+ * An object as the client's model of its kind. patch() and create() serialize a kind the client
+ * knows (a CustomResourceDefinition, a Deployment) by its model's property names, so a plain
+ * object's `x-kubernetes-preserve-unknown-fields` and the like would be dropped without a word:
+ * ArgoCD's CRDs lost them, and the API server then pruned an Application's helm valuesObject to {}.
+ * Read into the model first, they are written back under their own names. Kinds the client does
+ * not know (custom resources) pass as they are.
+ */
+function asModel(obj: KubeObject): KubernetesObject {
+  return ObjectSerializer.deserialize(
+    obj,
+    getSerializationType(obj.apiVersion, obj.kind)
+  ) as KubernetesObject
+}
+
 /** Apply, get, create and delete of any object, through the generic objects API. */
 function objectMethods(
   objects: KubernetesObjectApi
@@ -197,7 +214,7 @@ function objectMethods(
       for (const obj of applyOrder(list)) {
         try {
           await objects.patch(
-            obj as KubernetesObject,
+            asModel(obj),
             undefined,
             undefined,
             options?.fieldManager ?? FIELD_MANAGER,
@@ -224,7 +241,7 @@ function objectMethods(
 
     async create<T extends KubeObject>(obj: T) {
       try {
-        return (await objects.create(obj as KubernetesObject)) as unknown as T
+        return (await objects.create(asModel(obj))) as unknown as T
       } catch (e) {
         throw describeApiError(e, `Creating ${obj.kind}/${obj.metadata?.name}`)
       }
