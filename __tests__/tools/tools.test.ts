@@ -208,9 +208,18 @@ describe('installTool for helm (a release tarball)', () => {
   const version = 'v3.18.4'
   const url = downloadUrl('helm', version, linux)
 
+  // Every file these tests write lives under one private directory, removed afterwards: a fixed
+  // name in the shared /tmp can belong to another user (CI runs the tests as a non-root user
+  // after root has run them) and fail the download with EACCES.
+  let scratch = ''
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-helm-'))
+  })
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
+
   /** A tarball shaped like helm's release: linux-amd64/helm, linux-amd64/LICENSE. */
   function helmTarball(script: string): Buffer {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-helm-tgz-'))
+    const dir = fs.mkdtempSync(path.join(scratch, 'tgz-'))
     fs.mkdirSync(path.join(dir, 'linux-amd64'))
     fs.writeFileSync(path.join(dir, 'linux-amd64', 'helm'), script, { mode: 0o755 })
     fs.writeFileSync(path.join(dir, 'linux-amd64', 'LICENSE'), 'Apache-2.0\n')
@@ -225,12 +234,12 @@ describe('installTool for helm (a release tarball)', () => {
     c.cache.download = async (u) => {
       c.downloads.push(u)
       if (u !== url) throw Object.assign(new Error('404'), { httpStatusCode: 404 })
-      const f = path.join(os.tmpdir(), `ict-helm-dl-${process.pid}-${n++}`)
+      const f = path.join(scratch, `download-${n++}`)
       fs.writeFileSync(f, tarball)
       return f
     }
     c.cache.extractTar = async (file) => {
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ict-helm-x-'))
+      const out = fs.mkdtempSync(path.join(scratch, 'x-'))
       execFileSync('tar', ['-xzf', file, '-C', out])
       return out
     }
