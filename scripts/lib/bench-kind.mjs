@@ -185,6 +185,14 @@ export async function kindScenario(o) {
         '--timeout=300s'
       )
       kubectl('-n', 'argocd', 'rollout', 'status', 'deployment/argocd-redis', '--timeout=300s')
+      kubectl(
+        '-n',
+        'argocd',
+        'rollout',
+        'status',
+        'deployment/argocd-applicationset-controller',
+        '--timeout=300s'
+      )
     })
     timed(stages, 'deploy (argocd)', () => {
       kubectl('apply', '-f', p.seedApp)
