@@ -64,7 +64,9 @@ function prepare(root, work, sh) {
     seedArgocd,
     docs
       .filter(Boolean)
-      .map((d) => stringify(d))
+      // YAML 1.1 for kubectl: redis's args "no" and "" stay strings (1.2 would leave no bare,
+      // and kubectl's YAML 1.1 reads that as false: "args[3]: expected string").
+      .map((d) => stringify(d, { version: '1.1' }))
       .join('---\n')
   )
   const app = parse(fs.readFileSync(path.join(root, 'example/argocd/application.yaml'), 'utf8'))
