@@ -6,7 +6,16 @@ import type { ReportInputs } from './inputs/types.js'
 import { reportableFailures } from './results/gotest.js'
 import type { Logger } from './ports.js'
 import type { Redactor } from './secrets/redact.js'
-import { annotations, outputs, summary, type RunReport } from './report/report.js'
+import {
+  annotations,
+  FLAKY_REASON,
+  flakyEntry,
+  flakyList,
+  MAX_ANNOTATIONS,
+  outputs,
+  summary,
+  type RunReport
+} from './report/report.js'
 
 export interface Publisher {
   setOutput(name: string, value: string): void
@@ -33,6 +42,17 @@ export async function publish(
       ...a.properties,
       title: a.properties.title && clean(a.properties.title)
     })
+  // A flaky test passed, but its first failure is still worth a look where it happened.
+  const passedOnRerun = report.run
+    ? flakyList(report.run).filter((f) => f.kind !== 'repetition')
+    : []
+  for (const f of passedOnRerun.slice(0, MAX_ANNOTATIONS)) {
+    const e = flakyEntry(f, report.locate)
+    log.warning(clean(e.message || `${f.name} ${FLAKY_REASON[f.kind]}`), {
+      title: clean(`${e.test} ${FLAKY_REASON[f.kind]}`),
+      ...(e.file ? { file: e.file, startLine: e.line ?? undefined } : {})
+    })
+  }
   if (omitted > 0)
     log.warning(
       `${omitted} more failing check(s) are in the job summary and results.json (GitHub shows 10 annotations per step)`

@@ -126,8 +126,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
     }
 
     const { status, profile, ...outcome } = await outcomeStage(
-      tests.runs,
-      inputs.job,
+      tests,
+      { ...inputs.job, failOnFlaky: inputs.report.failOnFlaky },
       {
         namespace,
         jobName: name,

@@ -5,11 +5,15 @@ import { parseJobTemplate } from '../../src/k8s/job-template.js'
 import type { JobObject } from '../../src/k8s/types.js'
 import {
   RUN_ENV,
+  SHARD_COUNT_ENV,
+  SHARD_INDEX_ENV,
   SHARD_LABEL,
   SKIP_ENV,
   indexedShardJob,
+  shardEnv,
   shardJobName,
-  shardJobs
+  shardJobs,
+  withEnv
 } from '../../src/shard/jobs.js'
 
 const template = parseJobTemplate(
@@ -60,7 +64,12 @@ describe('shardJobs', () => {
     expect(job).toEqual(before)
     const c = container(again[1])
     expect(c.image).toBe('example/tests:0123456789ab')
-    expect(c.env).toEqual(container(job).env)
+    // The rendered env, then the shard's number and the count.
+    expect(c.env).toEqual([
+      ...(container(job).env ?? []),
+      { name: SHARD_INDEX_ENV, value: '1' },
+      { name: SHARD_COUNT_ENV, value: '3' }
+    ])
     expect(c.envFrom).toEqual([{ secretRef: { name: 'postgres-credentials' } }])
     // A pushed image is pulled by every shard with the run's pull Secret.
     for (const j of again)
@@ -93,6 +102,37 @@ describe('shardJobs', () => {
     expect(shardJobName(long, 11)).toHaveLength(63)
     expect(shardJobName(long, 11).endsWith('-s12')).toBe(true)
     expect(shardJobName(`${'a'.repeat(59)}-b`, 0)).toBe(`${'a'.repeat(59)}-s1`)
+  })
+})
+
+describe('shard variables', () => {
+  const env = (j: JobObject) => Object.fromEntries((container(j).env ?? []).map((e) => [e.name, e]))
+
+  it('give each shard Job its 0-based index and the count', () => {
+    const jobs = shardJobs(job, groups, testArgs)
+    expect(jobs.map((j) => env(j)[SHARD_INDEX_ENV].value)).toEqual(['0', '1', '2'])
+    expect(jobs.map((j) => env(j)[SHARD_COUNT_ENV].value)).toEqual(['3', '3', '3'])
+  })
+
+  it("give an Indexed Job's pods their own completion index through the downward API", () => {
+    const e = env(indexedShardJob(job, groups, testArgs))
+    expect(e[SHARD_INDEX_ENV]).toEqual({
+      name: SHARD_INDEX_ENV,
+      valueFrom: {
+        fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" }
+      }
+    })
+    expect(e[SHARD_COUNT_ENV].value).toBe('3')
+  })
+
+  it('make a Job that runs alone shard 0 of 1, replacing a template value of the same name', () => {
+    const own = structuredClone(job)
+    container(own).env = [...(container(own).env ?? []), { name: SHARD_COUNT_ENV, value: '9' }]
+    const e = container(withEnv(own, shardEnv(0, 1))).env ?? []
+    expect(e.filter((x) => x.name.startsWith('IN_CLUSTER_TEST_SHARD_'))).toEqual([
+      { name: SHARD_INDEX_ENV, value: '0' },
+      { name: SHARD_COUNT_ENV, value: '1' }
+    ])
   })
 })
 

@@ -157,11 +157,12 @@ export function getInputs(
       timeoutSeconds: values.timeout,
       shards: values.shards,
       shardMode: values['shard-mode'],
-      previousResults: values['previous-results']
+      previousResults: values['previous-results'],
+      rerunFailed: values['rerun-failed']
     },
     report: {
       failOnTestFailure: values['fail-on-test-failure'],
-      failOnFlaky: values['fail-on-flaky'],
+      failOnFlaky: values['fail-on-flaky'] ?? values['rerun-failed'] === 0,
       serviceLogs: values['service-logs'],
       minCoverage: values['min-coverage'],
       commentOnPr: values['comment-on-pr'],

@@ -216,8 +216,13 @@ export const INPUTS = {
   },
   'shard-mode': { group: 'job', default: 'jobs', parse: enumOf(['jobs', 'indexed'] as const) },
   'previous-results': { group: 'job', parse: optional(resolved) },
+  'rerun-failed': {
+    group: 'job',
+    default: '0',
+    parse: (v: string, _c: ParseContext, n: string) => integer(n, v, 0, 5)
+  },
   'fail-on-test-failure': { group: 'report', default: 'true', parse: boolean },
-  'fail-on-flaky': { group: 'report', default: 'true', parse: boolean },
+  'fail-on-flaky': { group: 'report', parse: optional(boolean) },
   'service-logs': { group: 'report', default: 'true', parse: boolean },
   'min-coverage': {
     group: 'report',

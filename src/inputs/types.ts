@@ -146,11 +146,14 @@ export interface JobInputs {
   shardMode: 'jobs' | 'indexed'
   /** A results.json of an earlier run, whose test durations balance the shards. */
   previousResults?: string
+  /** How many times the failed tests run again, alone, while some still fail (0: never). */
+  rerunFailed: number
 }
 
 export interface ReportInputs {
   failOnTestFailure: boolean
-  /** False: a run whose only failures are flaky tests (failed and passed in repetitions) passes. */
+  /** False: a run whose only failures are flaky tests passes (with a warning). Unset, it is true
+   * without rerun-failed and false with it: asking for reruns is asking that a pass on rerun pass. */
   failOnFlaky: boolean
   /** Collect the service's logs and state when a run does not pass. */
   serviceLogs: boolean

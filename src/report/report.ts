@@ -6,7 +6,7 @@
 import type { AnnotationProperties } from '../ports.js'
 import type { StageTiming } from '../timing.js'
 import { failedThrough, reportableFailures } from '../results/gotest.js'
-import type { Check, Failure, Found, TestCase, TestRun } from '../results/types.js'
+import type { Check, Failure, FlakyTest, Found, TestCase, TestRun } from '../results/types.js'
 import { cell, code, ms, table } from './markdown.js'
 import { stageChart } from './gantt.js'
 import { checksOf } from '../results/failure-source.js'
@@ -135,7 +135,9 @@ export function outputs(r: RunReport): Record<string, string> {
     'tests-skipped': String(r.run?.skipped ?? 0),
     coverage: r.run?.coverage === undefined ? '' : String(r.run.coverage),
     'failed-tests': JSON.stringify(failed),
-    'flaky-tests': JSON.stringify(r.run?.flaky ?? []),
+    'flaky-tests': JSON.stringify(
+      r.run ? flakyList(r.run).map((f) => flakyEntry(f, r.locate)) : []
+    ),
     diagnosis: r.status === 'passed' ? '' : r.headline,
     'results-file': r.files?.results ?? '',
     'junit-file': r.files?.junit ?? '',
@@ -162,17 +164,13 @@ export function summary(r: RunReport): string {
       '> No test ran: check test-args (-test.run) and that the image holds the test binary.'
     )
   }
-  if (run?.flaky && run.flaky.length > 0) {
-    const names = run.flaky.slice(0, 20).map((n) => code(n, 200))
-    parts.push(
-      `> Flaky (failed in one repetition, passed in another): ${names.join(', ')}${run.flaky.length > 20 ? ` and ${run.flaky.length - 20} more` : ''}`
-    )
-  }
   if (run?.coverageNote) parts.push(`> ${cell(run.coverageNote, 1000)}`)
 
   if (run) {
     const section = failedSection(run, r.locate)
     if (section) parts.push(section)
+    const flaky = flakySection(run, r.locate)
+    if (flaky) parts.push(flaky)
   }
 
   if (r.status !== 'passed' && r.image && r.rerun) parts.push(rerunSection(r.image, r.rerun, run))
@@ -275,6 +273,77 @@ function failedSection(run: TestRun, locate: RunReport['locate']): string | unde
   return `### Failed tests (${failures.length})\n\n${table(['test', 'location', 'message', 'duration'], rows)}${note}`
 }
 
+/** What happened to a flaky test, in words. */
+export const FLAKY_REASON: Record<FlakyTest['kind'], string> = {
+  repetition: 'failed in one repetition (-test.count) and passed in another',
+  rerun: 'failed, then passed when run again alone',
+  'shard-conflict':
+    'failed only beside other shards (shared state?), then passed when run again alone'
+}
+
+/** Where shard conflicts come from and what to do, under the list (see the README). */
+export const SHARD_CONFLICT_HINT =
+  'Tests that fail only beside other shards share state across shards (a table, rows, a lock): give each shard its own schema or database, named by IN_CLUSTER_TEST_SHARD_INDEX (see "Shards that share a database" in the README).'
+
+/**
+ * Every flaky test with its first failure: the reruns' as they were found, the -test.count ones
+ * from their first failing repetition.
+ */
+export function flakyList(run: TestRun): FlakyTest[] {
+  const listed = run.flakyTests ?? []
+  const known = new Set(listed.map((f) => f.name))
+  const repeated = (run.flaky ?? [])
+    .filter((name) => !known.has(name))
+    .map((name): FlakyTest => {
+      const t = run.tests.find((x) => x.name === name && x.status === 'fail')
+      return {
+        name,
+        kind: 'repetition',
+        ...(t?.failure ? { failure: t.failure } : {}),
+        ...(t?.package ? { package: t.package } : {})
+      }
+    })
+  return [...listed, ...repeated]
+}
+
+/** A flaky test as the flaky-tests output and results.json give it. */
+export function flakyEntry(f: FlakyTest, locate: RunReport['locate']) {
+  const where = placed(f.failure ?? {}, f.package, locate)
+  return {
+    name: f.name,
+    kind: f.kind,
+    reason: FLAKY_REASON[f.kind],
+    test: f.failedTest ?? f.name,
+    file: where.file ?? f.failure?.file ?? null,
+    line: where.line ?? f.failure?.line ?? null,
+    message: f.failure?.message ?? '',
+    ...(f.shard ? { shard: f.shard } : {}),
+    ...(f.rerun ? { rerun: f.rerun } : {})
+  }
+}
+
+/** The flaky tests, each with what happened and its first failure; shard conflicts explained. */
+function flakySection(run: TestRun, locate: RunReport['locate']): string | undefined {
+  const flaky = flakyList(run)
+  if (flaky.length === 0) return undefined
+  const rows = flaky.slice(0, 50).map((f) => {
+    const e = flakyEntry(f, locate)
+    const happened =
+      FLAKY_REASON[f.kind] +
+      (f.shard ? ` (shard ${f.shard})` : '') +
+      (f.rerun ? ` (rerun ${f.rerun})` : '')
+    return [
+      code(f.name, 200) + (e.test !== f.name ? `<br>${code(e.test, 200)}` : ''),
+      cell(happened),
+      e.file ? cell(`${e.file}:${e.line ?? ''}`) : '',
+      cell(e.message, 500)
+    ]
+  })
+  const more = flaky.length > 50 ? `\n\n${flaky.length - 50} more in results.json` : ''
+  const hint = flaky.some((f) => f.kind === 'shard-conflict') ? `\n\n> ${SHARD_CONFLICT_HINT}` : ''
+  return `### Flaky tests (${flaky.length})\n\n${table(['test', 'what happened', 'first failure', 'message'], rows)}${more}${hint}`
+}
+
 /** Keeps the summary under GitHub's limit, cutting at a line and saying so. */
 export function capSummary(text: string, limit = SUMMARY_LIMIT): string {
   if (Buffer.byteLength(text) <= limit) return text
@@ -322,6 +391,7 @@ export function resultsJson(r: RunReport): string {
             : null
         }
       }),
+      flaky: (run ? flakyList(run) : []).map((f) => flakyEntry(f, r.locate)),
       tests: (run?.tests ?? []).map((t) => ({
         name: t.name,
         status: t.status,

@@ -74,8 +74,32 @@ export interface TestRun {
   /** The binary's own final word: PASS, FAIL, or nothing when it was cut off. */
   verdict?: 'PASS' | 'FAIL'
   status: 'passed' | 'failed'
-  /** Names that failed in one repetition and passed in another (-test.count=N). */
+  /** Names that failed in one repetition and passed in another (-test.count=N), and those that
+   * failed and then passed when run again alone (rerun-failed). */
   flaky?: string[]
+  /** What is known of each rerun-failed flaky test (see shard/rerun-failed.ts). */
+  flakyTests?: FlakyTest[]
   /** How the binary ended when it printed no verdict: killed, SIGQUIT dump, os.Exit. */
   ending?: 'killed' | 'sigquit' | 'exited'
+}
+
+/**
+ * A test that both failed and passed in one run:
+ * - `repetition`: in one -test.count repetition and not in another;
+ * - `rerun`: it failed, then passed when run again alone (rerun-failed);
+ * - `shard-conflict`: the same in a sharded run: it failed only beside other shards, which is
+ *   what tests sharing state across shards (a table, a row, a lock) do.
+ */
+export interface FlakyTest {
+  /** The top-level test (what a rerun runs). */
+  name: string
+  kind: 'repetition' | 'rerun' | 'shard-conflict'
+  /** Its first failure, and the failing test's name when that was a subtest. */
+  failure?: Failure
+  failedTest?: string
+  package?: string
+  /** The shard (1-based) it failed in. */
+  shard?: number
+  /** The rerun it passed in (1-based). */
+  rerun?: number
 }

@@ -26,7 +26,7 @@
  * (reason FailedIndexes) when any index failed. Pods are `<job>-<index>-<random>`, labelled
  * `batch.kubernetes.io/job-completion-index`: follow one log per index.
  */
-import type { JobObject } from '../k8s/types.js'
+import type { EnvVar, JobObject } from '../k8s/types.js'
 import { testContainer } from '../k8s/job-template.js'
 import { shardArgList, takeRunAndSkip } from './shard.js'
 
@@ -34,6 +34,36 @@ import { shardArgList, takeRunAndSkip } from './shard.js'
 export const SHARD_LABEL = 'in-cluster-test/shard'
 export const RUN_ENV = 'IN_CLUSTER_TEST_RUN_'
 export const SKIP_ENV = 'IN_CLUSTER_TEST_SKIP_'
+
+/**
+ * Every test pod's shard, for suites that isolate shards sharing one database (a schema per
+ * shard): its index, 0-based like JOB_COMPLETION_INDEX, and the shard count. A single Job, the
+ * listing Job and a rerun are index 0 of 1; a rerun also gets its attempt (1, 2, ...).
+ */
+export const SHARD_INDEX_ENV = 'IN_CLUSTER_TEST_SHARD_INDEX'
+export const SHARD_COUNT_ENV = 'IN_CLUSTER_TEST_SHARD_COUNT'
+export const RERUN_ENV = 'IN_CLUSTER_TEST_RERUN'
+
+/** An Indexed Job's pods share one spec: each reads its index from its own annotation. */
+const COMPLETION_INDEX = "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+
+/** The shard variables of shard `index` (or of each index of an Indexed Job) of `count`. */
+export function shardEnv(index: number | 'indexed', count: number): EnvVar[] {
+  return [
+    index === 'indexed'
+      ? { name: SHARD_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: COMPLETION_INDEX } } }
+      : { name: SHARD_INDEX_ENV, value: String(index) },
+    { name: SHARD_COUNT_ENV, value: String(count) }
+  ]
+}
+
+/** The job with `vars` set on its test container, replacing any of the same name. */
+export function withEnv(job: JobObject, vars: EnvVar[]): JobObject {
+  const c = testContainer(job)
+  const names = new Set(vars.map((e) => e.name))
+  c.env = [...(c.env ?? []).filter((e) => !names.has(e.name)), ...vars]
+  return job
+}
 
 /** Kubernetes puts the Job name into a label value (job-name): at most 63 characters. */
 const MAX_NAME = 63
@@ -65,7 +95,7 @@ export function shardJobs(job: JobObject, groups: string[][], testArgs: string[]
     meta.name = shardJobName(meta.name ?? 'tests', i)
     withLabel(copy, SHARD_LABEL, String(i + 1))
     testContainer(copy).args = args[i]
-    return copy
+    return withEnv(copy, shardEnv(i, groups.length))
   })
 }
 
@@ -90,5 +120,5 @@ export function indexedShardJob(job: JobObject, groups: string[][], testArgs: st
   ])
   const names = new Set(ours.map((e) => e.name))
   c.env = [...(c.env ?? []).filter((e) => !names.has(e.name)), ...ours]
-  return copy
+  return withEnv(copy, shardEnv('indexed', groups.length))
 }

@@ -9,6 +9,7 @@ import { parseTestLogWithProfile, TestLogParser, type ParseOptions } from '../re
 import { forEachLineOfFile } from '../results/log-lines.js'
 import type { TestRun } from '../results/types.js'
 import { mergeRuns } from './shard.js'
+import { withReruns } from './rerun-failed.js'
 
 export interface MergedShards {
   run: TestRun
@@ -95,19 +96,29 @@ export function shardHeader(i: number, n: number, name: string): string {
 
 const SHARD_HEADER = /^### shard (\d+)\/(\d+) \(Job (.+)\)$/
 
+/** The header line before a rerun's log (rerun-failed), after the run's own in tests.log. */
+export function rerunHeader(attempt: number, attempts: number, job: string): string {
+  return `### rerun ${attempt}/${attempts} (Job ${job})`
+}
+
+const RERUN_HEADER = /^### rerun (\d+)\/(\d+) \(Job (.+)\)$/
+
 /**
  * Reads a tests.log as a stream (any size) and gives what the run gave: a sharded run's log
  * (`combinedLog`) is split at its `### shard i/N` headers and its shards merged, so the coverage
- * is the run's, not the last shard's `coverage:` line; any other log is parsed whole.
+ * is the run's, not the last shard's `coverage:` line; any other log is parsed whole. The reruns
+ * after their `### rerun k/N` headers are applied to it as the run applied them.
  */
 export async function parseLogFile(path: string, options?: ParseOptions): Promise<MergedShards> {
   const parsers: TestLogParser[] = []
+  const reruns: TestLogParser[] = []
   let current: TestLogParser | undefined
   await forEachLineOfFile(path, (line) => {
-    const header = line.startsWith('### shard ') ? SHARD_HEADER.exec(line) : null
-    if (header) {
+    const shard = line.startsWith('### shard ') && SHARD_HEADER.test(line)
+    const rerun = line.startsWith('### rerun ') && RERUN_HEADER.test(line)
+    if (shard || rerun) {
       current = new TestLogParser(options)
-      parsers.push(current)
+      ;(rerun ? reruns : parsers).push(current)
       return
     }
     if (!current) {
@@ -117,5 +128,6 @@ export async function parseLogFile(path: string, options?: ParseOptions): Promis
     current.push(line)
   })
   if (parsers.length === 0) parsers.push(new TestLogParser(options))
-  return mergeShards(parsers.map((p) => ({ run: p.finish(), profile: p.profile() })))
+  const parsed = (p: TestLogParser) => ({ run: p.finish(), profile: p.profile() })
+  return withReruns(mergeShards(parsers.map(parsed)), reruns.map(parsed))
 }

@@ -9,6 +9,7 @@ import type { Kube } from '../k8s/kube.js'
 import { CONTAINER } from '../k8s/job-template.js'
 import type { JobRun } from '../job/runner.js'
 import { mergeShards } from '../shard/merge.js'
+import { rerunTargets, withReruns } from '../shard/rerun-failed.js'
 import { reportableFailures } from '../results/gotest.js'
 import type { CoverProfile } from '../results/cover-profile.js'
 import type { TestRun } from '../results/types.js'
@@ -56,25 +57,53 @@ export interface OutcomeDeps {
 }
 
 export async function outcomeStage(
-  runs: JobRun[],
-  inputs: Pick<JobInputs, 'shards' | 'shardMode' | 'timeoutSeconds'>,
+  tests: { runs: JobRun[]; reruns?: JobRun[] },
+  inputs: Pick<JobInputs, 'shards' | 'shardMode' | 'timeoutSeconds'> & { failOnFlaky: boolean },
   c: OutcomeContext,
   d: OutcomeDeps
 ): Promise<Outcome> {
+  const { runs, reruns = [] } = tests
   // Shards: counts added up, cover profiles merged and the coverage recomputed from them (left
-  // out when a shard printed no profile, as a single Job that panicked would print none).
-  const merged = mergeShards(runs)
+  // out when a shard printed no profile, as a single Job that panicked would print none). Then
+  // the reruns: a test counts as it last ended.
+  const merged = withReruns(mergeShards(runs), reruns)
   const run = merged.run
-  if (runs.length > 1 && run.coverage !== undefined)
+  if ((runs.length > 1 || reruns.length > 0) && run.coverage !== undefined)
     run.coverage = Math.round(run.coverage * 10) / 10
-  // The shard that went worst speaks for the run: an error before a failure before a pass.
+  // The shard that went worst speaks for the run: an error before a failure before a pass. After
+  // reruns, the last one speaks (it ran the tests still failing, alone) when it ended.
+  const lastRerun = reruns.at(-1)
   const worst =
+    (lastRerun && ['succeeded', 'failed'].includes(lastRerun.watched.outcome)
+      ? lastRerun
+      : undefined) ??
     runs.find((r) => r.watched.outcome !== 'succeeded') ??
     runs.find((r) => r.run.status === 'failed') ??
     runs[0]
   const watched = worst.watched
-  const base = { run, profile: merged.profile, exitCode: watched.exitCode, details: [] }
-  const allSucceeded = runs.every((r) => r.watched.outcome === 'succeeded')
+  const base = {
+    run,
+    profile: merged.profile,
+    exitCode: watched.exitCode,
+    details: [] as string[]
+  }
+  // Reruns that left nothing failing stand for the Jobs that failed before them.
+  const allSucceeded =
+    runs.every((r) => r.watched.outcome === 'succeeded') ||
+    (lastRerun?.watched.outcome === 'succeeded' && run.status === 'passed')
+  const flaky = run.flakyTests ?? []
+  if (allSucceeded && run.status === 'passed' && flaky.length > 0 && inputs.failOnFlaky)
+    return {
+      ...base,
+      status: 'failed',
+      headline: `${flaky.length} test(s) failed, then passed when run again alone (fail-on-flaky is true): ${flaky
+        .slice(0, 5)
+        .map(
+          (f) =>
+            `${f.name}${f.kind === 'shard-conflict' ? ' (failed only beside other shards: shared state?)' : ''}`
+        )
+        .join(', ')}${flaky.length > 5 ? ', …' : ''}`
+    }
   // An image without the TestMain opt-in runs -test.run=^$ in every pod: nothing, and passes.
   if (inputs.shards > 1 && inputs.shardMode === 'indexed' && allSucceeded && !run.tests.length)
     return {
@@ -89,6 +118,10 @@ export async function outcomeStage(
   // The run's own objects and the service's: other workloads' events are not this run's story.
   const ours = new Set(service?.objects ?? [])
   const events = await d.kube.listEvents(c.namespace).catch(() => [])
+  if (reruns.length > 0 && run.status === 'failed')
+    base.details.push(
+      `Run again alone ${reruns.length} time(s) (rerun-failed); still failing: ${rerunTargets(run).join(', ')}`
+    )
   const diagnosis = diagnose({
     job: watched.job,
     pod: watched.pod,
@@ -108,7 +141,7 @@ export async function outcomeStage(
     testsRan: run.tests.length > 0,
     lastLogLines: worst.tail.slice(-3)
   })
-  await deleteGivenUp(runs, c.namespace, d)
+  await deleteGivenUp([...runs, ...reruns], c.namespace, d)
   return {
     ...base,
     status: watched.outcome === 'succeeded' ? 'failed' : diagnosis.status,
@@ -116,7 +149,7 @@ export async function outcomeStage(
       (runs.length > 1 ? `[${worst.name}] ` : '') + diagnosis.headline,
       service ? serviceTroubles(service) : []
     ),
-    details: diagnosis.details,
+    details: [...base.details, ...diagnosis.details],
     service
   }
 }

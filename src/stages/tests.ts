@@ -29,7 +29,8 @@ import {
   withCoverProfile
 } from '../shard/shard.js'
 import { shardHeader } from '../shard/merge.js'
-import { indexedShardJob, shardJobName, shardJobs } from '../shard/jobs.js'
+import { indexedShardJob, shardEnv, shardJobName, shardJobs, withEnv } from '../shard/jobs.js'
+import { rerunFailed } from './rerun.js'
 import type { StageTimer } from '../timing.js'
 import type { SourceReader } from '../results/failure-source.js'
 
@@ -63,6 +64,8 @@ export interface TestsContext {
 
 export interface TestsResult {
   runs: JobRun[]
+  /** The failed tests' reruns (rerun-failed), in order; empty when none ran. */
+  reruns: JobRun[]
   /** Why there was nothing to run (sharding found no test); the runs hold the listing. */
   error?: string
 }
@@ -113,23 +116,36 @@ export async function testsStage(
     source: d.source
   }
 
+  /** A Job that runs alone: shard 0 of 1. */
+  const aloneJob = (name: string, args: string[]) => withEnv(testJob(name, args), shardEnv(0, 1))
+  const rerun = (runs: JobRun[], testArgs: string[]) =>
+    rerunFailed(runs, ctx, {
+      attempts: inputs.rerunFailed,
+      testArgs,
+      name: c.name,
+      outputDir: c.outputDir,
+      logFile: c.logFile,
+      testJob,
+      timer
+    })
+
   if (inputs.shards <= 1) {
     const run = await timer.time('tests', () =>
       log.group(`Test output (Job ${c.name})`, () =>
-        createAndRunJob(ctx, testJob(c.name, inputs.testArgs), {
+        createAndRunJob(ctx, aloneJob(c.name, inputs.testArgs), {
           file: c.logFile,
           echo: (line) => log.info(line)
         })
       )
     )
-    return { runs: [run] }
+    return { runs: [run], reruns: await rerun([run], inputs.testArgs) }
   }
 
   // The binary lists its own tests, in the cluster: a TestMain may need what only runs there.
   const listFile = path.join(c.outputDir, 'test-list.log')
   const listing = await timer.time('test list', () =>
     log.group('List the tests to shard', () =>
-      createAndRunJob(ctx, testJob(`${c.name}-list`, listArgs(inputs.testArgs)), {
+      createAndRunJob(ctx, aloneJob(`${c.name}-list`, listArgs(inputs.testArgs)), {
         file: listFile,
         echo: () => undefined
       })
@@ -143,7 +159,7 @@ export async function testsStage(
       listing.watched.outcome === 'succeeded'
         ? `The test binary listed no tests (${listArgs(inputs.testArgs).join(' ')}): nothing to shard`
         : undefined
-    return { runs: [listing], error }
+    return { runs: [listing], reruns: [], error }
   }
   const groups = splitTests(names, inputs.shards, previousDurations(inputs, log))
   // Each shard prints its cover profile, so the merged coverage is the whole run's (a -cover
@@ -191,7 +207,7 @@ export async function testsStage(
   )
   // One log for the log-file output: each shard's, under a header.
   await writeCombinedLog(c.logFile, runs)
-  return { runs }
+  return { runs, reruns: await rerun(runs, shardArgs) }
 }
 
 /**

@@ -20,9 +20,17 @@ import (
 // TestSecret signs the tests' tokens when JWT_SECRET is not set.
 const TestSecret = "integration-test-secret-0123456789"
 
-// Connect opens the database named by POSTGRES_* and applies the migrations. The error says
-// where it tried to connect and which variables to set.
-func Connect(ctx context.Context) (*pgxpool.Pool, config.Config, error) {
+// Setup is what a suite adds to Connect, both always called: Pool adjusts the pool's config
+// before it connects (TestMain's shard schema sets every connection's search_path there), and
+// Ready runs once the database answers, before the migrations (creating that schema).
+type Setup struct {
+	Pool  func(*pgxpool.Config)
+	Ready func(context.Context, *pgxpool.Pool) error
+}
+
+// Connect opens the database named by POSTGRES_*, with setup's changes, and applies the
+// migrations. The error says where it tried to connect and which variables to set.
+func Connect(ctx context.Context, setup Setup) (*pgxpool.Pool, config.Config, error) {
 	if os.Getenv("JWT_SECRET") == "" {
 		_ = os.Setenv("JWT_SECRET", TestSecret)
 	}
@@ -30,7 +38,12 @@ func Connect(ctx context.Context) (*pgxpool.Pool, config.Config, error) {
 	if err != nil {
 		return nil, cfg, err
 	}
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL())
+	poolCfg, err := pgxpool.ParseConfig(cfg.DatabaseURL())
+	if err != nil {
+		return nil, cfg, err
+	}
+	setup.Pool(poolCfg)
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -51,6 +64,10 @@ func Connect(ctx context.Context) (*pgxpool.Pool, config.Config, error) {
 			"set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB "+
 			"(in a cluster: the Service's DNS name, e.g. postgres.<namespace>.svc.cluster.local)",
 			cfg.Address(), cfg.PostgresUser, cfg.PostgresDB, err)
+	}
+	if err := setup.Ready(ctx, pool); err != nil {
+		pool.Close()
+		return nil, cfg, err
 	}
 	if _, err := migrations.Apply(ctx, pool); err != nil {
 		pool.Close()

@@ -1,0 +1,72 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/in-cluster-test/example/tests/helpers"
+)
+
+// The pattern the action's README points to for shards that share one PostgreSQL: each shard
+// works in a schema of its own, named by the shard index the action gives every test pod. It
+// lives in a _test.go file on purpose: coverage (-coverpkg=./...) counts only the service's code
+// and helpers, so a sharded run and a single Job report the same figure.
+
+// shardSchema names the schema this test process works in: "shard_<i>" when the action runs the
+// suite as N > 1 shards at the same time against one shared database, "" (the database's default
+// schema) otherwise: a single Job, the listing Job, a rerun Job, or `go test` on a laptop.
+// EXAMPLE_SHARE_SCHEMA=1 turns the isolation off, to show what happens without it.
+func shardSchema() (string, error) {
+	count, _ := strconv.Atoi(os.Getenv("IN_CLUSTER_TEST_SHARD_COUNT"))
+	if count <= 1 || os.Getenv("EXAMPLE_SHARE_SCHEMA") == "1" {
+		return "", nil
+	}
+	index, err := strconv.Atoi(os.Getenv("IN_CLUSTER_TEST_SHARD_INDEX"))
+	if err != nil || index < 0 || index >= count {
+		// Two shards falling back to one name would share it again: refuse instead.
+		return "", fmt.Errorf("IN_CLUSTER_TEST_SHARD_INDEX=%q: want 0..%d (IN_CLUSTER_TEST_SHARD_COUNT=%d)",
+			os.Getenv("IN_CLUSTER_TEST_SHARD_INDEX"), count-1, count)
+	}
+	return fmt.Sprintf("shard_%d", index), nil
+}
+
+// inSchema makes every connection of the pool use the schema, and creates it before the
+// migrations run, so the migrations and the tests (which name their tables unqualified) create
+// and use the tables there and never see another shard's. The default schema changes nothing.
+func inSchema(schema string) helpers.Setup {
+	return helpers.Setup{
+		Pool: func(c *pgxpool.Config) {
+			if schema != "" {
+				// In the startup message of every connection the pool opens, so no query (nor a
+				// connection opened after a reconnect) runs outside the schema. Quoted: an
+				// identifier, not SQL.
+				c.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+			}
+		},
+		Ready: func(ctx context.Context, p *pgxpool.Pool) error {
+			if schema == "" {
+				return nil
+			}
+			// IF NOT EXISTS: a shard's pod that is retried finds the schema its predecessor left.
+			if _, err := p.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+				return fmt.Errorf("creating schema %s: %w", schema, err)
+			}
+			return nil
+		},
+	}
+}
+
+// dropSchema removes a shard's schema and everything in it once its tests are done, so sharded
+// runs leave nothing behind in the shared database. Nothing for the default schema.
+func dropSchema(ctx context.Context, schema string) error {
+	if schema == "" {
+		return nil
+	}
+	_, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+	return err
+}
