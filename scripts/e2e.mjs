@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import { helmCases } from './e2e-helm.mjs'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
 import { parseFileCommands, runAction } from './lib/run-action.mjs'
+import { shardCases } from './e2e-shards.mjs'
 import { sideBySide } from './side-by-side.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -49,7 +50,7 @@ async function runCase(name, env, deploy, hooks = {}) {
   const inputs = {
     ...baseInputs,
     ...deploy,
-    env: exampleEnv(`EXAMPLE_FAIL: "${env.EXAMPLE_FAIL ?? '0'}"`)
+    env: deploy.env ?? exampleEnv(`EXAMPLE_FAIL: "${env.EXAMPLE_FAIL ?? '0'}"`)
   }
   const result = await runAction({
     node: process.env.NODE24,
@@ -472,6 +473,11 @@ for (const [name, r] of [
     r.summary.slice(-500)
   )
 }
+// Shards sharing the database: a conflict, its reruns, and a schema per shard (e2e-shards.mjs).
+await shardCases({
+  run: (name, inputs) => runCase(name, {}, { manifests: 'example/deploy-local', ...inputs }),
+  check
+})
 // The test binary compiled on this machine (go-package) and packed without Docker: the same
 // suite, the same counts and coverage as the Dockerfile's image.
 const goPackage = await runCase(

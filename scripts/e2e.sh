@@ -71,6 +71,13 @@ if [ "${E2E_ONLY:-}" = kind ]; then
   phase "done"
   exit 0
 fi
+# E2E_ONLY=shards: just the shards-sharing-a-database cases (scripts/e2e-shards.mjs).
+if [ "${E2E_ONLY:-}" = shards ]; then
+  phase "shards that share a database"
+  KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e-shards.mjs
+  phase "done"
+  exit 0
+fi
 phase "the action, end to end"
 if [ "${E2E_ONLY:-}" != act ]; then
   KUBECONFIG_PATH=$kubeconfig GO_BUILD_ARG=$build_arg NODE24=$node24 node scripts/e2e.mjs
