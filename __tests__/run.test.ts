@@ -71,11 +71,12 @@ function setup(values: Record<string, string> = {}) {
 }
 
 /** The log as the kubelet sends it: every line with a timestamp. */
-function timestamped(fixture: string): string[] {
+function timestamped(fixture: string, keep: (line: string) => boolean = () => true): string[] {
   const lines = fs
     .readFileSync(`__fixtures__/gotest/${fixture}`, 'utf8')
     .replace(/\n$/, '')
     .split('\n')
+    .filter(keep)
   return [
     lines
       .map(
@@ -290,6 +291,83 @@ describe('run (orchestration with fake ports)', () => {
     })
     expect(failedWith).toBeUndefined()
     expect(log.text('warning')).toMatch(/Tests failed \(fail-on-test-failure is false\)/)
+  })
+
+  describe('rerun-failed', () => {
+    // capture-rerun.sh: TestShared fails beside another shard's rows, and passes alone (the
+    // rerun's capture without TestBroken and TestTable, which it also ran).
+    function rerunSetup(values: Record<string, string>) {
+      const s = setup({ 'rerun-failed': '2', ...values })
+      s.kube.jobStatuses = [failed(), completed]
+      s.kube.podSequence = [[terminatedPod(1, 'Error')], [terminatedPod(0, 'Completed')]]
+      s.kube.logReads = [
+        timestamped('rerun-shard-2.txt'),
+        // The follower's last read of the first pod, after it ended: nothing more.
+        [],
+        timestamped('rerun-1.txt', (l) => !/TestBroken|broken on purpose|TestTable/.test(l))
+      ]
+      return s
+    }
+
+    it('runs the failed test again alone, and a pass counts as passed, listed as flaky', async () => {
+      const { inputs, kube, log, deps } = rerunSetup({})
+      const report = await run(inputs, deps)
+      const jobs = kube.created.filter((o) => o.kind === 'Job') as JobObject[]
+      expect(jobs.map((j) => j.metadata?.name)).toEqual([
+        expect.not.stringMatching(/-r1$/),
+        expect.stringMatching(/^tests-.*-r1$/)
+      ])
+      const again = jobs[1].spec.template.spec.containers[0]
+      expect(again.args?.at(-1)).toBe('-test.run=^(TestShared)$')
+      const env = Object.fromEntries((again.env ?? []).map((e) => [e.name, e.value]))
+      expect(env).toMatchObject({
+        IN_CLUSTER_TEST_SHARD_INDEX: '0',
+        IN_CLUSTER_TEST_SHARD_COUNT: '1',
+        IN_CLUSTER_TEST_RERUN: '1'
+      })
+      expect(report.status).toBe('passed')
+      expect(report.run?.flakyTests?.map((f) => [f.name, f.kind, f.rerun])).toEqual([
+        ['TestShared', 'rerun', 1]
+      ])
+      expect([report.run?.passed, report.run?.failed]).toEqual([2, 0])
+      expect(report.timings.map((t) => t.stage)).toContain('rerun 1')
+      // Nothing still failed: no second rerun.
+      expect(fs.readFileSync(report.logFile!, 'utf8')).toMatch(
+        /\n### rerun 1\/2 \(Job tests-.*-r1\)\n/
+      )
+      expect(log.text()).toMatch(/Passed when run again alone: TestShared/)
+
+      let failedWith: string | undefined
+      await publish(report, inputs.report, log, {
+        setOutput: () => undefined,
+        writeSummary: async () => undefined,
+        setFailed: (m) => void (failedWith = m)
+      })
+      expect(failedWith).toBeUndefined()
+      expect(
+        log.lines.filter((l) => l.level === 'warning').map((l) => l.properties?.title)
+      ).toContain('TestShared failed, then passed when run again alone')
+    })
+
+    it('fails the step on a pass on rerun when fail-on-flaky is true', async () => {
+      const { inputs, deps } = rerunSetup({ 'fail-on-flaky': 'true' })
+      const report = await run(inputs, deps)
+      expect(report.status).toBe('failed')
+      expect(report.headline).toBe(
+        '1 test(s) failed, then passed when run again alone (fail-on-flaky is true): TestShared'
+      )
+    })
+
+    it('does not rerun after a panic: the tests after it never ran', async () => {
+      const { inputs, kube, log, deps } = setup({ 'rerun-failed': '2' })
+      kube.jobStatuses = [failed()]
+      kube.podSequence = [[terminatedPod(2, 'Error')]]
+      kube.logReads = [timestamped('panic.txt')]
+      const report = await run(inputs, deps)
+      expect(kube.created.filter((o) => o.kind === 'Job')).toHaveLength(1)
+      expect(report.status).toBe('failed')
+      expect(log.text()).toMatch(/The failed tests are not run again: the test binary panicked/)
+    })
   })
 
   it('shards: a listing Job, then a Job per shard with its share of the tests', async () => {

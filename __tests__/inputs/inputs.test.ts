@@ -372,6 +372,22 @@ describe('ArgoCD, deploy Secrets and sharding inputs', () => {
     for (const bad of ['0', '65', '2.5', 'two'])
       expect(errorOf({ shards: bad }).message).toMatch(/is not a whole number from 1 to 64/)
   })
+
+  it('takes rerun-failed from 0 (the default: no rerun) to 5', () => {
+    expect(read({}).job.rerunFailed).toBe(0)
+    expect(read({ 'rerun-failed': '2' }).job.rerunFailed).toBe(2)
+    for (const bad of ['-1', '6', 'yes'])
+      expect(errorOf({ 'rerun-failed': bad }).message).toMatch(
+        /rerun-failed.*is not a whole number from 0 to 5/
+      )
+  })
+
+  it('fails on flaky tests by default without reruns, and not with them, unless told', () => {
+    expect(read({}).report.failOnFlaky).toBe(true)
+    expect(read({ 'rerun-failed': '1' }).report.failOnFlaky).toBe(false)
+    expect(read({ 'rerun-failed': '1', 'fail-on-flaky': 'true' }).report.failOnFlaky).toBe(true)
+    expect(read({ 'fail-on-flaky': 'false' }).report.failOnFlaky).toBe(false)
+  })
 })
 
 describe('image-load push and the registry inputs', () => {

@@ -169,45 +169,56 @@ export async function testsStage(
   log.info(
     `${names.length} tests over ${groups.length} ${indexed ? 'indexes' : 'Jobs'}: ${groups.map((g, i) => `[${i + 1}] ${g.length}`).join(', ')}`
   )
-  const shardLog = (i: number) => path.join(c.outputDir, `tests-shard-${i + 1}.log`)
-  const echo = (i: number) => (line: string) => log.info(`[${i + 1}] ${line}`)
   const runs = await timer.time('tests', () =>
-    log.group(
-      `Test output (${groups.length} shards of Job ${c.name}${indexed ? ', Indexed' : ''})`,
-      async () => {
-        if (indexed) {
-          // One Job, an index per shard: the image's TestMain picks its share (jobs.ts).
-          const job = indexedShardJob(testJob(c.name, []), groups, shardArgs)
-          await createJob(ctx, job, `Indexed (${groups.length}) `)
-          return Promise.all(
-            groups.map((_, i) =>
-              runJob(ctx, {
-                jobName: c.name,
-                file: shardLog(i),
-                echo: echo(i),
-                shard: { index: i, tag: `[${i + 1}] `, name: `${c.name} index ${i}` }
-              })
-            )
-          )
-        }
-        const jobs = shardJobs(testJob(c.name, []), groups, shardArgs)
-        await Promise.all(jobs.map((j) => createJob(ctx, j)))
-        return Promise.all(
-          jobs.map((j, i) =>
-            runJob(ctx, {
-              jobName: j.metadata?.name ?? shardJobName(c.name, i),
-              file: shardLog(i),
-              echo: echo(i),
-              shard: { tag: `[${i + 1}] ` }
-            })
-          )
-        )
-      }
-    )
+    runShards(ctx, testJob(c.name, []), groups, shardArgs, { ...c, indexed })
   )
   // One log for the log-file output: each shard's, under a header.
   await writeCombinedLog(c.logFile, runs)
   return { runs, reruns: await rerun(runs, shardArgs) }
+}
+
+/** The shards, as N Jobs or one Indexed Job, followed to their ends, each into its own log. */
+async function runShards(
+  ctx: JobRunContext,
+  job: JobObject,
+  groups: string[][],
+  shardArgs: string[],
+  c: { name: string; outputDir: string; indexed: boolean }
+): Promise<JobRun[]> {
+  const { log } = ctx
+  const shardLog = (i: number) => path.join(c.outputDir, `tests-shard-${i + 1}.log`)
+  const echo = (i: number) => (line: string) => log.info(`[${i + 1}] ${line}`)
+  return log.group(
+    `Test output (${groups.length} shards of Job ${c.name}${c.indexed ? ', Indexed' : ''})`,
+    async () => {
+      if (c.indexed) {
+        // One Job, an index per shard: the image's TestMain picks its share (jobs.ts).
+        await createJob(ctx, indexedShardJob(job, groups, shardArgs), `Indexed (${groups.length}) `)
+        return Promise.all(
+          groups.map((_, i) =>
+            runJob(ctx, {
+              jobName: c.name,
+              file: shardLog(i),
+              echo: echo(i),
+              shard: { index: i, tag: `[${i + 1}] `, name: `${c.name} index ${i}` }
+            })
+          )
+        )
+      }
+      const jobs = shardJobs(job, groups, shardArgs)
+      await Promise.all(jobs.map((j) => createJob(ctx, j)))
+      return Promise.all(
+        jobs.map((j, i) =>
+          runJob(ctx, {
+            jobName: j.metadata?.name ?? shardJobName(c.name, i),
+            file: shardLog(i),
+            echo: echo(i),
+            shard: { tag: `[${i + 1}] ` }
+          })
+        )
+      )
+    }
+  )
 }
 
 /**
