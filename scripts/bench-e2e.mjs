@@ -198,13 +198,19 @@ const editFile = path.join(root, 'example', 'tests', 'integration', 'main_test.g
 const original = fs
   .readFileSync(editFile, 'utf8')
   .replace(/\n(const benchEdit = |func TestBenchEdit\().*\n/g, '\n')
-process.on('exit', () => fs.writeFileSync(editFile, original))
+// Put back only after an edit: a scenario that edits nothing (kind) must not write back the
+// file as it was when the bench started over a change made since (that reverted main_test.go).
+let edited = false
+process.on('exit', () => {
+  if (edited) fs.writeFileSync(editFile, original)
+})
 
 /**
  * A real change to one test file: a new test whose log line differs each time, so Go recompiles
  * that package and the binary (and with it the image) really changes.
  */
 function editTest(tag) {
+  edited = true
   fs.writeFileSync(
     editFile,
     `${original}\nfunc TestBenchEdit(t *testing.T) { t.Log(${JSON.stringify(tag)}) }\n`

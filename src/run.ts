@@ -19,7 +19,7 @@ import { deployStage, type Deployed } from './stages/deploy.js'
 import { testJobName, testsStage } from './stages/tests.js'
 import { outcomeStage } from './stages/outcome.js'
 import { diagnosticsStage, type DiagnosticsContext } from './stages/diagnostics.js'
-import { loadImage, type LoadContext } from './image/load.js'
+import { loadImages, type LoadContext } from './image/load.js'
 import { nodeArchitecture } from './k8s/nodes.js'
 import { coverageByPackage } from './results/cover-profile.js'
 import { writeCoverProfile } from './report/artifacts.js'
@@ -83,7 +83,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<RunReport> {
           kube: k,
           kubectl: cluster.kubectl,
           timer,
-          loadImage: (img) => loadImage(img, inputs.image.load, loadContext, deps.exec, log),
+          loadImages: (imgs) => loadImages(imgs, inputs.image.load, loadContext, deps.exec, log),
           created: (ref) => created.add(ref)
         }),
         image.load(loadContext)

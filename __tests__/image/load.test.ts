@@ -7,6 +7,7 @@ import {
   dockerSaveArgs,
   dockerVersions,
   loadImage,
+  loadImages,
   savePlatform
 } from '../../src/image/load.js'
 import { TestImageStage } from '../../src/stages/image.js'
@@ -68,6 +69,44 @@ describe('docker save --platform', () => {
       'a:b'
     ])
     expect(dockerSaveArgs('a:b', '/w/a.tar')).toEqual(['save', '--output', '/w/a.tar', 'a:b'])
+  })
+})
+
+describe('loadImages (the service images)', () => {
+  const ctx = { kind: '/opt/kind', clusterName: 'ict', workDir: '/tmp' }
+  const images = ['local/argocd:v3', 'example/workflows:ci', 'local/postgres:15']
+
+  it('loads them into kind in one call: one save, shared layers once', async () => {
+    const exec = new FakeExec()
+    await loadImages(images, { mode: 'kind' }, ctx, exec, new FakeLogger())
+    expect(exec.commandLines()).toEqual([
+      '/opt/kind load docker-image local/argocd:v3 example/workflows:ci local/postgres:15 --name ict'
+    ])
+  })
+
+  it('loads them one by one when that fails, each with its own fallback', async () => {
+    const exec = new FakeExec().on((c) => c.args.length > 5, {
+      exitCode: 1,
+      stderr: 'ERROR: failed to load image: content digest not found'
+    })
+    const log = new FakeLogger()
+    await loadImages(images, { mode: 'kind' }, ctx, exec, log)
+    expect(exec.commandLines().slice(1)).toEqual(
+      images.map((i) => `/opt/kind load docker-image ${i} --name ict`)
+    )
+    expect(log.text('warning')).toMatch(/of 3 images failed .*content digest not found.*one by one/)
+  })
+
+  it('runs an image-load command once per image', async () => {
+    const exec = new FakeExec()
+    await loadImages(
+      images,
+      { mode: 'command', command: 'load {image}' },
+      ctx,
+      exec,
+      new FakeLogger()
+    )
+    expect(exec.calls).toHaveLength(3)
   })
 })
 

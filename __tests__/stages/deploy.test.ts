@@ -49,7 +49,7 @@ function setup(install: DeployInputs['argocd']['install']) {
     timer: new StageTimer(clock),
     templatesDir: path.resolve('templates'),
     platform: { os: 'linux' as const, arch: 'amd64' as const },
-    loadImage: async () => undefined
+    loadImages: async () => undefined
   }
   return { kube, inputs, deps }
 }
@@ -194,7 +194,7 @@ describe('deployStage and a chart in manifests', () => {
           helm: { valueFiles: [], version: 'v3.18.4', path: path.join(helm, 'helm') }
         },
         context,
-        { ...deps, exec, loadImage: async (i) => void loaded.push(i) }
+        { ...deps, exec, loadImages: async (i) => void loaded.push(...i) }
       )
     ).rejects.toThrow(
       `helm template ${chart} failed: Error: execution error at (workflows/templates/workflows.yaml:20:20): image.tag is required`

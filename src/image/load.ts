@@ -121,6 +121,28 @@ function pushLoads(image: string): Error {
   )
 }
 
+/**
+ * The service images (load-images). With kind, one `kind load docker-image` of them all: one
+ * `docker save`, layers shared between the images written once, one import per node. When that
+ * fails (kind#3795), or for any other image-load, each image on its own.
+ */
+export async function loadImages(
+  images: string[],
+  mode: ImageLoad,
+  ctx: LoadContext,
+  exec: Exec,
+  log: Logger
+): Promise<void> {
+  if (mode.mode === 'kind' && ctx.kind && images.length > 1) {
+    const all = await exec.run(ctx.kind, loadDockerImageArgs(ctx.clusterName, images))
+    if (all.exitCode === 0) return
+    log.warning(
+      `kind load docker-image of ${images.length} images failed (${lastLines(all.stderr, 2)}); loading them one by one`
+    )
+  }
+  for (const image of images) await loadImage(image, mode, ctx, exec, log)
+}
+
 export async function loadImage(
   image: string,
   mode: ImageLoad,

@@ -32,8 +32,9 @@ export function exportLogsArgs(name: string, dir: string): string[] {
   return ['export', 'logs', dir, '--name', name]
 }
 
-export function loadDockerImageArgs(name: string, image: string): string[] {
-  return ['load', 'docker-image', image, '--name', name]
+/** One image, or several in one save and one import per node (shared layers saved once). */
+export function loadDockerImageArgs(name: string, image: string | string[]): string[] {
+  return ['load', 'docker-image', ...(Array.isArray(image) ? image : [image]), '--name', name]
 }
 
 export function loadImageArchiveArgs(name: string, archive: string): string[] {

@@ -53,8 +53,8 @@ export interface DeployStageDeps {
   templatesDir: string
   /** For the helm that renders a chart in manifests, when helm-path does not give one. */
   platform: Platform
-  /** Loads an image into the cluster's nodes, as image-load says. */
-  loadImage(image: string): Promise<void>
+  /** Loads images into the cluster's nodes, as image-load says. */
+  loadImages(images: string[]): Promise<void>
   /** Told the objects the stage creates that the run must remove (the built-in Application). */
   created?(ref: ObjectRef): void
 }
@@ -101,17 +101,34 @@ export async function deployStage(
           c.namespace
         )
       : []
-  if (inputs.loadImages.length > 0) {
+  // Deploying through ArgoCD, only ArgoCD's own images are needed before its install: the
+  // service's load beside the install (whose wait for ArgoCD's pods leaves the machine idle), and
+  // the Application waits for them. Otherwise all of them first.
+  const own = new Set([inputs.argocd.image, inputs.argocd.redisImage])
+  const first = inputs.application ? inputs.loadImages.filter((i) => own.has(i)) : inputs.loadImages
+  const beside = inputs.loadImages.filter((i) => !first.includes(i))
+  if (first.length > 0)
     await timer.time('service images load', () =>
-      log.group('Load service images into the cluster', async () => {
-        for (const img of inputs.loadImages) await d.loadImage(img)
-      })
+      log.group('Load service images into the cluster', () => d.loadImages(first))
     )
-  }
-  await kube.apply([namespaceObject(c.namespace)])
-  await createDeploySecrets(inputs, c.namespace, kube, log)
+  const loaded =
+    beside.length > 0
+      ? timer.time('service images load (beside ArgoCD)', async () => {
+          log.info(`Loading ${beside.join(', ')} into the cluster while ArgoCD installs`)
+          await d.loadImages(beside)
+        })
+      : Promise.resolve()
+  // Awaited where the service needs them; a failure is thrown there, never left unobserved.
+  loaded.catch(() => undefined)
+  let failed: DeployError | undefined
   const service = new Set([c.namespace])
-  const failed = await deployService(inputs, objects, c, d, service)
+  try {
+    await kube.apply([namespaceObject(c.namespace)])
+    await createDeploySecrets(inputs, c.namespace, kube, log)
+    failed = await deployService(inputs, objects, c, d, service, loaded)
+  } finally {
+    await loaded.catch(() => undefined)
+  }
   const namespaces = [...service]
   if (!failed) return { namespaces }
   const details = [
@@ -182,7 +199,9 @@ async function deployService(
   c: DeployContext,
   d: DeployStageDeps,
   /** Filled with the namespaces the service is deployed into. */
-  service: Set<string>
+  service: Set<string>,
+  /** The service images loaded (see deployStage): the service's deploy waits for them. */
+  imagesLoaded: Promise<void>
 ): Promise<DeployError | undefined> {
   const { kube, log, clock, timer } = d
   const port: DeployPort = { apply: (o) => kube.apply(o), get: (o) => kube.get(refOf(o)) }
@@ -196,6 +215,7 @@ async function deployService(
   const watch = (ns: string, extra: string[] = []) => changes.namespace(ns, extra)
   try {
     if (inputs.manifests.length > 0) {
+      await imagesLoaded
       await timer.time('deploy', () =>
         log.group('Deploy manifests', async () => {
           for (const o of objects) {
@@ -230,6 +250,7 @@ async function deployService(
       watch(ARGOCD_NAMESPACE, [
         `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications`
       ])
+      await imagesLoaded
       await timer.time('deploy (argocd)', () =>
         log.group('Deploy through ArgoCD', async () => {
           const object = app.file

@@ -20,13 +20,27 @@ var (
 
 func TestMain(m *testing.M) {
 	shardFromIndex()
-	var err error
-	pool, cfg, err = helpers.Connect(context.Background())
+	// Shards run at the same time against one PostgreSQL: each works in its own schema
+	// (shard_<index>) so that tests touching the same tables in two pods cannot collide.
+	// One shard, or no sharding at all: the default schema, as before.
+	schema, err := shardSchema()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration tests:", err)
+		os.Exit(1)
+	}
+	pool, cfg, err = helpers.Connect(context.Background(), inSchema(schema))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need a database:", err)
 		os.Exit(1)
 	}
+	if schema != "" {
+		fmt.Fprintf(os.Stderr, "integration tests: shard schema %s\n", schema)
+	}
 	code := m.Run()
+	// Drop the shard's schema (its tables and rows with it) so nothing is left behind.
+	if err := dropSchema(context.Background(), schema); err != nil {
+		fmt.Fprintf(os.Stderr, "integration tests: dropping schema %s: %v\n", schema, err)
+	}
 	pool.Close()
 	os.Exit(code)
 }
