@@ -208,3 +208,61 @@ describe('deployStage and a chart in manifests', () => {
     expect(loaded).toEqual([])
   })
 })
+
+describe('deployStage and the service images', () => {
+  const context = { namespace: 'example', stuckTimeoutSeconds: 600, workspace: '.' }
+
+  it("loads ArgoCD's own images first, and the service's beside the rest, before the Application", async () => {
+    const { kube, inputs, deps } = setup('auto')
+    await kube.apply([crd(['helm'])])
+    inputs.argocd = { ...inputs.argocd, image: 'local/argocd:v3', redisImage: 'local/redis:7' }
+    inputs.loadImages = [
+      'example/workflows:ci',
+      'local/argocd:v3',
+      'local/postgres:15',
+      'local/redis:7'
+    ]
+    const events: string[] = []
+    const before = kube.applied.length
+    await deployStage(inputs, context, {
+      ...deps,
+      loadImages: async (images) => {
+        events.push(`load ${images.join(' ')} after ${kube.applied.length - before} applied`)
+      }
+    })
+    expect(events).toEqual([
+      'load local/argocd:v3 local/redis:7 after 0 applied',
+      // Started before the namespace and the Application are applied, and awaited before the latter.
+      'load example/workflows:ci local/postgres:15 after 0 applied'
+    ])
+    expect(kube.applied.some((o) => o.kind === 'Application')).toBe(true)
+    expect(deps.timer.list().map((t) => t.stage)).toEqual(
+      expect.arrayContaining(['service images load', 'service images load (beside ArgoCD)'])
+    )
+  })
+
+  it('loads them all first without an Application (the manifests need them at once)', async () => {
+    const { inputs, deps } = setup('false')
+    inputs.application = undefined
+    inputs.loadImages = ['local/argocd:v3', 'example/workflows:ci']
+    inputs.argocd = { ...inputs.argocd, image: 'local/argocd:v3' }
+    const loads: string[][] = []
+    await deployStage(inputs, context, { ...deps, loadImages: async (i) => void loads.push(i) })
+    expect(loads).toEqual([['local/argocd:v3', 'example/workflows:ci']])
+  })
+
+  it('fails the deploy with the load error of an image loaded beside ArgoCD', async () => {
+    const { kube, inputs, deps } = setup('auto')
+    await kube.apply([crd(['helm'])])
+    inputs.loadImages = ['example/workflows:ci']
+    await expect(
+      deployStage(inputs, context, {
+        ...deps,
+        loadImages: async () => {
+          throw new Error('Loading example/workflows:ci into kind failed: no space left')
+        }
+      })
+    ).rejects.toThrow('no space left')
+    expect(kube.applied.some((o) => o.kind === 'Application')).toBe(false)
+  })
+})
