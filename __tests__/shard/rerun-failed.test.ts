@@ -6,7 +6,9 @@ import { mergeProfiles, totalCoverage } from '../../src/results/cover-profile.js
 import { parseTestLog, parseTestLogWithProfile } from '../../src/results/gotest.js'
 import { mergeShardLogs, parseLogFile, rerunHeader, shardHeader } from '../../src/shard/merge.js'
 import {
+  diedBeforeTests,
   notRerunnable,
+  pendingReruns,
   rerunArgs,
   rerunTargets,
   topLevel,
@@ -156,6 +158,57 @@ describe('withReruns', () => {
   it('leaves a run without reruns as it was', () => {
     const first = shards()
     expect(withReruns(first, [])).toBe(first)
+  })
+})
+
+describe('a shard whose binary died before its tests (its TestMain failed beside the others)', () => {
+  const groups = splitTests(parseTestList(read('rerun-list')), 2)
+  const first = () => mergeShardLogs([read('rerun-shard-1'), read('rerun-shard-2-testmain')])
+  const reruns = () => [rerun('rerun-1-testmain'), rerun('rerun-2')]
+
+  it('reruns its whole share with the failed tests, as the capture ran them', () => {
+    expect(diedBeforeTests(first(), groups)).toEqual([
+      { shard: 2, tests: ['TestShared', 'TestSteady'] }
+    ])
+    expect(notRerunnable(first().shards, true)).toBeUndefined()
+    const targets = pendingReruns(first(), [], groups)
+    expect(rerunArgs(args, targets, groups.flat()).at(-1)).toBe(
+      '-test.run=^(TestBroken|TestShared|TestSteady|TestTable)$'
+    )
+    expect(pendingReruns(first(), [rerun('rerun-1-testmain')], groups)).toEqual(['TestBroken'])
+  })
+
+  it('reports what the single run reports, its tests named as failed beside other shards', () => {
+    const whole = parseTestLog(read('rerun-full'))
+    const merged = withReruns(first(), reruns(), groups)
+    expect(statuses(merged.run.tests)).toEqual(statuses(whole.tests))
+    expect([merged.run.passed, merged.run.failed, merged.run.skipped]).toEqual([
+      whole.passed,
+      whole.failed,
+      whole.skipped
+    ])
+    expect(merged.run.flakyTests?.map((f) => [f.name, f.kind, f.shard])).toEqual([
+      ['TestTable', 'shard-conflict', 1],
+      ['TestShared', 'shard-conflict', 2],
+      ['TestSteady', 'shard-conflict', 2]
+    ])
+    expect(merged.run.flakyTests?.[1].failure?.message).toMatch(
+      /^did not run: shard 2's test binary ended before its first test/
+    )
+  })
+
+  it("takes the coverage from the reruns' profiles where the dead shard printed none", () => {
+    expect(first().run.coverage).toBeUndefined()
+    const merged = withReruns(first(), reruns(), groups)
+    const expected = mergeProfiles([first().profile!, ...reruns().map((r) => r.profile!)])!
+    expect(merged.run.coverage).toBe(totalCoverage(expected).percent)
+    expect(merged.run.coverageNote).toBeUndefined()
+  })
+
+  it('is not a shard that died without the groups (the CLI reading tests.log): counts only', () => {
+    expect(diedBeforeTests(first(), undefined)).toEqual([])
+    const merged = withReruns(first(), reruns())
+    expect(merged.run.flakyTests?.map((f) => f.name)).toEqual(['TestTable'])
   })
 })
 

@@ -41,15 +41,48 @@ export function notRerunnable(
   for (const { run } of shards) {
     if (run.panic) return 'the test binary panicked, so the tests after the panic never ran'
     if (run.timedOut) return 'the test binary hit its -test.timeout'
+    // A shard that ran no test at all (its TestMain failed beside the others' — migrations racing
+    // in one database) reruns its whole share; see `diedBeforeTests`.
+    if (shards.length > 1 && run.tests.length === 0) continue
     if (run.ending || !run.verdict)
       return 'the test binary ended without printing its verdict (killed or exited)'
   }
   return undefined
 }
 
+/**
+ * The shards that ran no test at all, by number (1-based), with the tests they were given: their
+ * binary ended before its first test (a TestMain that failed, e.g. creating tables another shard
+ * was creating). Only for a sharded run whose groups are known.
+ */
+export function diedBeforeTests(
+  first: MergedShards,
+  groups: string[][] | undefined
+): Array<{ shard: number; tests: string[] }> {
+  if (!groups || first.shards.length < 2) return []
+  return first.shards.flatMap((s, i) =>
+    s.run.tests.length === 0 && groups[i]?.length ? [{ shard: i + 1, tests: groups[i] }] : []
+  )
+}
+
 /** The top-level tests to run again: each with a failure of its own or of a subtest. */
 export function rerunTargets(run: TestRun): string[] {
   return [...new Set(reportableFailures(run).map((t) => topLevel(t.name)))]
+}
+
+/**
+ * What the next rerun runs: the tests still failing, and those of a shard that died before its
+ * tests (`diedBeforeTests`) that no rerun has reported yet.
+ */
+export function pendingReruns(first: MergedShards, reruns: Rerun[], groups?: string[][]): string[] {
+  const reported = new Set(reruns.flatMap((r) => r.run.tests.map((t) => topLevel(t.name))))
+  const unrun = diedBeforeTests(first, groups).flatMap((d) => d.tests)
+  return [
+    ...new Set([
+      ...rerunTargets(withReruns(first, reruns, groups).run),
+      ...unrun.filter((n) => !reported.has(n))
+    ])
+  ]
 }
 
 /**
@@ -72,7 +105,12 @@ const failing = (t: TestCase) => t.status === 'fail' || t.status === 'interrupte
  * flaky (`run.flakyTests`, `run.flaky`); one that fails in every rerun stays failed. Cover
  * profiles of whole reruns are merged in, so the coverage is both runs'.
  */
-export function withReruns(first: MergedShards, reruns: Rerun[]): MergedShards {
+export function withReruns(
+  first: MergedShards,
+  reruns: Rerun[],
+  /** The shards' tests, when known: a shard that ran none had them fail without running. */
+  groups?: string[][]
+): MergedShards {
   if (reruns.length === 0) return first
   const sharded = first.shards.length > 1
   // Where each top-level test first failed: its first failing case, and its shard.
@@ -84,6 +122,20 @@ export function withReruns(first: MergedShards, reruns: Rerun[]): MergedShards {
         firstFailure.set(top, { test: t, shard: sharded ? i + 1 : undefined })
     }
   })
+  for (const { shard, tests } of diedBeforeTests(first, groups))
+    for (const name of tests)
+      if (!firstFailure.has(name))
+        firstFailure.set(name, {
+          test: {
+            name,
+            status: 'fail',
+            output: [],
+            failure: {
+              message: `did not run: shard ${shard}'s test binary ended before its first test (its TestMain failed?), beside the other shards; see its log`
+            }
+          },
+          shard
+        })
 
   let tests = first.run.tests
   const passedIn = new Map<string, number>()
@@ -129,8 +181,20 @@ export function withReruns(first: MergedShards, reruns: Rerun[]): MergedShards {
   }
   const run = summed(first.run, tests, flakyTests)
   const profile = mergedProfile(first.profile, reruns)
-  if (profile && profile !== first.profile && run.coverage !== undefined)
+  // Shards that died before their tests printed no profile; their reruns did, so the coverage is
+  // whole again when they were the only ones without one.
+  const dead = new Set(diedBeforeTests(first, groups).map((d) => d.shard - 1))
+  const profileless = first.shards.flatMap((s, i) => (s.profile ? [] : [i]))
+  const restored =
+    run.coverage === undefined &&
+    !first.incomplete &&
+    profileless.length > 0 &&
+    profileless.every((i) => dead.has(i)) &&
+    reruns.every((r) => r.profile && !r.profile.incomplete)
+  if (profile && profile !== first.profile && (run.coverage !== undefined || restored)) {
     run.coverage = totalCoverage(profile).percent
+    delete run.coverageNote
+  }
   return { ...first, run, profile }
 }
 

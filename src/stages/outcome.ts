@@ -57,7 +57,7 @@ export interface OutcomeDeps {
 }
 
 export async function outcomeStage(
-  tests: { runs: JobRun[]; reruns?: JobRun[] },
+  tests: { runs: JobRun[]; reruns?: JobRun[]; groups?: string[][] },
   inputs: Pick<JobInputs, 'shards' | 'shardMode' | 'timeoutSeconds'> & { failOnFlaky: boolean },
   c: OutcomeContext,
   d: OutcomeDeps
@@ -66,7 +66,7 @@ export async function outcomeStage(
   // Shards: counts added up, cover profiles merged and the coverage recomputed from them (left
   // out when a shard printed no profile, as a single Job that panicked would print none). Then
   // the reruns: a test counts as it last ended.
-  const merged = withReruns(mergeShards(runs), reruns)
+  const merged = withReruns(mergeShards(runs), reruns, tests.groups)
   const run = merged.run
   if ((runs.length > 1 || reruns.length > 0) && run.coverage !== undefined)
     run.coverage = Math.round(run.coverage * 10) / 10

@@ -10,7 +10,13 @@ import type { JobObject } from '../k8s/types.js'
 import { createAndRunJob, type JobRun, type JobRunContext } from '../job/runner.js'
 import type { StageTimer } from '../timing.js'
 import { mergeShards, rerunHeader } from '../shard/merge.js'
-import { notRerunnable, rerunArgs, rerunTargets, withReruns } from '../shard/rerun-failed.js'
+import {
+  notRerunnable,
+  pendingReruns,
+  rerunArgs,
+  rerunTargets,
+  withReruns
+} from '../shard/rerun-failed.js'
 import { RERUN_ENV, shardEnv, shardJobName, withEnv } from '../shard/jobs.js'
 
 export interface RerunContext {
@@ -25,6 +31,8 @@ export interface RerunContext {
   logFile: string
   /** The test Job for `args`, as the template renders it. */
   testJob(name: string, args: string[]): JobObject
+  /** A sharded run's groups: a shard that ran no test reruns its group. */
+  groups?: string[][]
   timer: StageTimer
 }
 
@@ -35,7 +43,7 @@ export async function rerunFailed(
 ): Promise<JobRun[]> {
   const { log } = ctx
   const merged = mergeShards(first)
-  if (c.attempts <= 0 || merged.run.status === 'passed') return []
+  if (c.attempts <= 0 || pendingReruns(merged, [], c.groups).length === 0) return []
   const ended = first.every(
     (r) => r.watched.outcome === 'succeeded' || r.watched.outcome === 'failed'
   )
@@ -44,10 +52,10 @@ export async function rerunFailed(
     log.info(`The failed tests are not run again: ${why}.`)
     return []
   }
-  const ran = merged.run.tests.map((t) => t.name)
+  const ran = [...merged.run.tests.map((t) => t.name), ...(c.groups ?? []).flat()]
   const reruns: JobRun[] = []
   for (let attempt = 1; attempt <= c.attempts; attempt++) {
-    const targets = rerunTargets(withReruns(merged, reruns).run)
+    const targets = pendingReruns(merged, reruns, c.groups)
     if (targets.length === 0) break
     const name = shardJobName(c.name, 0).replace(/-s1$/, `-r${attempt}`)
     const job = withEnv(c.testJob(name, rerunArgs(c.testArgs, targets, ran)), [
@@ -65,7 +73,7 @@ export async function rerunFailed(
     await appendLog(c.logFile, rerunHeader(attempt, c.attempts, name), file)
     if (run.watched.outcome !== 'succeeded' && run.watched.outcome !== 'failed') break
   }
-  const after = withReruns(merged, reruns).run
+  const after = withReruns(merged, reruns, c.groups).run
   const recovered = after.flakyTests ?? []
   if (recovered.length > 0)
     log.info(

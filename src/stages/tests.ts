@@ -66,6 +66,8 @@ export interface TestsResult {
   runs: JobRun[]
   /** The failed tests' reruns (rerun-failed), in order; empty when none ran. */
   reruns: JobRun[]
+  /** A sharded run's tests, per shard. */
+  groups?: string[][]
   /** Why there was nothing to run (sharding found no test); the runs hold the listing. */
   error?: string
 }
@@ -118,8 +120,9 @@ export async function testsStage(
 
   /** A Job that runs alone: shard 0 of 1. */
   const aloneJob = (name: string, args: string[]) => withEnv(testJob(name, args), shardEnv(0, 1))
-  const rerun = (runs: JobRun[], testArgs: string[]) =>
+  const rerun = (runs: JobRun[], testArgs: string[], groups?: string[][]) =>
     rerunFailed(runs, ctx, {
+      groups,
       attempts: inputs.rerunFailed,
       testArgs,
       name: c.name,
@@ -174,7 +177,7 @@ export async function testsStage(
   )
   // One log for the log-file output: each shard's, under a header.
   await writeCombinedLog(c.logFile, runs)
-  return { runs, reruns: await rerun(runs, shardArgs) }
+  return { runs, groups, reruns: await rerun(runs, shardArgs, groups) }
 }
 
 /** The shards, as N Jobs or one Indexed Job, followed to their ends, each into its own log. */
