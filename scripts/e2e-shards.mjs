@@ -5,6 +5,7 @@
 //   one Job, shared schema              → passes (the tests themselves are fine)
 //   2 shards, shared schema, no reruns  → fails, naming the tests
 //   2 shards, shared schema, reruns     → passes; flaky-tests lists them as shard conflicts
+//   2 shards, the second's TestMain failing beside the first, reruns → passes, its tests named
 //   2 shards (Jobs, then an Indexed Job), a schema each → passes, no reruns needed
 // Called by scripts/e2e.mjs; alone (E2E_ONLY=shards in scripts/e2e.sh) it runs its own cases.
 import * as fs from 'node:fs'
@@ -97,6 +98,29 @@ export async function shardCases({ run, check }) {
       )
     ) && !/::error /.test(rerun.main.stdout),
     rerun.main.stdout.match(/::(warning|error) .*/g)?.join('\n')
+  )
+
+  // A shard whose TestMain fails beside the others (EXAMPLE_TESTMAIN_FAIL_BESIDE: the second
+  // shard's setup exits 1) ran none of its tests: they run again alone, pass, and are named.
+  const died = await run('shared-testmain', {
+    ...only,
+    env: exampleEnv('EXAMPLE_SHARED_TABLE_SECONDS: "1"\nEXAMPLE_TESTMAIN_FAIL_BESIDE: "1"'),
+    shards: '2',
+    'rerun-failed': '1'
+  })
+  const diedFlaky = json(died, 'flaky-tests') ?? []
+  check(
+    'shards: a shard whose setup failed beside the others reruns its tests alone, named',
+    died.outputs.status === 'passed' &&
+      died.outputs['tests-passed'] === '2' &&
+      diedFlaky.length === 1 &&
+      diedFlaky[0].kind === 'shard-conflict' &&
+      diedFlaky[0].shard === 2 &&
+      /^did not run: shard 2's test binary ended before its first test/.test(
+        diedFlaky[0].message
+      ) &&
+      died.outputs.coverage !== '',
+    `${said(died)} coverage=${died.outputs.coverage}`
   )
 
   for (const mode of ['jobs', 'indexed']) {

@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "integration tests:", err)
 		os.Exit(1)
 	}
+	// EXAMPLE_TESTMAIN_FAIL_BESIDE=1 makes the second shard's setup fail, as a suite's migrations
+	// do when two shards create the same tables at once; alone (a single Job, a rerun) it does not.
+	if os.Getenv("EXAMPLE_TESTMAIN_FAIL_BESIDE") == "1" && schema == "shard_1" {
+		fmt.Fprintln(os.Stderr, `integration tests: migrating: ERROR: duplicate key value violates unique constraint "pg_type_typname_nsp_index" (deliberate: EXAMPLE_TESTMAIN_FAIL_BESIDE)`)
+		os.Exit(1)
+	}
 	pool, cfg, err = helpers.Connect(context.Background(), inSchema(schema))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need a database:", err)
