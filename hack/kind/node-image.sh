@@ -91,6 +91,7 @@ if ! docker image inspect "$tools" >/dev/null 2>&1; then
       --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
       bookworm "$tools_tar.tmp" >&2
     mv "$tools_tar.tmp" "$tools_tar"
+    find "$(dirname "$tools_tar")" -maxdepth 1 -name 'bookworm-*.tar' ! -name "$(basename "$tools_tar")" -delete
   fi
   docker import "$tools_tar" "$tools" >/dev/null
 fi
@@ -188,7 +189,7 @@ docker rmi "$candidate" >/dev/null
 # The parts live on in the node image, and so does the base; earlier node images are kept (a
 # cluster may run on one).
 for ref in "${ref[@]}"; do docker rmi "$ref" >/dev/null; done
-docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^local/kind-base:' | grep -vxF "$base" |
+docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^local/kind-(base|tools):' | grep -vxF -e "$base" -e "$tools" |
   xargs -r docker rmi >/dev/null 2>&1 || true
 phase "built $image"
 echo "$image"
