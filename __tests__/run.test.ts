@@ -70,6 +70,21 @@ function setup(values: Record<string, string> = {}) {
   return { inputs, exec, kube, log, deps }
 }
 
+/** Publishes the report as the action does: the message the step failed with, if it did. */
+async function failedStep(
+  report: Awaited<ReturnType<typeof run>>,
+  inputs: Inputs,
+  log: FakeLogger
+): Promise<string | undefined> {
+  let failedWith: string | undefined
+  await publish(report, inputs.report, log, {
+    setOutput: () => undefined,
+    writeSummary: async () => undefined,
+    setFailed: (m) => void (failedWith = m)
+  })
+  return failedWith
+}
+
 /** The log as the kubelet sends it: every line with a timestamp. */
 function timestamped(fixture: string, keep: (line: string) => boolean = () => true): string[] {
   const lines = fs
@@ -283,13 +298,7 @@ describe('run (orchestration with fake ports)', () => {
     kube.podSequence = [[terminatedPod(1, 'Error')]]
     kube.logReads = [timestamped('fail.txt')]
     const report = await run(inputs, deps)
-    let failedWith: string | undefined
-    await publish(report, inputs.report, log, {
-      setOutput: () => undefined,
-      writeSummary: async () => undefined,
-      setFailed: (m) => void (failedWith = m)
-    })
-    expect(failedWith).toBeUndefined()
+    expect(await failedStep(report, inputs, log)).toBeUndefined()
     expect(log.text('warning')).toMatch(/Tests failed \(fail-on-test-failure is false\)/)
   })
 
@@ -337,13 +346,7 @@ describe('run (orchestration with fake ports)', () => {
       )
       expect(log.text()).toMatch(/Passed when run again alone: TestShared/)
 
-      let failedWith: string | undefined
-      await publish(report, inputs.report, log, {
-        setOutput: () => undefined,
-        writeSummary: async () => undefined,
-        setFailed: (m) => void (failedWith = m)
-      })
-      expect(failedWith).toBeUndefined()
+      expect(await failedStep(report, inputs, log)).toBeUndefined()
       expect(
         log.lines.filter((l) => l.level === 'warning').map((l) => l.properties?.title)
       ).toContain('TestShared failed, then passed when run again alone')

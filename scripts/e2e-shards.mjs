@@ -11,6 +11,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { exampleEnv, exampleInputs } from './lib/example-inputs.mjs'
+import { checks } from './lib/checks.mjs'
 import { runAction } from './lib/run-action.mjs'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -152,13 +153,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const work = path.join(root, '.e2e', 'shards')
   fs.rmSync(work, { recursive: true, force: true })
   const secret = `e2e-jwt-${Date.now()}-not-a-real-secret`
-  let passed = 0
-  const failures = []
-  const check = (name, ok, detail = '') => {
-    if (ok) passed++
-    else failures.push(name)
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`)
-  }
+  const counted = checks()
   const run = async (name, inputs) => {
     const r = await runAction({
       node: process.env.NODE24,
@@ -178,7 +173,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`--- case ${name}: main exit ${r.main.code}, outputs ${JSON.stringify(r.outputs)}`)
     return r
   }
-  await shardCases({ run, check })
-  console.log(`\nshards: ${passed} passed, ${failures.length} failed`)
-  if (failures.length > 0) process.exit(1)
+  await shardCases({ run, check: counted.check })
+  console.log(`\nshards: ${counted.passed} passed, ${counted.failures.length} failed`)
+  if (counted.failures.length > 0) process.exit(1)
 }
