@@ -21,8 +21,8 @@ var (
 func TestMain(m *testing.M) {
 	shardFromIndex()
 	// Shards run at the same time against one PostgreSQL: each works in its own schema
-	// (shard_<index>) so that tests touching the same tables in two pods cannot collide.
-	// One shard, or no sharding at all: the default schema, as before.
+	// (shard_<index>; a single Job is shard 0) so that tests touching the same tables in two pods
+	// cannot collide. Outside the cluster: the default schema, as before.
 	schema, err := shardSchema()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests:", err)

@@ -17,14 +17,20 @@ import (
 // lives in a _test.go file on purpose: coverage (-coverpkg=./...) counts only the service's code
 // and helpers, so a sharded run and a single Job report the same figure.
 
-// shardSchema names the schema this test process works in: "shard_<i>" when the action runs the
-// suite as N > 1 shards at the same time against one shared database, "" (the database's default
-// schema) otherwise: a single Job, the listing Job, a rerun Job, or `go test` on a laptop.
-// EXAMPLE_SHARE_SCHEMA=1 turns the isolation off, to show what happens without it.
+// shardSchema names the schema this test process works in. In the cluster (the action sets
+// IN_CLUSTER_TEST_SHARD_COUNT in every test pod) it is "shard_<index>": each shard, and a single
+// Job as shard 0 of 1, starts from a fresh schema of its own, migrated by the tests, so shards
+// running at the same time against one database never share a table, and a sharded run covers
+// the same code as a single Job. Outside the cluster (`go test` on a laptop), or with
+// EXAMPLE_SHARE_SCHEMA=1 (to show what happens without isolation), "": the default schema.
 func shardSchema() (string, error) {
-	count, _ := strconv.Atoi(os.Getenv("IN_CLUSTER_TEST_SHARD_COUNT"))
-	if count <= 1 || os.Getenv("EXAMPLE_SHARE_SCHEMA") == "1" {
+	countVar, inCluster := os.LookupEnv("IN_CLUSTER_TEST_SHARD_COUNT")
+	if !inCluster || os.Getenv("EXAMPLE_SHARE_SCHEMA") == "1" {
 		return "", nil
+	}
+	count, err := strconv.Atoi(countVar)
+	if err != nil || count < 1 {
+		return "", fmt.Errorf("IN_CLUSTER_TEST_SHARD_COUNT=%q: want a number of shards", countVar)
 	}
 	index, err := strconv.Atoi(os.Getenv("IN_CLUSTER_TEST_SHARD_INDEX"))
 	if err != nil || index < 0 || index >= count {
@@ -35,7 +41,7 @@ func shardSchema() (string, error) {
 	return fmt.Sprintf("shard_%d", index), nil
 }
 
-// inSchema makes every connection of the pool use the schema, and creates it before the
+// inSchema makes every connection of the pool use the schema, and creates it afresh before the
 // migrations run, so the migrations and the tests (which name their tables unqualified) create
 // and use the tables there and never see another shard's. The default schema changes nothing.
 func inSchema(schema string) helpers.Setup {
@@ -52,8 +58,10 @@ func inSchema(schema string) helpers.Setup {
 			if schema == "" {
 				return nil
 			}
-			// IF NOT EXISTS: a shard's pod that is retried finds the schema its predecessor left.
-			if _, err := p.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+			// Dropped first: a run killed before its TestMain ended (OOM, deadline) left its
+			// schema behind, and every run starts from a fresh one.
+			id := pgx.Identifier{schema}.Sanitize()
+			if _, err := p.Exec(ctx, "DROP SCHEMA IF EXISTS "+id+" CASCADE; CREATE SCHEMA "+id); err != nil {
 				return fmt.Errorf("creating schema %s: %w", schema, err)
 			}
 			return nil
