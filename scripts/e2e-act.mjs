@@ -253,7 +253,8 @@ const usage = 'scripts/act/usage.yml'
       'act: the default cluster: kind path runs (kind create, kind load, the post step deletes the cluster)',
       r.code === 0 &&
         /create cluster --name e2e-pass/.test(r.output) &&
-        r.output.includes('load docker-image example/workflows:e2e --name e2e-pass') &&
+        // The service's images go in one batch (`load docker-image a b … --name e2e-pass`).
+        /load docker-image (\S+ )*example\/workflows:e2e (\S+ )*--name e2e-pass/.test(r.output) &&
         !clusters.split('\n').includes('e2e-pass') &&
         containers === '',
       `act exit ${r.code}; kind get clusters: ${clusters.trim()}; containers: ${containers}`
