@@ -453,10 +453,11 @@ const cases = [
       'deploy-timeout': '3m'
     },
     status: 'error',
-    // Degraded outlasts its grace (or the pod's image wait its stuck-timeout): the headline names the
-    // Deployment and what its pod says, long before deploy-timeout.
+    // Degraded outlasts its grace: the headline names the Deployment and what its pod says; or the
+    // pod's image wait outlasts stuck-timeout first (seen in CI): the pod and what it says. Either
+    // long before deploy-timeout.
     headline:
-      /^ArgoCD Application in-cluster-test-example-broken in argocd (failed: health Degraded|cannot become Healthy).*Deployment\/workflows in example-broken.*Pod workflows-[\w-]+: (ErrImagePull|ImagePullBackOff): container workflows \(image (docker\.io\/)?example\/workflows:never-loaded\)/,
+      /^ArgoCD Application in-cluster-test-example-broken in argocd (failed: health Degraded.*Deployment\/workflows in example-broken.*|cannot become Healthy: )Pod workflows-[\w-]+: (ErrImagePull|ImagePullBackOff): container workflows \(image (docker\.io\/)?example\/workflows:never-loaded\)/,
     log: /^$/,
     after: () => {
       kubectl(
