@@ -68,10 +68,14 @@ export function withEnv(job: JobObject, vars: EnvVar[]): JobObject {
 /** Kubernetes puts the Job name into a label value (job-name): at most 63 characters. */
 const MAX_NAME = 63
 
-/** `<name>-s<i>` (1-based), the name shortened so the suffix always fits. */
-export function shardJobName(name: string, index: number): string {
-  const suffix = `-s${index + 1}`
+/** `<name><suffix>`, the name shortened so the suffix always fits. */
+export function suffixedJobName(name: string, suffix: string): string {
   return name.slice(0, MAX_NAME - suffix.length).replace(/-+$/, '') + suffix
+}
+
+/** `<name>-s<i>` (1-based). */
+export function shardJobName(name: string, index: number): string {
+  return suffixedJobName(name, `-s${index + 1}`)
 }
 
 function withLabel(job: JobObject, key: string, value: string): void {
@@ -118,7 +122,5 @@ export function indexedShardJob(job: JobObject, groups: string[][], testArgs: st
     ...(run === undefined ? [] : [{ name: `${RUN_ENV}${i}`, value: run }]),
     ...(skip === undefined ? [] : [{ name: `${SKIP_ENV}${i}`, value: skip }])
   ])
-  const names = new Set(ours.map((e) => e.name))
-  c.env = [...(c.env ?? []).filter((e) => !names.has(e.name)), ...ours]
-  return withEnv(copy, shardEnv('indexed', groups.length))
+  return withEnv(copy, [...ours, ...shardEnv('indexed', groups.length)])
 }

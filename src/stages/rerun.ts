@@ -17,7 +17,7 @@ import {
   rerunTargets,
   withReruns
 } from '../shard/rerun-failed.js'
-import { RERUN_ENV, shardEnv, shardJobName, withEnv } from '../shard/jobs.js'
+import { RERUN_ENV, shardEnv, suffixedJobName, withEnv } from '../shard/jobs.js'
 
 export interface RerunContext {
   /** How many times, at most (the rerun-failed input); 0 reruns nothing. */
@@ -57,7 +57,7 @@ export async function rerunFailed(
   for (let attempt = 1; attempt <= c.attempts; attempt++) {
     const targets = pendingReruns(merged, reruns, c.groups)
     if (targets.length === 0) break
-    const name = shardJobName(c.name, 0).replace(/-s1$/, `-r${attempt}`)
+    const name = suffixedJobName(c.name, `-r${attempt}`)
     const job = withEnv(c.testJob(name, rerunArgs(c.testArgs, targets, ran)), [
       ...shardEnv(0, 1),
       { name: RERUN_ENV, value: String(attempt) }
